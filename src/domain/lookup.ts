@@ -1,0 +1,113 @@
+import type { Assembly } from './assemblies';
+import type { Contig } from './contigs';
+import type { Anchored, Trimmed } from './alleles';
+import type { GroupCounts, } from './counts';
+import type { GroupDef } from './groups';
+
+/**
+ * The one port the HTTP layer talks to. A node implements it over its SQLite store, a broker
+ * over its peers; the server never knows which.
+ */
+export interface VariantLookup {
+  /** What this lookup serves: datasets (a broker lists its peers' datasets). */
+  describe(): Promise<LookupDescription>;
+  /** One answer per query, in order; undefined where no dataset in scope has the variant. */
+  findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<(VariantRecord | undefined)[]>;
+  /** Variants overlapping a range (or inside a bracket), sorted by position, paged. */
+  findRange(scope: LookupScope, query: RangeQuery, page: Page, signal?: AbortSignal): Promise<RangeResult>;
+  /** Variants carrying an rsID (`rs123`). */
+  findRsid(scope: LookupScope, rsid: string, signal?: AbortSignal): Promise<VariantRecord[]>;
+}
+
+export interface LookupDescription {
+  datasets: DatasetInfo[];
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  assembly: Assembly;
+  mode: 'sites' | 'genotypes';
+  groups: GroupDef[];
+  /** Canonical contig names present, with the longest REF span seen on each (for range queries). */
+  contigs: Contig[];
+  variantCount: number;
+  /** Changes whenever the dataset is re-ingested (cache keys, provenance). */
+  version: string;
+  createdAt: string;
+  description?: string;
+}
+
+export interface LookupScope {
+  assembly: Assembly;
+  /** Restrict to these dataset ids; all datasets of the assembly when absent. */
+  datasetIds?: readonly string[];
+}
+
+/** An allele query in any valid representation (padded or trimmed, any case); the lookup normalises it. */
+export interface AlleleQuery {
+  contig: Contig;
+  start0: number;
+  ref: string;
+  alt: string;
+}
+
+/**
+ * Variants whose reference span [start0, end0) overlaps [start0, end0) of the query
+ * (insertions count at their insertion point), or, for a bracket query, whose start lies in
+ * [startMin0, startMax0] and end in [endMin0, endMax0] (both inclusive, as Beacon brackets are).
+ */
+export type RangeQuery =
+  | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
+  | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
+
+export interface RangeFilters {
+  /** Only variants with this alternate allele (compared after trimming). */
+  alt?: string;
+  /** Beacon variantType: SNP, MNP, INS, DEL, INDEL. */
+  variantType?: string;
+  minLength?: number;
+  maxLength?: number;
+}
+
+export interface Page {
+  skip: number;
+  limit: number;
+}
+
+export interface RangeResult {
+  /** All matches, not only this page. */
+  total: number;
+  records: VariantRecord[];
+}
+
+export interface VariantRecord {
+  assembly: Assembly;
+  contig: Contig;
+  /** The identity of the variant (see domain/alleles). */
+  trimmed: Trimmed;
+  /** The VCF-style form shown to people and sent as referenceBases/alternateBases. */
+  display: Anchored;
+  rsids: string[];
+  /** One entry per dataset (for a broker: the pooled entry first, then each peer's). */
+  frequencies: DatasetFrequencies[];
+}
+
+export interface DatasetFrequencies {
+  datasetId: string;
+  /** Shown as frequencyInPopulations.source. */
+  source: string;
+  version?: string;
+  filters: string[];
+  populations: PopulationCounts[];
+  /** Set on pooled entries: who contributed and who is missing. */
+  pooled?: { contributors: string[]; missing: string[] };
+}
+
+export interface PopulationCounts {
+  /** Wire `population`: the group's code as the data names it (`Total`, `AFR`, `nfe`, `afr_XX`). */
+  code: string;
+  label: string;
+  canonical?: string;
+  counts: GroupCounts;
+}
