@@ -21,16 +21,24 @@ export function isPoolable(c: GroupCounts): boolean {
   return c.ac !== undefined && c.an !== undefined;
 }
 
-/** Consistency problems of one group's counts, as messages (empty when fine). */
-export function countProblems(c: GroupCounts): string[] {
-  const out: string[] = [];
+export interface CountProblem {
+  /** Stable reason code (the ingest report counts skipped records by it). */
+  reason: 'negative_count' | 'ac_gt_an' | 'nhomalt_gt_ac' | 'af_out_of_range';
+  message: string;
+}
+
+/** Consistency problems of one group's counts (empty when fine). */
+export function countProblems(c: GroupCounts): CountProblem[] {
+  const out: CountProblem[] = [];
   for (const k of ['ac', 'an', 'nhomalt', 'nhet', 'nhemi'] as const) {
     const v = c[k];
-    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) out.push(`${k}=${v} is not a non-negative integer`);
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) out.push({ reason: 'negative_count', message: `${k}=${v} is not a non-negative integer` });
   }
-  if (c.ac !== undefined && c.an !== undefined && c.ac > c.an) out.push(`AC ${c.ac} > AN ${c.an}`);
-  if (c.ac !== undefined && c.nhomalt !== undefined && 2 * c.nhomalt > c.ac) out.push(`2*nhomalt ${2 * c.nhomalt} > AC ${c.ac}`);
-  if (c.af !== undefined && !(c.af >= 0 && c.af <= 1)) out.push(`AF ${c.af} is outside [0, 1]`);
+  if (c.ac !== undefined && c.an !== undefined && c.ac > c.an) out.push({ reason: 'ac_gt_an', message: `AC ${c.ac} > AN ${c.an}` });
+  if (c.ac !== undefined && c.nhomalt !== undefined && 2 * c.nhomalt > c.ac) {
+    out.push({ reason: 'nhomalt_gt_ac', message: `2 x nhomalt = ${2 * c.nhomalt} > AC ${c.ac}` });
+  }
+  if (c.af !== undefined && !(c.af >= 0 && c.af <= 1)) out.push({ reason: 'af_out_of_range', message: `AF ${c.af} is outside [0, 1]` });
   return out;
 }
 

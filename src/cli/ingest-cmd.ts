@@ -1,0 +1,51 @@
+import { requireAssembly } from '../domain/assemblies';
+import { AfbError } from '../domain/errors';
+import { ingestVcf, terminalProgress } from '../ingest';
+import { parseArgs, requiredFlag, stringFlag } from './args';
+
+export const INGEST_USAGE = `afb ingest --db FILE --dataset ID --assembly GRCh37|GRCh38 [--name TEXT] [--description TEXT]
+           [--mode sites|genotypes] [--panel FILE] [--samples FILE] [--populations FILE]
+           [--fields FILE] [--reference FASTA] [--skip-invalid] VCF...`;
+
+/** `afb ingest`: prints the JSON report on stdout; the progress bar goes to stderr. */
+export async function ingestCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(
+    argv,
+    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference'],
+    ['skip-invalid'],
+  );
+  const mode = stringFlag(args, 'mode');
+  if (mode !== undefined && mode !== 'sites' && mode !== 'genotypes') throw new AfbError('INVALID_OPTION', `--mode '${mode}' must be sites or genotypes`);
+  const progress = terminalProgress();
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const report = await ingestVcf(
+      {
+        db: requiredFlag(args, 'db', 'node.db'),
+        dataset: requiredFlag(args, 'dataset', 'gnomad-v3'),
+        assembly: requireAssembly(requiredFlag(args, 'assembly', 'GRCh38'), '--assembly'),
+        name: stringFlag(args, 'name'),
+        description: stringFlag(args, 'description'),
+        mode,
+        panel: stringFlag(args, 'panel'),
+        samples: stringFlag(args, 'samples'),
+        populations: stringFlag(args, 'populations'),
+        fields: stringFlag(args, 'fields'),
+        reference: stringFlag(args, 'reference'),
+        skipInvalid: args.flags.get('skip-invalid') === true,
+        inputs: args.positionals,
+      },
+      progress.listener,
+      controller.signal,
+    );
+    progress.done();
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,37 @@
+import type { ProgressListener } from './options';
+
+/**
+ * A one-line progress bar on stderr, only when stderr is a terminal (logs and CI stay clean).
+ * Redrawn at most 5 times a second.
+ */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): { listener?: ProgressListener; done(): void } {
+  if (!stream.isTTY) return { done() {} };
+  const started = Date.now();
+  let last = 0;
+  let drawn = false;
+  const listener: ProgressListener = (p) => {
+    const now = Date.now();
+    if (now - last < 200) return;
+    last = now;
+    const secs = (now - started) / 1000;
+    const rate = secs > 0 ? Math.round(p.records / secs) : 0;
+    const width = 30;
+    let bar = '';
+    let pct = '';
+    if (p.totalBytes) {
+      const f = Math.min(1, p.bytesRead / p.totalBytes);
+      const filled = Math.round(f * width);
+      bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
+      pct = `${(f * 100).toFixed(1)}% `;
+    }
+    const name = p.file.length > 40 ? '…' + p.file.slice(-39) : p.file;
+    stream.write(`\r${bar}${pct}${p.records.toLocaleString('en')} records, ${p.rows.toLocaleString('en')} rows, ${rate.toLocaleString('en')} rec/s  ${name}\x1b[K`);
+    drawn = true;
+  };
+  return {
+    listener,
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

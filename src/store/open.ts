@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3';
+import { AfbError } from '../domain/errors';
+import { migrate } from './schema';
+
+/** The writer: creates the file if needed, WAL so that readers are never blocked. */
+export function openForWrite(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw new AfbError('STORE_ERROR', `cannot open store ${path} for writing: ${(e as Error).message}`, { cause: e });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 30000');
+  // A bigger page cache keeps the B-tree's upper levels hot during bulk inserts (128 MB).
+  db.pragma('cache_size = -131072');
+  migrate(db);
+  return db;
+}
+
+/** Readers open read-only and never create or migrate the file. */
+export function openForRead(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new AfbError('STORE_ERROR', `cannot open store ${path}: ${(e as Error).message}; run 'afb ingest --db ${path} ...' first`, { cause: e });
+  }
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) throw new AfbError('STORE_ERROR', `${path} is not an afb store (no schema); run 'afb ingest --db ${path} ...' first`);
+  return db;
+}

@@ -1,0 +1,126 @@
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { AfbError } from '../domain/errors';
+
+/** A run of consecutive lines; `firstLine` is the 1-based line number of `lines[0]`. */
+export interface LineChunk {
+  firstLine: number;
+  lines: string[];
+}
+
+export function isUrl(input: string): boolean {
+  return /^https?:\/\//i.test(input);
+}
+
+/** The raw bytes of a local path or an http(s) URL (streamed, never read whole). */
+async function openByteStream(input: string): Promise<Readable> {
+  if (isUrl(input)) {
+    let res: Response;
+    try {
+      res = await fetch(input);
+    } catch (e) {
+      throw new AfbError('INVALID_INPUT_FILE', `${input}: cannot fetch: ${(e as Error).message}`, { cause: e });
+    }
+    if (!res.ok || !res.body) throw new AfbError('INVALID_INPUT_FILE', `${input}: HTTP ${res.status} fetching the VCF`);
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  }
+  try {
+    await fsp.access(input);
+  } catch (e) {
+    throw new AfbError('INVALID_INPUT_FILE', `${input}: no such file or not readable`, { cause: e });
+  }
+  return createReadStream(input, { highWaterMark: 1 << 20 });
+}
+
+/**
+ * Decompress when the stream starts with the gzip magic (gzip and BGZF alike: BGZF is a series
+ * of gzip members, which node's gunzip reads one after another); pass plain text through.
+ */
+async function* decompressed(bytes: Readable, input: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+  const it = bytes[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value as Buffer;
+  onBytes?.(head.length);
+  const rest = Readable.from(
+    (async function* () {
+      yield head;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        onBytes?.((n.value as Buffer).length);
+        yield n.value as Buffer;
+      }
+    })(),
+  );
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    rest.on('error', (e) => gunzip.destroy(e));
+    rest.pipe(gunzip);
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new AfbError(
+        'INVALID_INPUT_FILE',
+        `${input}: the compressed data is damaged or truncated (${msg}); check the download or re-run bgzip`,
+        { cause: e },
+      );
+    }
+  } else {
+    for await (const chunk of rest) yield chunk as Buffer;
+  }
+}
+
+/**
+ * Lines of a VCF (plain, gzip or BGZF; path or URL) in chunks, without line terminators.
+ * CRLF files work: the '\r' is removed here so it never ends up inside the last field.
+ */
+export async function* readLineChunks(input: string, onBytes?: (compressedBytes: number) => void): AsyncGenerator<LineChunk> {
+  const bytes = await openByteStream(input);
+  let carry = '';
+  let lineNo = 1;
+  // A multi-byte UTF-8 character may straddle two chunks; the decoder keeps the partial bytes.
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const buf of decompressed(bytes, input, onBytes)) {
+      const text = carry + decoder.write(buf);
+      const lastNl = text.lastIndexOf('\n');
+      if (lastNl < 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.slice(lastNl + 1);
+      const lines = text.slice(0, lastNl).split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+      }
+      yield { firstLine: lineNo, lines };
+      lineNo += lines.length;
+    }
+  } finally {
+    bytes.destroy();
+  }
+  carry += decoder.end();
+  if (carry.length > 0) {
+    const l = carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
+    yield { firstLine: lineNo, lines: [l] };
+  }
+}
+
+/** Size in bytes of a local file or a URL (Content-Length), for the progress bar; undefined when unknown. */
+export async function inputSize(input: string): Promise<number | undefined> {
+  try {
+    if (isUrl(input)) {
+      const res = await fetch(input, { method: 'HEAD' });
+      const n = Number(res.headers.get('content-length'));
+      return Number.isFinite(n) && n > 0 ? n : undefined;
+    }
+    return (await fsp.stat(input)).size;
+  } catch {
+    return undefined;
+  }
+}
