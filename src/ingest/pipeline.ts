@@ -251,9 +251,12 @@ function makeCounter(
     } else if (header.infos.has('AC') && header.infos.has('AN')) {
       mode = 'sites';
       reason = 'sites: the header declares INFO AC and AN';
-    } else {
+    } else if (header.samples.length > 0) {
       mode = 'genotypes';
       reason = 'genotypes: no --panel and no INFO AC/AN, so the overall group from GT';
+    } else {
+      mode = 'sites';
+      reason = 'sites: no INFO AC/AN and no genotypes, so variants are stored without counts (presence only)';
     }
   }
   const expectedColumns = header.samples.length > 0 ? 9 + header.samples.length : 8;
@@ -280,7 +283,7 @@ function makeCounter(
     };
   }
   const plan = ctx.fieldMap ? planFromFieldMap(ctx.fieldMap, header, opts.fields!) : detectSitesPlan(header);
-  if (plan.groups.length === 0) {
+  if (plan.groups.length === 0 && opts.mode === 'sites') {
     throw new AfbError('INVALID_VCF', `${file}: sites mode found no count fields in the header (INFO AC+AN, AC_<group>+AN_<group>, or AF); give a field map with --fields, or use --mode genotypes with --panel`);
   }
   const sc = new SitesCounter(plan);
