@@ -1,4 +1,3 @@
-import { countProblems, type GroupCounts } from '../domain/counts';
 import { OVERALL_KEY } from '../domain/groups';
 import type { Slot } from '../vcf/slots';
 import { RecordError } from '../vcf/record-error';
@@ -11,64 +10,81 @@ export function partitionGroups(keys: readonly string[]): number[] {
   return keys.flatMap((k, i) => (k !== OVERALL_KEY && /^[A-Za-z]+$/.test(k) && !NOT_PARTITION.has(k.toLowerCase()) ? [i] : []));
 }
 
-/** Group counts of one ALT row from its slot values. */
-export function groupCounts(values: Float64Array, slots: readonly Slot[], nGroups: number): GroupCounts[] {
-  const out: GroupCounts[] = Array.from({ length: nGroups }, () => ({}));
-  for (let i = 0; i < slots.length; i++) {
-    const v = values[i]!;
-    if (!Number.isNaN(v)) out[slots[i]!.group]![slots[i]!.kind] = v;
-  }
-  return out;
+/** Slot index of each count kind per group (-1 when the group lacks it). */
+interface GroupSlots {
+  name: string;
+  ac: number;
+  an: number;
+  nhomalt: number;
 }
 
 /**
- * DESIGN §4 checks on one record: AC <= AN and 2*nhomalt <= AC per group and ALT, the ALTs'
- * AC together <= AN, and ancestry groups together <= the overall group. Throws RecordError.
+ * DESIGN §4 checks on one record, straight on the slot values (this runs millions of times):
+ * AC <= AN and 2*nhomalt <= AC per group and ALT, the ALTs' AC together <= AN, and the
+ * ancestry groups together <= the overall group. Negative values never get here (the parsers
+ * reject them). Throws RecordError.
  */
-export function checkRecord(
-  perAlt: readonly Float64Array[],
-  slots: readonly Slot[],
-  groupKeys: readonly string[],
-  partition: readonly number[],
-): void {
-  const nGroups = groupKeys.length;
-  const acSum = new Float64Array(nGroups);
-  let an: (number | undefined)[] = [];
-  for (const values of perAlt) {
-    const counts = groupCounts(values, slots, nGroups);
-    an = counts.map((c) => c.an);
-    counts.forEach((c, g) => {
-      const p = countProblems(c)[0];
-      if (p) throw new RecordError(p.reason, `INFO (${label(groupKeys[g]!)})`, `group ${label(groupKeys[g]!)}: ${p.message}`);
-      if (c.ac !== undefined) acSum[g]! += c.ac;
+export class RecordChecker {
+  private readonly groups: GroupSlots[];
+  private readonly partition: number[];
+  private readonly acSum: Float64Array;
+
+  constructor(slots: readonly Slot[], groupKeys: readonly string[]) {
+    this.groups = groupKeys.map((key, g) => {
+      const find = (kind: string): number => slots.findIndex((s) => s.group === g && s.kind === kind);
+      return { name: key === OVERALL_KEY ? 'overall' : key, ac: find('ac'), an: find('an'), nhomalt: find('nhomalt') };
     });
-    const overall = counts[0];
-    if (overall && partition.length > 0 && groupKeys[0] === OVERALL_KEY) {
-      for (const kind of ['ac', 'an'] as const) {
-        const total = overall[kind];
-        if (total === undefined) continue;
-        let sum = 0;
-        for (const g of partition) sum += counts[g]![kind] ?? 0;
-        if (sum > total) {
-          throw new RecordError(
-            'group_sum_exceeds_total',
-            `INFO (${kind.toUpperCase()})`,
-            `${kind.toUpperCase()} of groups ${partition.map((g) => groupKeys[g]).join('+')} sums to ${sum}, more than the overall ${total}`,
-          );
+    this.partition = groupKeys[0] === OVERALL_KEY ? partitionGroups(groupKeys) : [];
+    this.acSum = new Float64Array(groupKeys.length);
+  }
+
+  check(perAlt: readonly Float64Array[]): void {
+    const groups = this.groups;
+    this.acSum.fill(0);
+    for (const v of perAlt) {
+      for (let g = 0; g < groups.length; g++) {
+        const gs = groups[g]!;
+        const ac = gs.ac >= 0 ? v[gs.ac]! : NaN;
+        const an = gs.an >= 0 ? v[gs.an]! : NaN;
+        if (ac > an) throw new RecordError('ac_gt_an', `INFO (${gs.name})`, `group ${gs.name}: AC ${ac} > AN ${an}`);
+        if (gs.nhomalt >= 0 && 2 * v[gs.nhomalt]! > ac) {
+          throw new RecordError('nhomalt_gt_ac', `INFO (${gs.name})`, `group ${gs.name}: 2 x nhomalt = ${2 * v[gs.nhomalt]!} > AC ${ac}`);
+        }
+        if (ac === ac) this.acSum[g]! += ac;
+      }
+      if (this.partition.length > 0) this.checkPartition(v);
+    }
+    if (perAlt.length > 1) {
+      for (let g = 0; g < groups.length; g++) {
+        const gs = groups[g]!;
+        const an = gs.an >= 0 ? perAlt[0]![gs.an]! : NaN;
+        if (this.acSum[g]! > an) {
+          throw new RecordError('ac_gt_an', `INFO (${gs.name})`, `group ${gs.name}: AC over all ALT alleles sums to ${this.acSum[g]} > AN ${an}`);
         }
       }
     }
   }
-  if (perAlt.length > 1) {
-    acSum.forEach((sum, g) => {
-      const n = an[g];
-      if (n !== undefined && sum > n) {
-        throw new RecordError('ac_gt_an', `INFO (${label(groupKeys[g]!)})`, `group ${label(groupKeys[g]!)}: AC over all ALT alleles sums to ${sum} > AN ${n}`);
-      }
-    });
-  }
-}
 
-function label(key: string): string {
-  return key === OVERALL_KEY ? 'overall' : key;
+  private checkPartition(v: Float64Array): void {
+    const overall = this.groups[0]!;
+    for (const kind of ['ac', 'an'] as const) {
+      const slot = overall[kind];
+      if (slot < 0) continue;
+      const total = v[slot]!;
+      if (total !== total) continue;
+      let sum = 0;
+      for (const g of this.partition) {
+        const s = this.groups[g]![kind];
+        const x = s >= 0 ? v[s]! : NaN;
+        if (x === x) sum += x;
+      }
+      if (sum > total) {
+        throw new RecordError(
+          'group_sum_exceeds_total',
+          `INFO (${kind.toUpperCase()})`,
+          `${kind.toUpperCase()} of groups ${this.partition.map((g) => this.groups[g]!.name).join('+')} sums to ${sum}, more than the overall ${total}`,
+        );
+      }
+    }
+  }
 }

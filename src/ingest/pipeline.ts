@@ -16,7 +16,7 @@ import { FastaReference } from '../vcf/fasta';
 import { inputSize } from '../vcf/line-source';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
-import { checkRecord, partitionGroups } from './checks';
+import { RecordChecker } from './checks';
 import { readPopulationsFile } from './populations-file';
 import { vcfChunks } from './record-source';
 import type { IngestOptions, ProgressListener } from './options';
@@ -56,8 +56,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   let modeReason = '';
   let ignored: SitesPlan['ignored'] = [];
   let genotypeCounter: GenotypeCounter | undefined;
-  let partition: number[] = [];
-  let groupKeys: string[] = [];
+  let checker: RecordChecker | undefined;
 
   const writer = DatasetWriter.open(opts.db, opts.dataset);
   try {
@@ -74,8 +73,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
           modeReason = c.reason;
           ignored = c.ignored;
           genotypeCounter = c.genotypeCounter;
-          groupKeys = c.groups.map((g) => g.key);
-          partition = partitionGroups(groupKeys);
+          checker = new RecordChecker(c.slots, c.groups.map((g) => g.key));
           writer.setLayout(c.slots);
         } else if (key !== layoutKey) {
           throw new AfbError('INVALID_VCF', `${file}: its groups or count fields differ from ${opts.inputs[0]}; all files of one dataset must share them`);
@@ -93,7 +91,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
             const { cols, rec } = parseColumns(line, c.expectedColumns);
             if (reference) checkReference(reference, rec.contig, rec.start0, rec.ref);
             const perAlt = c.count(cols, rec.contig, rec.start0, rec.alts.length);
-            checkRecord(perAlt, c.slots, groupKeys, partition);
+            checker!.check(perAlt);
             if (rec.alts.length === 0) {
               count(skipped, 'no_alt');
               continue;

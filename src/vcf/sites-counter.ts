@@ -7,10 +7,31 @@ interface InfoField {
   source: FieldSource;
 }
 
+/** A value that is not a plain non-negative integer (the fast path hands these to the slow one). */
+const NOT_SIMPLE = -1;
+
+/** Digits only -> the integer; anything else (sign, '.', exponent, empty) -> NOT_SIMPLE. */
+function simpleInteger(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return NOT_SIMPLE;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NOT_SIMPLE;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /** Reads per-group counts for each ALT from the INFO column, as a sites plan says. */
 export class SitesCounter {
   readonly slots: Slot[] = [];
   private readonly byInfo = new Map<string, InfoField[]>();
+  // Scratch space reused for every record (one ingest reads millions).
+  private foundFields: InfoField[][] = [];
+  private foundFrom: number[] = [];
+  private foundTo: number[] = [];
+  private lastKeys: string[] = [];
+  private lastFields: (InfoField[] | undefined)[] = [];
 
   constructor(plan: SitesPlan) {
     plan.groups.forEach((g, gi) => {
@@ -32,29 +53,67 @@ export class SitesCounter {
   count(info: string, nAlts: number, alts?: readonly string[]): Float64Array[] {
     const out: Float64Array[] = [];
     for (let a = 0; a < nAlts; a++) out.push(new Float64Array(this.slots.length).fill(NaN));
-    if (info === '.' || info === '') return out;
-    const found: [InfoField[], string][] = [];
+    if (info === '.' || info === '' || this.slots.length === 0) return out;
+    let found = 0;
     let oldMulti: string | undefined;
     let start = 0;
     const n = info.length;
-    while (start < n) {
+    const keys = this.lastKeys;
+    const keyFields = this.lastFields;
+    for (let item = 0; start < n; item++) {
       let end = info.indexOf(';', start);
       if (end < 0) end = n;
-      const eq = info.indexOf('=', start);
-      if (eq > start && eq < end) {
+      // Files repeat the same INFO keys in the same order: compare against the key seen at this
+      // place in the previous record before slicing and hashing a new string.
+      let eq: number;
+      let fields: InfoField[] | undefined;
+      const guess = keys[item];
+      if (guess !== undefined && info.charCodeAt(start + guess.length) === 61 && info.startsWith(guess, start)) {
+        eq = start + guess.length;
+        fields = keyFields[item];
+        if (fields === undefined && guess === 'OLD_MULTIALLELIC') oldMulti = info.slice(eq + 1, end);
+      } else {
+        eq = start;
+        while (eq < end && info.charCodeAt(eq) !== 61) eq++;
         const key = info.slice(start, eq);
-        const fields = this.byInfo.get(key);
-        if (fields) found.push([fields, info.slice(eq + 1, end)]);
-        else if (key === 'OLD_MULTIALLELIC') oldMulti = info.slice(eq + 1, end);
+        fields = this.byInfo.get(key);
+        keys[item] = eq < end ? key : '\u0000';
+        keyFields[item] = fields;
+        if (key === 'OLD_MULTIALLELIC' && eq < end) oldMulti = info.slice(eq + 1, end);
+      }
+      if (fields && eq < end) {
+        this.foundFields[found] = fields;
+        this.foundFrom[found] = eq + 1;
+        this.foundTo[found] = end;
+        found++;
       }
       start = end + 1;
     }
     const remap = oldMulti !== undefined && nAlts === 1 && alts ? oldAltIndex(oldMulti, alts[0]!) : undefined;
-    for (const [fields, text] of found) {
+    for (let f = 0; f < found; f++) {
+      const fields = this.foundFields[f]!;
+      const from = this.foundFrom[f]!;
+      const to = this.foundTo[f]!;
+      // Fast path: one ALT, one plain integer, the usual gnomAD-like record.
+      if (nAlts === 1 && !remap && fields[0]!.source.number !== 'R') {
+        const v = simpleInteger(info, from, to);
+        if (v !== NOT_SIMPLE && this.storeSimple(fields, v, out[0]!)) continue;
+      }
+      const text = info.slice(from, to);
       if (remap) this.assignFromOriginal(fields, text, remap, out[0]!);
       else this.assign(fields, text, nAlts, out);
     }
     return out;
+  }
+
+  /** Store a plain integer; false when a field needs the careful path (AF, or odd allele counts). */
+  private storeSimple(fields: InfoField[], v: number, out: Float64Array): boolean {
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (f.source.kind === 'af' || (f.source.divisor === 2 && v % 2 !== 0)) return false;
+    }
+    for (let i = 0; i < fields.length; i++) out[fields[i]!.slot] = v / fields[i]!.source.divisor;
+    return true;
   }
 
   /** A pre-split record: Number=A arrays are as long as the original ALT list; take element `index`. */
@@ -79,7 +138,7 @@ export class SitesCounter {
       throw new RecordError(
         'number_mismatch',
         src.info,
-        `INFO ${src.info} has ${values.length} value(s) but Number=${src.number} needs ${expected} for ${nAlts} ALT allele(s): ${src.info}=${text.slice(0, 80)}`,
+        `INFO ${src.info} has ${values.length} value(s) but Number=${number} needs ${expected} for ${nAlts} ALT allele(s): ${src.info}=${text.slice(0, 80)}`,
       );
     }
     for (let a = 0; a < nAlts; a++) {
