@@ -16,6 +16,8 @@ export interface IngestOptions {
   fields?: string;
   reference?: string;
   skipInvalid?: boolean;
+  /** Parse on the calling thread instead of a worker thread (the CLI uses a worker when it can). */
+  parseInline?: boolean;
   inputs: string[];
 }
 

@@ -1,8 +1,12 @@
 /**
- * The counts of one variant row, all groups at once, as one BLOB: one unsigned LEB128 varint
- * per slot holding value+1, with 0 for missing. Typical gnomAD-like rows (AC small, AN up to
- * ~150k) take 1 byte per AC/nhomalt and 3 per AN, about a third of a packed Int32Array.
- * Frequencies (groups that only report AF) are stored as round(AF * 1e9).
+ * The counts of one variant row, all groups at once, as one BLOB:
+ *
+ *   [zero bitmap: ceil(slots/8) bytes, bit i set = slot i is exactly 0]
+ *   [for each slot not marked zero: unsigned LEB128 varint of value+1, or 0 for missing]
+ *
+ * Most per-group AC and nhomalt values of a large cohort are 0, so they cost one bit; AN costs
+ * 2-3 bytes. A gnomAD-like row with 9 groups x (AC, AN, nhomalt) takes ~27 bytes instead of
+ * 108 as an Int32Array. Frequencies (groups that only report AF) are stored as round(AF * 1e9).
  */
 
 const AF_SCALE = 1e9;
@@ -12,12 +16,19 @@ export class CountsEncoder {
 
   /** `values` aligned with the slots; NaN = missing. `isAf[i]` marks frequency slots. */
   encode(values: ArrayLike<number>, isAf: readonly boolean[]): Buffer {
-    let n = values.length * 5;
-    if (this.buf.length < n) this.buf = Buffer.alloc(n * 2);
+    const nSlots = values.length;
+    const bitmapBytes = (nSlots + 7) >> 3;
+    const need = bitmapBytes + nSlots * 6;
+    if (this.buf.length < need) this.buf = Buffer.alloc(need * 2);
     const b = this.buf;
-    n = 0;
-    for (let i = 0; i < values.length; i++) {
+    b.fill(0, 0, bitmapBytes);
+    let n = bitmapBytes;
+    for (let i = 0; i < nSlots; i++) {
       const v = values[i]!;
+      if (v === 0) {
+        b[i >> 3]! |= 1 << (i & 7);
+        continue;
+      }
       if (Number.isNaN(v)) {
         b[n++] = 0;
         continue;
@@ -35,14 +46,19 @@ export class CountsEncoder {
 
 /** Inverse of CountsEncoder.encode; `undefined` for missing. */
 export function decodeCounts(blob: Uint8Array, isAf: readonly boolean[]): (number | undefined)[] {
-  const out: (number | undefined)[] = new Array(isAf.length);
-  let p = 0;
-  for (let i = 0; i < isAf.length; i++) {
+  const nSlots = isAf.length;
+  const out: (number | undefined)[] = new Array(nSlots);
+  let p = (nSlots + 7) >> 3;
+  for (let i = 0; i < nSlots; i++) {
+    if (blob[i >> 3]! & (1 << (i & 7))) {
+      out[i] = 0;
+      continue;
+    }
     let x = 0;
     let mul = 1;
     for (;;) {
       const byte = blob[p++];
-      if (byte === undefined) throw new Error(`counts blob ends after ${p - 1} bytes, ${isAf.length} values expected`);
+      if (byte === undefined) throw new Error(`counts blob ends after ${p - 1} bytes, ${nSlots} values expected`);
       x += (byte & 0x7f) * mul;
       if (byte < 0x80) break;
       mul *= 0x80;

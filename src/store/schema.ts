@@ -23,9 +23,14 @@ CREATE TABLE IF NOT EXISTS versions (
   meta TEXT NOT NULL,
   created_at TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS contig_names (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT;
 CREATE TABLE IF NOT EXISTS variants (
   v INTEGER NOT NULL,
-  contig TEXT NOT NULL,
+  -- contig code, see contig-codes.ts
+  contig INTEGER NOT NULL,
   start0 INTEGER NOT NULL,
   ref TEXT NOT NULL,
   alt TEXT NOT NULL,

@@ -17,10 +17,12 @@ import type {
 import { contigRank } from '../domain/contigs';
 import { decodeCounts } from './codec';
 import { openForRead } from './open';
+import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 
 interface RowData {
   v: number;
+  /** Contig name (the store holds a code; rows are renamed as they are read). */
   contig: string;
   start0: number;
   ref: string;
@@ -44,9 +46,11 @@ interface CurrentVersion {
  */
 export class SqliteLookup implements VariantLookup {
   private readonly metaCache = new Map<number, CurrentVersion>();
+  private readonly contigCodes: ContigCodes;
   private readonly stmt: Record<'current' | 'meta' | 'point' | 'range' | 'rsid', Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
+    this.contigCodes = new ContigCodes(db);
     this.stmt = {
       current: db.prepare('SELECT id, current FROM datasets ORDER BY id'),
       meta: db.prepare('SELECT meta, created_at FROM versions WHERE v = ?'),
@@ -66,10 +70,11 @@ export class SqliteLookup implements VariantLookup {
       return queries.map((q) => {
         this.requireContig(versions, q.contig, scope);
         const t = trimAlleles(q.start0, q.ref, q.alt);
+        const code = this.contigCodes.find(q.contig);
         const rows: RowData[] = [];
         for (const cv of versions) {
-          const row = this.stmt.point.get(cv.v, q.contig, t.start0, t.ref, t.alt) as RowData | undefined;
-          if (row) rows.push(row);
+          const row = this.stmt.point.get(cv.v, code, t.start0, t.ref, t.alt) as RowData | undefined;
+          if (row) rows.push(this.named(row));
         }
         return rows.length > 0 ? this.record(scope, versions, rows) : undefined;
       });
@@ -87,8 +92,10 @@ export class SqliteLookup implements VariantLookup {
         if (maxSpan === 0) continue;
         // A row's key start0 may lie up to maxSpan to the left of the range it reaches into,
         // and an insertion's anchor base sits one to the left of its key.
-        const rows = this.stmt.range.all(cv.v, query.contig, lo - maxSpan, hi + 1) as RowData[];
-        for (const r of rows) {
+        const code = this.contigCodes.find(query.contig);
+        const rows = this.stmt.range.all(cv.v, code, lo - maxSpan, hi + 1) as RowData[];
+        for (const raw of rows) {
+          const r = this.named(raw);
           if (!matches(r, query)) continue;
           const k = `${r.start0}\t${r.ref}\t${r.alt}`;
           const list = byKey.get(k);
@@ -108,7 +115,7 @@ export class SqliteLookup implements VariantLookup {
     return this.read(() => {
       const versions = this.inScope(scope);
       const wanted = new Set(versions.map((c) => c.v));
-      const rows = (this.stmt.rsid.all(Number(m[1])) as RowData[]).filter((r) => wanted.has(r.v));
+      const rows = (this.stmt.rsid.all(Number(m[1])) as RowData[]).filter((r) => wanted.has(r.v)).map((r) => this.named(r));
       const byKey = new Map<string, RowData[]>();
       for (const r of rows) {
         const k = `${r.contig}\t${r.start0}\t${r.ref}\t${r.alt}`;
@@ -122,6 +129,11 @@ export class SqliteLookup implements VariantLookup {
 
   close(): void {
     this.db.close();
+  }
+
+  private named(r: RowData): RowData {
+    r.contig = this.contigCodes.nameOf(r.contig as unknown as number);
+    return r;
   }
 
   private read<T>(fn: () => T): T {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { AfbError } from '../domain/errors';
 import { CountsEncoder } from './codec';
 import { openForWrite } from './open';
+import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 
 /** One ALT row to store; positions are 0-based, alleles trimmed (see domain/alleles). */
@@ -32,6 +33,9 @@ export class DatasetWriter {
   private readonly v: number;
   private readonly insert: Database.Statement;
   private readonly encoder = new CountsEncoder();
+  private readonly contigCodes: ContigCodes;
+  private lastContig = '';
+  private lastContigCode = 0;
   private isAf: boolean[] = [];
   private readonly filterIndex = new Map<string, number>();
   private readonly filters: string[] = [];
@@ -47,6 +51,7 @@ export class DatasetWriter {
       .prepare(`INSERT INTO versions (dataset_id, state, meta, created_at) VALUES (?, 'loading', '{}', ?)`)
       .run(datasetId, new Date().toISOString());
     this.v = Number(info.lastInsertRowid);
+    this.contigCodes = new ContigCodes(db);
     this.insert = db.prepare(
       `INSERT INTO variants (v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -66,33 +71,41 @@ export class DatasetWriter {
   }
 
   add(row: StoreRow): InsertOutcome {
+    return this.addEncoded(row.contig, row.start0, row.ref, row.alt, row.anchor, row.rsid, row.otherIds, row.filter, this.encoder.encode(row.values, this.isAf));
+  }
+
+  /** Like add(), with the counts already encoded (by CountsEncoder, e.g. in a parser thread). */
+  addEncoded(
+    contig: string,
+    start0: number,
+    ref: string,
+    alt: string,
+    anchor: string | null | undefined,
+    rsid: number | null | undefined,
+    otherIds: string | null | undefined,
+    filter: string,
+    counts: Uint8Array,
+  ): InsertOutcome {
     if (this.pending === 0) this.db.exec('BEGIN');
-    let f = this.filterIndex.get(row.filter);
+    let f = this.filterIndex.get(filter);
     if (f === undefined) {
       f = this.filters.length;
-      this.filters.push(row.filter);
-      this.filterIndex.set(row.filter, f);
+      this.filters.push(filter);
+      this.filterIndex.set(filter, f);
     }
     try {
-      this.insert.run(
-        this.v,
-        row.contig,
-        row.start0,
-        row.ref,
-        row.alt,
-        row.anchor ?? null,
-        row.rsid ?? null,
-        row.otherIds ?? null,
-        f,
-        this.encoder.encode(row.values, this.isAf),
-      );
+      if (contig !== this.lastContig) {
+        this.lastContigCode = this.contigCodes.codeFor(contig);
+        this.lastContig = contig;
+      }
+      this.insert.run(this.v, this.lastContigCode, start0, ref, alt, anchor ?? null, rsid ?? null, otherIds ?? null, f, counts);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'duplicate';
       throw new AfbError('STORE_ERROR', `writing ${this.datasetId}: ${(e as Error).message}`, { cause: e });
     }
-    const c = (this.contigs[row.contig] ??= { rows: 0, maxSpan: 0 });
+    const c = (this.contigs[contig] ??= { rows: 0, maxSpan: 0 });
     c.rows++;
-    const span = Math.max(1, row.ref.length + (row.anchor ? 1 : 0));
+    const span = Math.max(1, ref.length + (anchor ? 1 : 0));
     if (span > c.maxSpan) c.maxSpan = span;
     this.rows++;
     if (++this.pending >= ROWS_PER_TRANSACTION) this.flush();

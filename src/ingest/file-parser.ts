@@ -1,0 +1,227 @@
+import { AfbError } from '../domain/errors';
+import { parseAssembly } from '../domain/assemblies';
+import { leftAlign } from '../domain/alleles';
+import { start0ToPos1 } from '../domain/coordinates';
+import type { VcfHeader } from '../vcf/header';
+import { detectSitesPlan, planFromFieldMap, type FieldMapFile, type SitesPlan } from '../vcf/sites-fields';
+import { SitesCounter } from '../vcf/sites-counter';
+import { GenotypeCounter } from '../vcf/genotype-counter';
+import { readPanel, readSampleList, type PanelEntry } from '../vcf/panel';
+import { alleleRow, classifyAlt, parseColumns } from '../vcf/record-parser';
+import { RecordError } from '../vcf/record-error';
+import { FastaReference } from '../vcf/fasta';
+import { inputSize } from '../vcf/line-source';
+import type { Slot } from '../vcf/slots';
+import { CountsEncoder } from '../store/codec';
+import { readFileSync } from 'node:fs';
+import { RecordChecker } from './checks';
+import { vcfChunks } from './record-source';
+import { RowBatchBuilder } from './row-batch';
+import type { IngestOptions } from './options';
+import type { ParseEvent } from './parse-events';
+
+const ROWS_PER_BATCH = 8192;
+
+/** Turns a record's columns into per-ALT slot values, for either mode. */
+interface Counter {
+  mode: 'sites' | 'genotypes';
+  reason: string;
+  ignored: SitesPlan['ignored'];
+  groups: { key: string; code: string; label: string }[];
+  slots: Slot[];
+  expectedColumns: number;
+  genotypeCounter?: GenotypeCounter;
+  count(cols: string[], contig: string, start0: number, nAlts: number): Float64Array[];
+}
+
+/**
+ * Parse one VCF into row batches: split ALTs, trim (and left-align with a reference),
+ * count per group, check, encode. Pure CPU work plus reading the file, so it can run in a
+ * worker thread while the main thread writes SQLite.
+ */
+export async function* parseFile(file: string, opts: IngestOptions): AsyncGenerator<ParseEvent> {
+  const panel = opts.panel ? await readPanel(opts.panel) : undefined;
+  const include = opts.samples ? await readSampleList(opts.samples) : undefined;
+  const fieldMap = opts.fields ? readFieldMap(opts.fields) : undefined;
+  const reference = opts.reference ? new FastaReference(opts.reference) : undefined;
+  const totalBytes = await inputSize(file);
+  let bytesRead = 0;
+  let counter: Counter | undefined;
+  let checker: RecordChecker | undefined;
+  let isAf: boolean[] = [];
+  const encoder = new CountsEncoder();
+  const builder = new RowBatchBuilder();
+  const skipped: Record<string, number> = {};
+  let records = 0;
+  let leftAligned = 0;
+  let header: ParseEvent | undefined;
+  try {
+    const onHeader = (h: VcfHeader): void => {
+      checkAssemblyHints(h, opts, file);
+      counter = makeCounter(h, opts, file, { panel, include, fieldMap });
+      checker = new RecordChecker(counter.slots, counter.groups.map((g) => g.key));
+      isAf = counter.slots.map((s) => s.kind === 'af');
+      const gc = counter.genotypeCounter;
+      header = {
+        type: 'header',
+        mode: counter.mode,
+        modeReason: counter.reason,
+        groups: counter.groups,
+        slots: counter.slots,
+        ignored: counter.ignored,
+        ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList } } : {}),
+      };
+    };
+    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n))) {
+      if (header) {
+        yield header;
+        header = undefined;
+      }
+      const c = counter!;
+      for (let i = 0; i < chunk.lines.length; i++) {
+        const line = chunk.lines[i]!;
+        if (line === '') continue;
+        const lineNo = chunk.firstLine + i;
+        records++;
+        try {
+          const { cols, rec } = parseColumns(line, c.expectedColumns);
+          if (reference) checkReference(reference, rec.contig, rec.start0, rec.ref);
+          const perAlt = c.count(cols, rec.contig, rec.start0, rec.alts.length);
+          checker!.check(perAlt);
+          if (rec.alts.length === 0) {
+            count(skipped, 'no_alt');
+            continue;
+          }
+          for (let a = 0; a < rec.alts.length; a++) {
+            const verdict = classifyAlt(rec.ref, rec.alts[a]!);
+            if (!verdict.ok) {
+              count(skipped, verdict.reason);
+              continue;
+            }
+            const row = alleleRow(rec, a);
+            if (reference && (row.trimmed.ref === '' || row.trimmed.alt === '')) {
+              const aligned = leftAlign(row.trimmed, (s, e) => reference.slice(rec.contig, s, e));
+              if (aligned.start0 !== row.trimmed.start0) leftAligned++;
+              row.trimmed = aligned;
+              row.anchor = reference.slice(rec.contig, aligned.start0 - 1, aligned.start0);
+            }
+            const t = row.trimmed;
+            builder.add(lineNo, rec.alts[a]!, rec.contig, t.start0, t.ref, t.alt, row.anchor, row.rsid, row.otherIds, rec.filter, encoder.encode(perAlt[a]!, isAf));
+          }
+        } catch (e) {
+          if (!(e instanceof RecordError)) throw e;
+          if (opts.skipInvalid) {
+            count(skipped, e.reason);
+            continue;
+          }
+          throw new AfbError('INVALID_RECORD', `${file}:${lineNo}: ${e.field}: ${e.message}\n  line ${lineNo}: ${line.length > 160 ? line.slice(0, 160) + '…' : line}`);
+        }
+        if (builder.size >= ROWS_PER_BATCH) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes };
+      }
+    }
+    if (header) yield header; // a file with a header and no records
+    if (!counter) throw new AfbError('INVALID_VCF', `${file}: no header found`);
+    if (builder.size > 0) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes };
+    yield { type: 'end', records, skipped, leftAligned, hetCallsOnHaploidRegions: counter.genotypeCounter?.hetOnHaploid ?? 0 };
+  } finally {
+    reference?.close();
+  }
+}
+
+function count(m: Record<string, number>, reason: string): void {
+  m[reason] = (m[reason] ?? 0) + 1;
+}
+
+function checkReference(reference: FastaReference, contig: string, start0: number, ref: string): void {
+  if (!reference.has(contig)) {
+    throw new RecordError('contig_not_in_reference', 'CHROM', `contig '${contig}' is not in the reference ${reference.path} (it has ${reference.contigs().slice(0, 5).join(', ')})`);
+  }
+  const actual = reference.slice(contig, start0, start0 + ref.length);
+  if (actual !== ref) {
+    throw new RecordError(
+      'ref_mismatch',
+      'REF',
+      `REF '${ref.slice(0, 40)}' does not match the reference '${(actual ?? '(beyond the contig end)').slice(0, 40)}' at ${contig}:${start0ToPos1(start0)}`,
+    );
+  }
+}
+
+function checkAssemblyHints(header: VcfHeader, opts: IngestOptions, file: string): void {
+  for (const hint of header.assemblyHints) {
+    const m = /(GRCh3[78]|hg19|hg38|b37|hs37d5|human_g1k_v37|assembly19|assembly38)/i.exec(hint);
+    const a = m ? parseAssembly(m[1]!.replace(/^assembly/i, 'homo_sapiens_assembly')) : undefined;
+    if (a && a !== opts.assembly) {
+      throw new AfbError('INVALID_OPTION', `${file}: the header says '${hint.slice(0, 80)}' (${a}) but --assembly is ${opts.assembly}; afb never mixes assemblies, so check which one the file is on`);
+    }
+  }
+}
+
+function readFieldMap(file: string): FieldMapFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as FieldMapFile;
+  } catch (e) {
+    throw new AfbError('INVALID_OPTION', `--fields ${file}: not a readable JSON field map (${(e as Error).message})`, { cause: e });
+  }
+}
+
+function makeCounter(
+  header: VcfHeader,
+  opts: IngestOptions,
+  file: string,
+  ctx: { panel?: Map<string, PanelEntry>; include?: Map<string, number>; fieldMap?: FieldMapFile },
+): Counter {
+  let mode = opts.mode;
+  let reason = `--mode ${opts.mode}`;
+  if (!mode) {
+    if (opts.panel || opts.samples) {
+      mode = 'genotypes';
+      reason = 'genotypes: --panel or --samples given';
+    } else if (header.infos.has('AC') && header.infos.has('AN')) {
+      mode = 'sites';
+      reason = 'sites: the header declares INFO AC and AN';
+    } else if (header.samples.length > 0) {
+      mode = 'genotypes';
+      reason = 'genotypes: no --panel and no INFO AC/AN, so the overall group from GT';
+    } else {
+      mode = 'sites';
+      reason = 'sites: no INFO AC/AN and no genotypes, so variants are stored without counts (presence only)';
+    }
+  }
+  const expectedColumns = header.samples.length > 0 ? 9 + header.samples.length : 8;
+  if (mode === 'genotypes') {
+    if (header.samples.length === 0) throw new AfbError('INVALID_VCF', `${file}: genotype mode needs sample columns, and this VCF has none; use --mode sites`);
+    const gc = new GenotypeCounter({
+      samples: header.samples,
+      panel: ctx.panel,
+      panelFile: opts.panel,
+      include: ctx.include,
+      includeFile: opts.samples,
+      assembly: opts.assembly,
+    });
+    if (gc.selection.counted === 0) throw new AfbError('INVALID_OPTION', `${file}: no sample is counted (none of the VCF's samples is in the panel / --samples list)`);
+    return {
+      mode,
+      reason,
+      ignored: [],
+      groups: gc.groups,
+      slots: gc.slots,
+      expectedColumns,
+      genotypeCounter: gc,
+      count: (cols, contig, start0, nAlts) => gc.count(cols, contig, start0, nAlts),
+    };
+  }
+  const plan = ctx.fieldMap ? planFromFieldMap(ctx.fieldMap, header, opts.fields!) : detectSitesPlan(header);
+  if (plan.groups.length === 0 && opts.mode === 'sites') {
+    throw new AfbError('INVALID_VCF', `${file}: sites mode found no count fields in the header (INFO AC+AN, AC_<group>+AN_<group>, or AF); give a field map with --fields, or use --mode genotypes with --panel`);
+  }
+  const sc = new SitesCounter(plan);
+  return {
+    mode,
+    reason,
+    ignored: plan.ignored,
+    groups: plan.groups.map((g) => ({ key: g.key, code: g.code, label: g.label })),
+    slots: sc.slots,
+    expectedColumns,
+    count: (cols, _contig, _start0, nAlts) => sc.count(cols[7]!, nAlts, nAlts === 1 ? [cols[4]!] : undefined),
+  };
+}

@@ -1,0 +1,18 @@
+import type { Slot } from '../vcf/slots';
+import type { SitesPlan } from '../vcf/sites-fields';
+import type { RowBatch } from './row-batch';
+
+/** What a file parser (inline or in a worker thread) reports, in order: header, batches..., end. */
+export type ParseEvent =
+  | {
+      type: 'header';
+      mode: 'sites' | 'genotypes';
+      modeReason: string;
+      groups: { key: string; code: string; label: string }[];
+      slots: Slot[];
+      ignored: SitesPlan['ignored'];
+      samples?: { inVcf: number; counted: number; notInPanel: number; excludedByList: number };
+    }
+  | { type: 'batch'; batch: RowBatch; records: number; bytesRead: number; totalBytes?: number }
+  | { type: 'end'; records: number; skipped: Record<string, number>; leftAligned: number; hetCallsOnHaploidRegions: number }
+  | { type: 'error'; code: string; message: string };

@@ -1,0 +1,81 @@
+/**
+ * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
+ * (typed arrays and string arrays, the counts already encoded as one byte buffer).
+ */
+export interface RowBatch {
+  count: number;
+  /** VCF line of each row (for error messages). */
+  lines: number[];
+  /** The ALT as written in the VCF (for error messages). */
+  altTexts: string[];
+  contigs: string[];
+  start0: number[];
+  refs: string[];
+  alts: string[];
+  anchors: (string | null)[];
+  rsids: (number | null)[];
+  otherIds: (string | null)[];
+  filters: string[];
+  /** Encoded counts of row i: counts.subarray(offsets[i], offsets[i + 1]). */
+  counts: Uint8Array;
+  offsets: Uint32Array;
+}
+
+export class RowBatchBuilder {
+  private b = emptyBatch();
+  private bytes: Buffer[] = [];
+  private byteLength = 0;
+  private ends: number[] = [];
+
+  get size(): number {
+    return this.b.count;
+  }
+
+  add(line: number, altText: string, contig: string, start0: number, ref: string, alt: string, anchor: string | undefined, rsid: number | undefined, otherIds: string | undefined, filter: string, counts: Buffer): void {
+    const b = this.b;
+    b.lines.push(line);
+    b.altTexts.push(altText);
+    b.contigs.push(contig);
+    b.start0.push(start0);
+    b.refs.push(ref);
+    b.alts.push(alt);
+    b.anchors.push(anchor ?? null);
+    b.rsids.push(rsid ?? null);
+    b.otherIds.push(otherIds ?? null);
+    b.filters.push(filter);
+    this.bytes.push(counts);
+    this.byteLength += counts.length;
+    this.ends.push(this.byteLength);
+    b.count++;
+  }
+
+  take(): RowBatch {
+    const b = this.b;
+    b.counts = Buffer.concat(this.bytes, this.byteLength);
+    b.offsets = new Uint32Array(this.ends.length + 1);
+    b.offsets.set(this.ends, 1);
+    this.b = emptyBatch();
+    this.bytes = [];
+    this.byteLength = 0;
+    this.ends = [];
+    return b;
+  }
+}
+
+function emptyBatch(): RowBatch {
+  return {
+    count: 0,
+    lines: [],
+    altTexts: [],
+    contigs: [],
+    start0: [],
+    refs: [],
+    alts: [],
+    anchors: [],
+    rsids: [],
+    otherIds: [],
+    filters: [],
+    counts: new Uint8Array(0),
+    offsets: new Uint32Array(1),
+  };
+}
