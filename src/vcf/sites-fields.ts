@@ -83,6 +83,13 @@ export function labelFromDescription(description: string): string | undefined {
   return undefined;
 }
 
+/** The Description's label when it says more than the key itself ('afr' -> 'African/African American'). */
+function labelFor(key: string, description: string | undefined): string {
+  const fromHeader = description ? labelFromDescription(description) : undefined;
+  if (fromHeader && fromHeader.toLowerCase() !== key.toLowerCase()) return fromHeader;
+  return defaultGroupLabel(key);
+}
+
 /**
  * Find the per-group count fields of a sites VCF from its ##INFO lines. Knows the bcftools
  * fill-tags (AC_EUR, AC_Hom_EUR), ExAC (AC_AFR, Hom_AFR, Hemi_AFR, AC_Adj), gnomAD r2
@@ -137,7 +144,7 @@ export function detectSitesPlan(header: VcfHeader): SitesPlan {
     groups.push({
       key,
       code: key === OVERALL_KEY ? OVERALL_CODE : key,
-      label: key === OVERALL_KEY ? 'Total' : (description && labelFromDescription(description)) || defaultGroupLabel(key),
+      label: key === OVERALL_KEY ? 'Total' : labelFor(key, description),
       sources: [...kinds.values()],
     });
   }
