@@ -12,7 +12,6 @@ import { RecordError } from '../vcf/record-error';
 import { FastaReference } from '../vcf/fasta';
 import { inputSize } from '../vcf/line-source';
 import type { Slot } from '../vcf/slots';
-import { CountsEncoder } from '../store/codec';
 import { readFileSync } from 'node:fs';
 import { RecordChecker } from './checks';
 import { vcfChunks } from './record-source';
@@ -48,9 +47,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
   let bytesRead = 0;
   let counter: Counter | undefined;
   let checker: RecordChecker | undefined;
-  let isAf: boolean[] = [];
-  const encoder = new CountsEncoder();
-  const builder = new RowBatchBuilder();
+  let builder = new RowBatchBuilder([]);
   const skipped: Record<string, number> = {};
   let records = 0;
   let leftAligned = 0;
@@ -60,7 +57,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
       checkAssemblyHints(h, opts, file);
       counter = makeCounter(h, opts, file, { panel, include, fieldMap });
       checker = new RecordChecker(counter.slots, counter.groups.map((g) => g.key));
-      isAf = counter.slots.map((s) => s.kind === 'af');
+      builder = new RowBatchBuilder(counter.slots.map((s) => s.kind === 'af'));
       const gc = counter.genotypeCounter;
       header = {
         type: 'header',
@@ -106,7 +103,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
               row.anchor = reference.slice(rec.contig, aligned.start0 - 1, aligned.start0);
             }
             const t = row.trimmed;
-            builder.add(lineNo, rec.alts[a]!, rec.contig, t.start0, t.ref, t.alt, row.anchor, row.rsid, row.otherIds, rec.filter, encoder.encode(perAlt[a]!, isAf));
+            builder.add(lineNo, rec.alts[a]!, rec.contig, t.start0, t.ref, t.alt, row.anchor, row.rsid, row.otherIds, rec.filter, perAlt[a]!);
           }
         } catch (e) {
           if (!(e instanceof RecordError)) throw e;

@@ -21,17 +21,22 @@ export interface RowBatch {
   offsets: Uint32Array;
 }
 
+import { encodeInto, maxEncodedLength } from '../store/codec';
+
 export class RowBatchBuilder {
   private b = emptyBatch();
-  private bytes: Buffer[] = [];
+  private bytes = Buffer.alloc(1 << 20);
   private byteLength = 0;
   private ends: number[] = [];
+
+  constructor(private readonly isAf: readonly boolean[]) {}
 
   get size(): number {
     return this.b.count;
   }
 
-  add(line: number, altText: string, contig: string, start0: number, ref: string, alt: string, anchor: string | undefined, rsid: number | undefined, otherIds: string | undefined, filter: string, counts: Buffer): void {
+  /** One row; its counts are encoded straight into the batch's byte buffer. */
+  add(line: number, altText: string, contig: string, start0: number, ref: string, alt: string, anchor: string | undefined, rsid: number | undefined, otherIds: string | undefined, filter: string, values: Float64Array): void {
     const b = this.b;
     b.lines.push(line);
     b.altTexts.push(altText);
@@ -43,19 +48,26 @@ export class RowBatchBuilder {
     b.rsids.push(rsid ?? null);
     b.otherIds.push(otherIds ?? null);
     b.filters.push(filter);
-    this.bytes.push(counts);
-    this.byteLength += counts.length;
+    const need = this.byteLength + maxEncodedLength(values.length);
+    if (need > this.bytes.length) {
+      const bigger = Buffer.alloc(Math.max(need, this.bytes.length * 2));
+      this.bytes.copy(bigger, 0, 0, this.byteLength);
+      this.bytes = bigger;
+    }
+    this.byteLength = encodeInto(values, this.isAf, this.bytes, this.byteLength);
     this.ends.push(this.byteLength);
     b.count++;
   }
 
   take(): RowBatch {
     const b = this.b;
-    b.counts = Buffer.concat(this.bytes, this.byteLength);
+    // A fresh copy with its own ArrayBuffer (never Node's shared Buffer pool): the batch's bytes
+    // are transferred to the writing thread, which detaches them here.
+    b.counts = new Uint8Array(this.byteLength);
+    b.counts.set(this.bytes.subarray(0, this.byteLength));
     b.offsets = new Uint32Array(this.ends.length + 1);
     b.offsets.set(this.ends, 1);
     this.b = emptyBatch();
-    this.bytes = [];
     this.byteLength = 0;
     this.ends = [];
     return b;

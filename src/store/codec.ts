@@ -14,34 +14,44 @@ const AF_SCALE = 1e9;
 export class CountsEncoder {
   private buf = Buffer.alloc(1024);
 
-  /** `values` aligned with the slots; NaN = missing. `isAf[i]` marks frequency slots. */
+  /** `values` aligned with the slots; NaN = missing. `isAf[i]` marks frequency slots. Returns a copy. */
   encode(values: ArrayLike<number>, isAf: readonly boolean[]): Buffer {
-    const nSlots = values.length;
-    const bitmapBytes = (nSlots + 7) >> 3;
-    const need = bitmapBytes + nSlots * 6;
+    const need = maxEncodedLength(values.length);
     if (this.buf.length < need) this.buf = Buffer.alloc(need * 2);
-    const b = this.buf;
-    b.fill(0, 0, bitmapBytes);
-    let n = bitmapBytes;
-    for (let i = 0; i < nSlots; i++) {
-      const v = values[i]!;
-      if (v === 0) {
-        b[i >> 3]! |= 1 << (i & 7);
-        continue;
-      }
-      if (Number.isNaN(v)) {
-        b[n++] = 0;
-        continue;
-      }
-      let x = (isAf[i] ? Math.round(v * AF_SCALE) : v) + 1;
-      while (x >= 0x80) {
-        b[n++] = (x % 0x80) | 0x80;
-        x = Math.floor(x / 0x80);
-      }
-      b[n++] = x;
-    }
-    return Buffer.from(b.subarray(0, n));
+    const n = encodeInto(values, isAf, this.buf, 0);
+    return Buffer.from(this.buf.subarray(0, n));
   }
+}
+
+/** Upper bound of an encoded row's bytes, for sizing buffers. */
+export function maxEncodedLength(nSlots: number): number {
+  return ((nSlots + 7) >> 3) + nSlots * 6;
+}
+
+/** Encode into `b` at `at` (which must have maxEncodedLength bytes free); returns the end offset. */
+export function encodeInto(values: ArrayLike<number>, isAf: readonly boolean[], b: Uint8Array, at: number): number {
+  const nSlots = values.length;
+  const bitmapBytes = (nSlots + 7) >> 3;
+  b.fill(0, at, at + bitmapBytes);
+  let n = at + bitmapBytes;
+  for (let i = 0; i < nSlots; i++) {
+    const v = values[i]!;
+    if (v === 0) {
+      b[at + (i >> 3)]! |= 1 << (i & 7);
+      continue;
+    }
+    if (v !== v) {
+      b[n++] = 0;
+      continue;
+    }
+    let x = (isAf[i] ? Math.round(v * AF_SCALE) : v) + 1;
+    while (x >= 0x80) {
+      b[n++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    b[n++] = x;
+  }
+  return n;
 }
 
 /** Inverse of CountsEncoder.encode; `undefined` for missing. */

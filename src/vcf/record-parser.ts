@@ -28,6 +28,22 @@ export interface AlleleRow {
 }
 
 const REF_RE = /^[ACGTNacgtn]+$/;
+
+// Records come sorted, so CHROM repeats: resolve each name once per run of records.
+let lastChrom = '';
+let lastContig = '';
+
+/** Digits only -> the number; anything else -> -1. */
+function positiveInteger(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 const ALT_RE = /^[ACGTNacgtn]+$/;
 
 /**
@@ -45,11 +61,13 @@ export function parseColumns(line: string, expectedColumns: number): { cols: str
   }
   const chrom = cols[0]!;
   if (chrom === '') throw new RecordError('invalid_chrom', 'CHROM', 'CHROM is empty');
-  const posText = cols[1]!;
-  const pos1 = Number(posText);
-  if (!/^\d+$/.test(posText) || !Number.isSafeInteger(pos1) || pos1 < 1) {
-    throw new RecordError('invalid_pos', 'POS', `POS '${posText}' is not a positive integer`);
+  if (chrom !== lastChrom) {
+    lastChrom = chrom;
+    lastContig = canonicalContig(chrom);
   }
+  const posText = cols[1]!;
+  const pos1 = positiveInteger(posText);
+  if (pos1 < 1) throw new RecordError('invalid_pos', 'POS', `POS '${posText}' is not a positive integer`);
   const ref = cols[3]!;
   if (!REF_RE.test(ref)) throw new RecordError('invalid_ref', 'REF', `REF '${ref.slice(0, 50)}' must be bases A, C, G, T, N`);
   const altText = cols[4]!;
@@ -57,7 +75,7 @@ export function parseColumns(line: string, expectedColumns: number): { cols: str
     cols,
     rec: {
       chrom,
-      contig: canonicalContig(chrom),
+      contig: lastContig,
       start0: pos1ToStart0(pos1),
       id: cols[2]!,
       ref: ref.toUpperCase(),

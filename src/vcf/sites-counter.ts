@@ -31,6 +31,7 @@ export class SitesCounter {
   private foundFrom: number[] = [];
   private foundTo: number[] = [];
   private lastKeys: string[] = [];
+  private readonly pool: Float64Array[][] = [];
   private lastFields: (InfoField[] | undefined)[] = [];
 
   constructor(plan: SitesPlan) {
@@ -51,8 +52,8 @@ export class SitesCounter {
    * ALT) pick its own element.
    */
   count(info: string, nAlts: number, alts?: readonly string[]): Float64Array[] {
-    const out: Float64Array[] = [];
-    for (let a = 0; a < nAlts; a++) out.push(new Float64Array(this.slots.length).fill(NaN));
+    // The arrays are reused by the next call: callers encode them before asking again.
+    const out = this.scratch(nAlts);
     if (info === '.' || info === '' || this.slots.length === 0) return out;
     let found = 0;
     let oldMulti: string | undefined;
@@ -103,6 +104,16 @@ export class SitesCounter {
       if (remap) this.assignFromOriginal(fields, text, remap, out[0]!);
       else this.assign(fields, text, nAlts, out);
     }
+    return out;
+  }
+
+  private scratch(nAlts: number): Float64Array[] {
+    let out = this.pool[nAlts];
+    if (!out) {
+      out = Array.from({ length: nAlts }, () => new Float64Array(this.slots.length));
+      this.pool[nAlts] = out;
+    }
+    for (const a of out) a.fill(NaN);
     return out;
   }
 
