@@ -11,6 +11,7 @@ import { alleleRow, classifyAlt, parseColumns } from '../vcf/record-parser';
 import { RecordError } from '../vcf/record-error';
 import { FastaReference } from '../vcf/fasta';
 import { inputSize } from '../vcf/line-source';
+import { indexedRecordCount } from '../vcf/index-info';
 import type { Slot } from '../vcf/slots';
 import { readFileSync } from 'node:fs';
 import { RecordChecker } from './checks';
@@ -44,6 +45,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
   const fieldMap = opts.fields ? readFieldMap(opts.fields) : undefined;
   const reference = opts.reference ? new FastaReference(opts.reference) : undefined;
   const totalBytes = await inputSize(file);
+  const indexedRecords = await indexedRecordCount(file);
   let bytesRead = 0;
   let counter: Counter | undefined;
   let checker: RecordChecker | undefined;
@@ -113,13 +115,13 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
           }
           throw new AfbError('INVALID_RECORD', `${file}:${lineNo}: ${e.field}: ${e.message}\n  line ${lineNo}: ${line.length > 160 ? line.slice(0, 160) + '…' : line}`);
         }
-        if (builder.size >= ROWS_PER_BATCH) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes };
+        if (builder.size >= ROWS_PER_BATCH) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
       }
     }
     if (header) yield header; // a file with a header and no records
     if (!counter) throw new AfbError('INVALID_VCF', `${file}: no header found`);
-    if (builder.size > 0) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes };
-    yield { type: 'end', records, skipped, leftAligned, hetCallsOnHaploidRegions: counter.genotypeCounter?.hetOnHaploid ?? 0 };
+    if (builder.size > 0) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
+    yield { type: 'end', records, skipped, leftAligned, hetCallsOnHaploidRegions: counter.genotypeCounter?.hetOnHaploid ?? 0, indexedRecords };
   } finally {
     reference?.close();
   }

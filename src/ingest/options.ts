@@ -22,4 +22,4 @@ export interface IngestOptions {
 }
 
 /** Called now and then with what has been done, for a progress bar. */
-export type ProgressListener = (p: { bytesRead: number; totalBytes?: number; records: number; rows: number; file: string }) => void;
+export type ProgressListener = (p: { bytesRead: number; totalBytes?: number; records: number; totalRecords?: number; rows: number; file: string }) => void;

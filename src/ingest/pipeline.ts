@@ -29,6 +29,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   let records = 0;
   let leftAligned = 0;
   let hetOnHaploid = 0;
+  const warnings: string[] = [];
   let first: HeaderEvent | undefined;
 
   const writer = DatasetWriter.open(opts.db, opts.dataset);
@@ -75,11 +76,14 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
             }
             parser.ack();
             fileRecords = e.records;
-            progress?.({ bytesRead: e.bytesRead, totalBytes: e.totalBytes, records: records + e.records, rows: writer.rowCount, file });
+            progress?.({ bytesRead: e.bytesRead, totalBytes: e.totalBytes, records: records + e.records, totalRecords: e.indexedRecords, rows: writer.rowCount, file });
           } else if (e.type === 'end') {
             fileRecords = e.records;
             leftAligned += e.leftAligned;
             hetOnHaploid += e.hetCallsOnHaploidRegions;
+            if (e.indexedRecords !== undefined && e.indexedRecords !== e.records) {
+              warnings.push(`${file}: its index lists ${e.indexedRecords} records but the file has ${e.records}; the index is stale (re-run tabix)`);
+            }
             for (const [reason, n] of Object.entries(e.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
           }
         }
@@ -110,6 +114,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     if (h.samples) report.samples = { ...h.samples, hetCallsOnHaploidRegions: hetOnHaploid };
     if (opts.reference) report.leftAligned = leftAligned;
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
+    if (warnings.length > 0) report.warnings = warnings;
     writer.commit({
       datasetId: opts.dataset,
       name,

@@ -18,14 +18,17 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
     const width = 30;
     let bar = '';
     let pct = '';
-    if (p.totalBytes) {
-      const f = Math.min(1, p.bytesRead / p.totalBytes);
+    // The index's record count is exact; compressed bytes read is the fallback.
+    const fraction = p.totalRecords ? p.records / p.totalRecords : p.totalBytes ? p.bytesRead / p.totalBytes : undefined;
+    if (fraction !== undefined) {
+      const f = Math.min(1, fraction);
       const filled = Math.round(f * width);
       bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
       pct = `${(f * 100).toFixed(1)}% `;
     }
     const name = p.file.length > 40 ? '…' + p.file.slice(-39) : p.file;
-    stream.write(`\r${bar}${pct}${p.records.toLocaleString('en')} records, ${p.rows.toLocaleString('en')} rows, ${rate.toLocaleString('en')} rec/s  ${name}\x1b[K`);
+    const eta = fraction && fraction > 0.01 ? ` ETA ${Math.round((secs / fraction) * (1 - fraction))} s` : '';
+    stream.write(`\r${bar}${pct}${p.records.toLocaleString('en')} records, ${p.rows.toLocaleString('en')} rows, ${rate.toLocaleString('en')} rec/s${eta}  ${name}\x1b[K`);
     drawn = true;
   };
   return {

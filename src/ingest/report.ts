@@ -15,6 +15,7 @@ export interface IngestReport {
   samples?: { inVcf: number; counted: number; notInPanel: number; excludedByList: number; hetCallsOnHaploidRegions: number };
   leftAligned?: number;
   ignoredInfoFields?: { info: string; why: string }[];
+  warnings?: string[];
   contigs: Record<string, number>;
   seconds: number;
   rowsPerSecond: number;
