@@ -1,0 +1,54 @@
+import { isPoolable, sumCounts, type GroupCounts } from './counts';
+import { poolingKey } from './populations';
+import type { DatasetFrequencies, PopulationCounts } from './lookup';
+
+/** One contributor's frequencies for a variant: a dataset of a peer (or of this node). */
+export interface Contribution {
+  /** Who contributed, e.g. `fi` or `fi: 1kg-fi` */
+  contributor: string;
+  frequencies: DatasetFrequencies;
+}
+
+export interface PooledPopulation extends PopulationCounts {
+  /** Contributors whose integer counts are in the sums. */
+  pooledFrom: string[];
+  /** Contributors that reported this population only as a frequency: shown, not pooled. */
+  frequencyOnly: string[];
+}
+
+/**
+ * Exact pooling (DESIGN §4): per pooling key, AC, AN, nhomalt, nhet and nhemi are summed over
+ * the contributors that report integer AC and AN (a kind only when every one of them reports
+ * it); AF is computed once from the sums, at the edge. Contributors with only AF are listed, not
+ * pooled. Nothing here guesses a count that was not reported.
+ */
+export function poolPopulations(contributions: readonly Contribution[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
+  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; canonical?: string }>();
+  for (const c of contributions) {
+    for (const p of c.frequencies.populations) {
+      const key = poolingKey(p.code, p.canonical, explicit);
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = { first: p, parts: [], from: [], afOnly: [], canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
+        byKey.set(key, entry);
+      }
+      if (isPoolable(p.counts)) {
+        entry.parts.push(p.counts);
+        entry.from.push(c.contributor);
+      } else if (p.counts.af !== undefined) entry.afOnly.push(c.contributor);
+    }
+  }
+  const out: PooledPopulation[] = [];
+  for (const e of byKey.values()) {
+    out.push({
+      code: e.canonical ?? e.first.code,
+      label: e.first.label,
+      ...(e.canonical ? { canonical: e.canonical } : {}),
+      counts: sumCounts(e.parts),
+      pooledFrom: e.from,
+      frequencyOnly: e.afOnly,
+    });
+  }
+  // The overall group first, then by code, so pooled answers read the same every time.
+  return out.sort((a, b) => (a.code === 'Total' ? -1 : b.code === 'Total' ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
