@@ -4,7 +4,9 @@ import { ingestVcf } from '../../src/ingest';
 import { openStoreLookup } from '../../src/store';
 import { pos1ToStart0, start0ToPos1 } from '../../src/domain/coordinates';
 import { canonicalContig } from '../../src/domain/contigs';
+import { writeFileSync } from 'node:fs';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
+import { runAfb } from '../helpers/cli';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -44,11 +46,14 @@ test('leftalign.input.vcf is stored under the keys of leftalign.expected.tsv (bc
   }
 });
 
-test('a REF that does not match the reference stops the ingest naming file, line and field', async () => {
-  const { writeFileSync } = await import('node:fs');
+test('a REF that does not match the reference stops the ingest (exit != 0) naming file, line and field; --skip-invalid counts it', () => {
   const vcf = join(tmp.dir, 'badref.vcf');
-  writeFileSync(vcf, '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr17\t1000\t.\tG\tA\t.\tPASS\t.\n');
-  await expect(
-    ingestVcf({ db: join(tmp.dir, 'badref.db'), dataset: 'x', assembly: 'GRCh37', reference: realFile('reference/chr17.hg19.part.upper.fa'), inputs: [vcf] }),
-  ).rejects.toThrow(/badref\.vcf:3: REF: REF 'G' does not match the reference 'C' at 17:1000/);
+  writeFileSync(vcf, '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr17\t1000\t.\tG\tA\t.\tPASS\t.\nchr17\t1000\t.\tC\tA\t.\tPASS\t.\n');
+  const args = ['ingest', '--db', join(tmp.dir, 'badref.db'), '--dataset', 'x', '--assembly', 'GRCh37', '--reference', realFile('reference/chr17.hg19.part.upper.fa'), vcf];
+  const failed = runAfb(args);
+  expect(failed.status).not.toBe(0);
+  expect(failed.stderr).toMatch(/badref\.vcf:3: REF: REF 'G' does not match the reference 'C' at 17:1000/);
+  const skipped = runAfb([...args, '--skip-invalid']);
+  expect(skipped.status).toBe(0);
+  expect(JSON.parse(skipped.stdout)).toMatchObject({ rows: 1, skipped: { ref_mismatch: 1 } });
 });
