@@ -42,6 +42,25 @@ export interface LookupScope {
   assembly: Assembly;
   /** Restrict to these dataset ids; all datasets of the assembly when absent. */
   datasetIds?: readonly string[];
+  /** Filled by the lookup with how it got its answer (a broker: each peer's outcome); the server shows it in `info`. */
+  trace?: LookupTrace;
+  /** Broker ids this query has already passed through (loop and double-count guard). */
+  visited?: readonly string[];
+}
+
+export interface LookupTrace {
+  peers?: PeerOutcome[];
+  warnings?: string[];
+}
+
+/** What happened with one peer for one query. */
+export interface PeerOutcome {
+  peer: string;
+  name?: string;
+  status: 'ok' | 'miss' | 'timeout' | 'http_error' | 'invalid_answer' | 'refused' | 'skipped_down' | 'skipped_assembly' | 'skipped_loop';
+  latencyMs: number;
+  httpStatus?: number;
+  message?: string;
 }
 
 /** An allele query in any valid representation (padded or trimmed, any case); the lookup normalises it. */
