@@ -129,4 +129,8 @@ export interface PopulationCounts {
   label: string;
   canonical?: string;
   counts: GroupCounts;
+  /** Pooled rows only: contributors whose integer counts are in the sums. */
+  pooledFrom?: string[];
+  /** Pooled rows only: contributors that reported this population only as a frequency (shown, not pooled). */
+  frequencyOnly?: string[];
 }
