@@ -1,4 +1,26 @@
-// Placeholder until the server lands (helper-owned file; replace freely).
-export async function serveCommand(_argv: string[]): Promise<void> {
-  throw new Error('afb serve is not built yet');
+import { existsSync } from 'node:fs';
+import { AfbError } from '../domain/errors';
+import { loadServerConfig } from '../config/server-config';
+import { openStoreLookup } from '../store';
+import { startServer } from '../server';
+import { parseArgs, requiredFlag, stringFlag } from './args';
+import { packageVersion, runUntilSignal } from './run-server';
+
+export const SERVE_USAGE = 'afb serve  --db FILE [--port 8080] [--host 127.0.0.1] [--config FILE]';
+
+/** `afb serve`: the Beacon API over a node's store, read-only (an ingest may replace datasets meanwhile). */
+export async function serveCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['db', 'port', 'host', 'config']);
+  const db = requiredFlag(args, 'db', 'node.db');
+  if (!existsSync(db)) throw new AfbError('INVALID_OPTION', `--db ${db}: no such store; create it with afb ingest --db ${db} ...`);
+  const config = loadServerConfig(stringFlag(args, 'config'), process.env, { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') });
+  const store = openStoreLookup(db);
+  let server;
+  try {
+    server = await startServer({ lookup: store.lookup, config, role: 'node', version: packageVersion() });
+  } catch (e) {
+    store.close();
+    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
+  }
+  await runUntilSignal(server, () => store.close());
 }

@@ -1,0 +1,144 @@
+import type { DatasetInfo, LookupDescription } from '../domain/lookup';
+import { API_VERSION, informationalMeta, responseMeta, DEFAULT_SUMMARY, type BeaconIdentity } from './envelope';
+
+/** The facts the informational endpoints publish (from the server config). */
+export interface BeaconFacts extends BeaconIdentity {
+  name: string;
+  description: string;
+  organizationId: string;
+  organizationName: string;
+  organizationUrl: string;
+  environment: 'prod' | 'test' | 'dev' | 'staging';
+  defaultGranularity: 'boolean' | 'count' | 'record';
+  role: 'node' | 'broker';
+  /** afb's package version. */
+  version: string;
+  startedAt: string;
+}
+
+const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
+
+export function infoResponse(f: BeaconFacts, d: LookupDescription) {
+  return {
+    meta: informationalMeta(f),
+    response: {
+      id: f.beaconId,
+      name: f.name,
+      apiVersion: API_VERSION,
+      environment: f.environment,
+      organization: { id: f.organizationId, name: f.organizationName, welcomeUrl: f.organizationUrl },
+      description: f.description,
+      version: f.version,
+      createDateTime: f.startedAt,
+      updateDateTime: latest(d.datasets) ?? f.startedAt,
+      info: { afb: { role: f.role, assemblies: assembliesOf(d), datasets: d.datasets.map(datasetSummary) } },
+    },
+  };
+}
+
+export function serviceInfo(f: BeaconFacts, d: LookupDescription) {
+  return {
+    id: f.beaconId,
+    name: f.name,
+    type: { group: 'org.ga4gh', artifact: 'beacon', version: API_VERSION },
+    description: f.description,
+    organization: { name: f.organizationName, url: f.organizationUrl },
+    environment: f.environment,
+    version: f.version,
+    createdAt: f.startedAt,
+    updatedAt: latest(d.datasets) ?? f.startedAt,
+    // Brokers key their cache on these: a re-ingest changes a dataset's version.
+    afb: { role: f.role, assemblies: assembliesOf(d), datasetVersions: Object.fromEntries(d.datasets.map((x) => [x.id, x.version])) },
+  };
+}
+
+export function configurationResponse(f: BeaconFacts) {
+  return {
+    meta: informationalMeta(f),
+    response: {
+      $schema: 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json/configuration/beaconConfigurationSchema.json',
+      maturityAttributes: { productionStatus: f.environment === 'prod' ? 'PROD' : f.environment === 'dev' ? 'DEV' : 'TEST' },
+      securityAttributes: { defaultGranularity: f.defaultGranularity, securityLevels: ['PUBLIC'] },
+      entryTypes: entryTypes(),
+    },
+  };
+}
+
+export function entryTypesResponse(f: BeaconFacts) {
+  return { meta: informationalMeta(f), response: { entryTypes: entryTypes() } };
+}
+
+function entryTypes() {
+  return {
+    genomicVariant: {
+      id: 'genomicVariant',
+      name: 'Genomic variant with allele counts per population',
+      ontologyTermForThisType: { id: 'ENSGLOSSARY:0000092', label: 'Variant' },
+      partOfSpecification: 'Beacon v2.0.0',
+      defaultSchema: { id: 'ga4gh-beacon-variant-v2.0.0', name: 'Default schema for a genomic variation', referenceToSchemaDefinition: GV_DEFAULT_SCHEMA, schemaVersion: 'v2.0.0' },
+      nonFilteredQueriesAllowed: true,
+    },
+  };
+}
+
+/** `/api/map`: absolute URLs; `singleEntryUrl` takes a returned variantInternalId. */
+export function mapResponse(f: BeaconFacts, baseUrl: string) {
+  return {
+    meta: informationalMeta(f),
+    response: {
+      $schema: 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json/configuration/beaconMapSchema.json',
+      endpointSets: {
+        genomicVariant: {
+          entryType: 'genomicVariant',
+          rootUrl: `${baseUrl}/g_variants`,
+          singleEntryUrl: `${baseUrl}/g_variants/{variantInternalId}`,
+          endpoints: {},
+        },
+      },
+    },
+  };
+}
+
+export function filteringTermsResponse(f: BeaconFacts) {
+  return { meta: informationalMeta(f), response: { filteringTerms: [], resources: [] } };
+}
+
+/** `/api/datasets`: a collections response (one entry per dataset served). */
+export function datasetsResponse(f: BeaconFacts, d: LookupDescription) {
+  const collections = d.datasets.map((x) => ({
+    id: x.id,
+    name: x.name,
+    description: x.description ?? `${x.name} (${x.mode} mode, ${x.assembly})`,
+    createDateTime: x.createdAt,
+    updateDateTime: x.createdAt,
+    version: x.version,
+    info: datasetSummary(x),
+  }));
+  return {
+    meta: { ...responseMeta(f, 'record', DEFAULT_SUMMARY), returnedSchemas: [{ entityType: 'dataset', schema: 'beacon-dataset-v2.0.0' }] },
+    responseSummary: { exists: collections.length > 0, numTotalResults: collections.length },
+    response: { collections },
+  };
+}
+
+function datasetSummary(x: DatasetInfo) {
+  return {
+    id: x.id,
+    name: x.name,
+    assemblyId: x.assembly,
+    mode: x.mode,
+    variantCount: x.variantCount,
+    version: x.version,
+    contigs: x.contigs,
+    populations: x.groups.map((g) => ({ population: g.code, populationLabel: g.label, ...(g.canonical ? { populationCanonical: g.canonical } : {}), counts: g.kinds })),
+  };
+}
+
+function assembliesOf(d: LookupDescription): string[] {
+  return [...new Set(d.datasets.map((x) => x.assembly))].sort();
+}
+
+function latest(ds: DatasetInfo[]): string | undefined {
+  const t = ds.map((x) => x.createdAt).filter(Boolean).sort();
+  return t[t.length - 1];
+}

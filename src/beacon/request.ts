@@ -1,0 +1,299 @@
+import { AfbError } from '../domain/errors';
+import { requireAssembly, type Assembly } from '../domain/assemblies';
+import { resolveContig, type Contig } from '../domain/contigs';
+import type { RangeFilters } from '../domain/lookup';
+
+export type Granularity = 'boolean' | 'count' | 'record';
+export type IncludeResultsets = 'HIT' | 'MISS' | 'ALL' | 'NONE';
+
+/** What a g_variants request asks, whatever its wire shape (GET query string or POST body). */
+export type VariantQuery =
+  | { kind: 'all' }
+  | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string }
+  | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
+  | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
+
+export interface BeaconRequest {
+  /** Undefined when the request names none (the server then uses its only assembly). */
+  assembly?: Assembly;
+  query: VariantQuery;
+  granularity: Granularity;
+  skip: number;
+  limit: number;
+  includeResultsets: IncludeResultsets;
+  datasetIds?: string[];
+  /** The parameters as received, echoed (nested under g_variant) in receivedRequestSummary. */
+  echo: Record<string, unknown>;
+  /** True when the client asked for a granularity (else the configured default applies). */
+  granularityGiven: boolean;
+}
+
+export interface RequestLimits {
+  maxLimit: number;
+  maxRangeBases: number;
+  defaultGranularity: Granularity;
+}
+
+const BASES = /^[ACGTUNRYSWKMBDHV.-]*$/i;
+
+/** Query-string parameters a g_variants GET accepts (Beacon names, their OpenAPI misspellings, afb extras). */
+export const GET_PARAMETERS = [
+  'referenceName',
+  'start',
+  'end',
+  'referenceBases',
+  'alternateBases',
+  'assemblyId',
+  'variantType',
+  'variantMinLength',
+  'variantMaxLength',
+  'geneId',
+  'geneid',
+  'aminoacidChange',
+  'genomicAlleleShortForm',
+  'allele',
+  'mateName',
+  'filters',
+  'requestedSchema',
+  'requestedGranularity',
+  'includeResultsetResponses',
+  'skip',
+  'limit',
+  'testMode',
+  'datasetIds',
+  'format',
+] as const;
+
+const REQUEST_PARAMETERS = new Set<string>([
+  'referenceName',
+  'start',
+  'end',
+  'referenceBases',
+  'alternateBases',
+  'assemblyId',
+  'variantType',
+  'variantMinLength',
+  'variantMaxLength',
+  'geneId',
+  'aminoacidChange',
+  'genomicAlleleShortForm',
+  'mateName',
+  'datasetIds',
+]);
+
+/** Parameters that name a variant; a request with none of them lists everything (a bare query). */
+const VARIANT_PARAMETERS = ['referenceName', 'start', 'end', 'referenceBases', 'alternateBases', 'variantType', 'variantMinLength', 'variantMaxLength'];
+
+type Raw = Record<string, unknown>;
+
+/** A GET query string (`express` gives strings or arrays of strings). */
+export function parseGetRequest(query: Record<string, unknown>, limits: RequestLimits): BeaconRequest {
+  const unknown = Object.keys(query).filter((k) => !(GET_PARAMETERS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new AfbError('UNKNOWN_PARAMETER', `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; g_variants accepts ${GET_PARAMETERS.join(', ')}`);
+  }
+  const one = (k: string): string | undefined => {
+    const v = query[k];
+    if (v === undefined) return undefined;
+    if (Array.isArray(v)) throw new AfbError('INVALID_PARAMETER', `${k} is given more than once; give it once (lists are comma-separated, e.g. start=100,200)`);
+    return String(v);
+  };
+  const params: Raw = {};
+  for (const k of REQUEST_PARAMETERS) {
+    const v = one(k);
+    if (v !== undefined) params[k] = v;
+  }
+  if (one('geneid') !== undefined) params.geneId = one('geneid');
+  if (one('allele') !== undefined) params.genomicAlleleShortForm = one('allele');
+  for (const k of ['start', 'end'] as const) {
+    if (typeof params[k] === 'string') params[k] = (params[k] as string).split(',').map((s) => s.trim());
+  }
+  if (typeof params.datasetIds === 'string') params.datasetIds = (params.datasetIds as string).split(',').map((s) => s.trim()).filter(Boolean);
+  const filters = one('filters');
+  return build(params, {
+    granularity: one('requestedGranularity'),
+    skip: one('skip'),
+    limit: one('limit'),
+    include: one('includeResultsetResponses'),
+    filters: filters ? filters.split(',') : undefined,
+  }, limits);
+}
+
+/**
+ * A POST body (fw/requests/beaconRequestBody.json): `query.requestParameters` flat or nested
+ * under `g_variant`, pagination and granularity inside `query` (also accepted at the root, where
+ * older docs put them).
+ */
+export function parsePostRequest(body: unknown, limits: RequestLimits): BeaconRequest {
+  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body as object).length === 0)) {
+    return build({}, {}, limits);
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new AfbError('INVALID_PARAMETER', 'request body must be a JSON object: {"meta":{"apiVersion":"v2.0"},"query":{"requestParameters":{...}}}');
+  }
+  const b = body as Raw;
+  const q = (b.query ?? {}) as Raw;
+  if (typeof q !== 'object' || Array.isArray(q)) throw new AfbError('INVALID_PARAMETER', 'query must be an object with requestParameters, pagination, requestedGranularity');
+  let params = (q.requestParameters ?? {}) as Raw;
+  if (typeof params !== 'object' || Array.isArray(params)) throw new AfbError('INVALID_PARAMETER', 'query.requestParameters must be an object, e.g. {"referenceName":"22","start":[16050074]}');
+  if (typeof params.g_variant === 'object' && params.g_variant !== null) params = params.g_variant as Raw;
+  const unknown = Object.keys(params).filter((k) => !REQUEST_PARAMETERS.has(k));
+  if (unknown.length > 0) {
+    throw new AfbError('UNKNOWN_PARAMETER', `unknown request parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; g_variants accepts ${[...REQUEST_PARAMETERS].join(', ')}`);
+  }
+  const pagination = (q.pagination ?? b.pagination ?? {}) as Raw;
+  const filters = q.filters;
+  return build({ ...params }, {
+    granularity: q.requestedGranularity ?? b.requestedGranularity,
+    skip: pagination.skip,
+    limit: pagination.limit,
+    include: q.includeResultsetResponses,
+    filters: Array.isArray(filters) ? filters : filters === undefined ? undefined : [filters],
+  }, limits);
+}
+
+interface Controls {
+  granularity?: unknown;
+  skip?: unknown;
+  limit?: unknown;
+  include?: unknown;
+  filters?: unknown[];
+}
+
+function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
+  if (c.filters && c.filters.length > 0) {
+    throw new AfbError('INVALID_PARAMETER', 'filters: this beacon has no filtering terms (GET /api/filtering_terms lists none); query by referenceName, start, end, referenceBases, alternateBases');
+  }
+  for (const k of ['geneId', 'aminoacidChange', 'genomicAlleleShortForm', 'mateName']) {
+    if (params[k] !== undefined) {
+      throw new AfbError('INVALID_PARAMETER', `${k}: not supported here (no gene annotation is ingested); use a sequence query (referenceName, start, referenceBases, alternateBases) or a range query (referenceName, start, end)`);
+    }
+  }
+  const granularity = enumValue(c.granularity, 'requestedGranularity', ['boolean', 'count', 'record'] as const) ?? limits.defaultGranularity;
+  const includeResultsets = enumValue(c.include, 'includeResultsetResponses', ['HIT', 'MISS', 'ALL', 'NONE'] as const) ?? 'HIT';
+  const skip = integer(c.skip, 'skip', 0, Number.MAX_SAFE_INTEGER, 'a number of records to skip') ?? 0;
+  let limit = integer(c.limit, 'limit', 0, limits.maxLimit, `a page size (0 means the maximum, ${limits.maxLimit})`) ?? 10;
+  if (limit === 0) limit = limits.maxLimit;
+  const assembly = params.assemblyId === undefined ? undefined : requireAssembly(String(params.assemblyId));
+  const datasetIds = params.datasetIds === undefined ? undefined : stringList(params.datasetIds, 'datasetIds');
+  const echo: Raw = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) echo[k] = v;
+  const query = variantQuery(params, assembly, limits);
+  return { assembly: query.assembly ?? assembly, query: query.query, granularity, skip, limit, includeResultsets, datasetIds, echo, granularityGiven: c.granularity !== undefined };
+}
+
+function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLimits): { query: VariantQuery; assembly?: Assembly } {
+  if (!VARIANT_PARAMETERS.some((k) => p[k] !== undefined)) return { query: { kind: 'all' } };
+  if (p.referenceName === undefined) {
+    throw new AfbError('MISSING_PARAMETER', 'referenceName is required with start/end/bases, e.g. referenceName=22 (also chr22, NC_000022.11, refseq:NC_000022.11)');
+  }
+  const name = String(p.referenceName);
+  const resolved = resolveContig(name);
+  if (!resolved) throw new AfbError('INVALID_PARAMETER', `referenceName '${name}' is not a contig name; use 1-22, X, Y, MT, chr-prefixed or a RefSeq accession such as NC_000022.11`);
+  if (resolved.assembly && assembly && resolved.assembly !== assembly) {
+    throw new AfbError('ASSEMBLY_MISMATCH', `referenceName ${name} is a ${resolved.assembly} accession but assemblyId is ${assembly}; drop one or make them agree`);
+  }
+  const contig = resolved.contig;
+  const starts = positions(p.start, 'start', 0);
+  const ends = positions(p.end, 'end', 1);
+  const ref = bases(p.referenceBases, 'referenceBases');
+  const alt = bases(p.alternateBases, 'alternateBases');
+  const filters = rangeFilters(p, alt);
+  if (!starts) throw new AfbError('MISSING_PARAMETER', 'start is required: one value (0-based) for a sequence or range query, two for a bracket query, e.g. start=16050074');
+  if (starts.length === 1 && !ends) {
+    if (alt === undefined) {
+      throw new AfbError('MISSING_PARAMETER', 'start without end needs alternateBases (a sequence query: referenceName, start, referenceBases, alternateBases); or give end for a range query');
+    }
+    if (ref === undefined || /[^ACGT]/i.test(ref)) {
+      // No or wildcard reference: every variant at that position with this alternate allele.
+      return { query: { kind: 'range', contig, start0: starts[0]!, end0: starts[0]! + Math.max(1, ref?.length ?? 1), alt }, assembly: resolved.assembly };
+    }
+    return { query: { kind: 'sequence', contig, start0: starts[0]!, ref, alt }, assembly: resolved.assembly };
+  }
+  if (!ends) throw new AfbError('MISSING_PARAMETER', 'a bracket query (two start values) needs two end values, e.g. start=100,200&end=300,400');
+  if (starts.length !== ends.length) {
+    throw new AfbError('INVALID_PARAMETER', 'start and end must both have one value (range query) or both two values (bracket query)');
+  }
+  if (starts.length === 1) {
+    const [s, e] = [starts[0]!, ends[0]!];
+    if (s >= e) throw new AfbError('INVALID_PARAMETER', `start (${s}) must be less than end (${e}); both are 0-based, end exclusive`);
+    if (e - s > limits.maxRangeBases) {
+      throw new AfbError('INVALID_PARAMETER', `the range ${s}-${e} spans ${e - s} bases; at most ${limits.maxRangeBases} are allowed, split the query`);
+    }
+    return { query: { kind: 'range', contig, start0: s, end0: e, ...filters }, assembly: resolved.assembly };
+  }
+  const [s0, s1] = [starts[0]!, starts[1]!];
+  const [e0, e1] = [ends[0]!, ends[1]!];
+  if (s0 > s1) throw new AfbError('INVALID_PARAMETER', `start bracket [${s0}, ${s1}] must have min <= max`);
+  if (e0 > e1) throw new AfbError('INVALID_PARAMETER', `end bracket [${e0}, ${e1}] must have min <= max`);
+  if (s0 >= e1) throw new AfbError('INVALID_PARAMETER', `start bracket [${s0}, ${s1}] lies after end bracket [${e0}, ${e1}]`);
+  if (e1 - s0 > limits.maxRangeBases) throw new AfbError('INVALID_PARAMETER', `the bracket spans ${e1 - s0} bases; at most ${limits.maxRangeBases} are allowed`);
+  return { query: { kind: 'bracket', contig, startMin0: s0, startMax0: s1, endMin0: e0, endMax0: e1, ...filters }, assembly: resolved.assembly };
+}
+
+function rangeFilters(p: Raw, alt: string | undefined): RangeFilters {
+  const f: RangeFilters = {};
+  if (alt !== undefined && alt !== '') f.alt = alt;
+  if (p.variantType !== undefined) {
+    const t = String(p.variantType).toUpperCase();
+    if (!['SNP', 'SNV', 'MNP', 'INS', 'DEL', 'INDEL'].includes(t)) {
+      throw new AfbError('INVALID_PARAMETER', `variantType '${String(p.variantType)}' is not supported; use SNP, MNP, INS, DEL or INDEL`);
+    }
+    f.variantType = t;
+  }
+  const min = integer(p.variantMinLength, 'variantMinLength', 0, 1e9, 'a length in bases');
+  const max = integer(p.variantMaxLength, 'variantMaxLength', 1, 1e9, 'a length in bases');
+  if (min !== undefined) f.minLength = min;
+  if (max !== undefined) f.maxLength = max;
+  return f;
+}
+
+/** `start`/`end`: one or two non-negative integers (array in POST, comma list in GET, a bare number accepted). */
+function positions(v: unknown, name: string, min: number): number[] | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length < 1 || list.length > 2) {
+    throw new AfbError('INVALID_PARAMETER', `${name} takes one value or two (a bracket), e.g. ${name}=16050074 or ${name}=16050000,16050100`);
+  }
+  return list.map((x) => {
+    const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+\s*$/.test(x) ? Number(x) : NaN;
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new AfbError('INVALID_PARAMETER', `${name} '${String(x)}' is not an integer >= ${min}; ${name} is a 0-based position, e.g. ${name}=16050074`);
+    }
+    return n;
+  });
+}
+
+/** Bases in the Beacon alphabet, any case; `-` and `.` mean an empty allele. */
+function bases(v: unknown, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new AfbError('INVALID_PARAMETER', `${name} must be a string of bases, e.g. ${name}=A`);
+  if (!BASES.test(v)) {
+    throw new AfbError('INVALID_PARAMETER', `${name} '${v}' has characters outside the allowed alphabet A C G T U N R Y S W K M B D H V - .`);
+  }
+  const s = v.toUpperCase().replace(/U/g, 'T');
+  return s === '-' || s === '.' ? '' : s;
+}
+
+function integer(v: unknown, name: string, min: number, max: number, what: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new AfbError('INVALID_PARAMETER', `${name} '${String(v)}' must be an integer from ${min} to ${max}: ${what}`);
+  }
+  return n;
+}
+
+function enumValue<T extends string>(v: unknown, name: string, values: readonly T[]): T | undefined {
+  if (v === undefined || v === '') return undefined;
+  const s = String(v);
+  const hit = values.find((x) => x.toLowerCase() === s.toLowerCase());
+  if (!hit) throw new AfbError('INVALID_PARAMETER', `${name} '${s}' must be one of ${values.join(', ')}`);
+  return hit;
+}
+
+function stringList(v: unknown, name: string): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((x) => typeof x === 'string' && x !== '')) throw new AfbError('INVALID_PARAMETER', `${name} must be a list of dataset ids, e.g. ${name}=fi,ee`);
+  return list as string[];
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningServer } from '../server';
+
+/** afb's version, from package.json (one level above dist/ or src/). */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Keep a server up until SIGINT/SIGTERM, then shut down gracefully: stop accepting, finish the
+ * requests in flight, run `cleanup` (close the store, stop health polls). A second signal exits at once.
+ */
+export function runUntilSignal(server: RunningServer, cleanup: () => Promise<void> | void): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        server.logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      server.logger.info({ signal }, 'shutting down');
+      void server
+        .close()
+        .then(() => cleanup())
+        .catch((e: unknown) => server.logger.error({ err: String(e) }, 'error during shutdown'))
+        .finally(() => {
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          server.logger.info('stopped');
+          resolve();
+        });
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AfbError, isAfbError } from '../domain/errors';
+import { errorFromAfb, errorResponse } from '../beacon/envelope';
+import type { AppContext } from './context';
+import { observe } from './observability';
+import { infoRoutes } from './info-routes';
+import { variantRoutes } from './variant-routes';
+
+/**
+ * The express app of a node or a broker: the Beacon API under /api, the page at /, /health and
+ * /metrics. It is handed a VariantLookup and never knows whether SQLite or peers answer.
+ */
+export function createApp(app: AppContext): express.Express {
+  const e = express();
+  e.disable('x-powered-by');
+  e.set('trust proxy', 'loopback');
+  e.use(observe(app.logger, app.metrics));
+
+  e.get('/health', (_req, res) => {
+    res.json({ status: 'ok', role: app.role });
+  });
+  e.get('/metrics', async (_req, res) => {
+    res.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
+  });
+
+  // Any content type is read as JSON: Beacon clients are not consistent about the header.
+  e.use('/api', express.json({ limit: app.config.bodyLimitBytes, type: () => true, strict: false }));
+  e.use('/api', infoRoutes(app));
+  e.use('/api', variantRoutes(app));
+  e.use('/api', (req: Request) => {
+    throw new AfbError('NOT_FOUND', `no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; see /api/map for the endpoints and docs/api.md`);
+  });
+
+  const page = publicDir();
+  if (page) e.use(express.static(page, { index: 'index.html', maxAge: '5m' }));
+
+  e.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = errorBody(app, err);
+    if (status >= 500) res.locals.error = err instanceof Error ? { message: err.message, stack: err.stack } : String(err);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+    void req;
+  });
+  return e;
+}
+
+/** Body-parser and lookup errors become Beacon error bodies with a status that says whose fault it was. */
+function errorBody(app: AppContext, err: unknown): { status: number; body: unknown } {
+  if (isAfbError(err)) return { status: err.httpStatus, body: errorFromAfb(app.facts, err) };
+  const t = (err as { type?: string; status?: number })?.type;
+  if (t === 'entity.too.large') {
+    return { status: 413, body: errorResponse(app.facts, 413, `request body is larger than ${app.config.bodyLimitBytes} bytes; send fewer variants per request`, 'PAYLOAD_TOO_LARGE') };
+  }
+  if (t === 'entity.parse.failed') {
+    return { status: 400, body: errorResponse(app.facts, 400, `request body is not valid JSON (${(err as Error).message}); send {"meta":{"apiVersion":"v2.0"},"query":{...}}`, 'INVALID_PARAMETER') };
+  }
+  const status = (err as { status?: number })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: errorResponse(app.facts, status, (err as Error).message, 'INVALID_PARAMETER') };
+  }
+  return { status: 500, body: errorResponse(app.facts, 500, 'internal error; the request id in X-Request-Id finds it in the server log', 'INTERNAL') };
+}
+
+/** The page ships as static files beside the compiled server (src/server/public; dist/ reads it from src/). */
+function publicDir(): string | undefined {
+  for (const dir of [join(__dirname, 'public'), join(__dirname, '..', '..', 'src', 'server', 'public')]) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}

@@ -1,0 +1,16 @@
+import type { VariantLookup } from '../domain/lookup';
+import type { ServerConfig } from '../config/server-config';
+import type { BeaconFacts } from '../beacon/informational';
+import type { Logger, Metrics } from './observability';
+
+/** What every route handler is given: the one lookup port, the config and the published facts. */
+export interface AppContext {
+  lookup: VariantLookup;
+  config: ServerConfig;
+  facts: BeaconFacts;
+  role: 'node' | 'broker';
+  logger: Logger;
+  metrics: Metrics;
+  /** Broker only: the body of GET /api/network (each peer's state). */
+  network?: () => Promise<unknown>;
+}

@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { VariantLookup } from '../domain/lookup';
+import type { ServerConfig } from '../config/server-config';
+import type { BeaconFacts } from '../beacon/informational';
+import { createApp } from './app';
+import { createLogger, createMetrics, type Logger } from './observability';
+import type { AppContext } from './context';
+
+export { createApp } from './app';
+export { createLogger, type Logger } from './observability';
+export type { AppContext } from './context';
+
+export interface StartOptions {
+  lookup: VariantLookup;
+  config: ServerConfig;
+  role: 'node' | 'broker';
+  version: string;
+  logger?: Logger;
+  network?: () => Promise<unknown>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  logger: Logger;
+  /** Stop taking connections, let requests in flight finish (up to shutdownGraceMs), then close. */
+  close(): Promise<void>;
+}
+
+export function appContext(o: StartOptions): AppContext {
+  const c = o.config;
+  const logger = o.logger ?? createLogger(c.logLevel, `afb-${o.role}`);
+  const facts: BeaconFacts = {
+    beaconId: c.beaconId,
+    name: c.beaconName,
+    description: c.description,
+    organizationId: c.organizationId,
+    organizationName: c.organizationName,
+    organizationUrl: c.organizationUrl,
+    environment: c.environment,
+    defaultGranularity: c.defaultGranularity,
+    role: o.role,
+    version: o.version,
+    startedAt: new Date().toISOString(),
+  };
+  return { lookup: o.lookup, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
+}
+
+export async function startServer(o: StartOptions): Promise<RunningServer> {
+  const ctx = appContext(o);
+  const server: Server = createServer(
+    { requestTimeout: o.config.requestTimeoutMs, headersTimeout: o.config.headersTimeoutMs, keepAliveTimeout: o.config.keepAliveTimeoutMs },
+    createApp(ctx),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.config.port, o.config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.config.host.includes(':') ? `[${o.config.host}]` : o.config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  ctx.logger.info({ url, role: o.role }, 'listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    logger: ctx.logger,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), o.config.shutdownGraceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { NextFunction, Request, Response } from 'express';
+
+export type Logger = pino.Logger;
+
+/** JSON lines on stdout (pino); `silent` in tests. */
+export function createLogger(level: string, name: string): Logger {
+  return pino({ name, level, base: { service: name } });
+}
+
+/** Per-app registry, so several servers in one process (tests, the demo) keep their own counts. */
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'route' | 'method' | 'status'>;
+  latency: Histogram<'route' | 'method'>;
+}
+
+export function createMetrics(role: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ role });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({ name: 'afb_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] }),
+    latency: new Histogram({
+      name: 'afb_http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['route', 'method'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Request id (from `X-Request-Id` or new), one JSON log line per request when it ends, and the
+ * per-route metrics. The route label is the express route pattern, never the raw URL (ids in
+ * paths would explode the label set).
+ */
+export function observe(logger: Logger, metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const header = req.get('x-request-id');
+    const id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
+      metrics.latency.observe({ route, method: req.method }, seconds);
+      const line = { reqId: id, method: req.method, url: req.originalUrl, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+      if (res.statusCode >= 500) logger.error({ ...line, err: res.locals.error }, 'request failed');
+      else logger.info(line, 'request');
+    });
+    next();
+  };
+}
+
+function routeLabel(req: Request): string {
+  const path = (req.route as { path?: string } | undefined)?.path;
+  if (typeof path === 'string') return req.baseUrl + path;
+  return req.path.startsWith('/api') ? 'unmatched_api' : 'static';
+}
