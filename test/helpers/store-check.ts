@@ -1,6 +1,8 @@
 import type { VariantRecord } from '../../src/domain/lookup';
 import type { GroupCounts } from '../../src/domain/counts';
-import { truthValue, type TruthTable } from './fixtures';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { realFile, truthValue, type TruthTable } from './fixtures';
 
 /**
  * Which population and count kind a truth TSV column holds: AC/AN -> Total; AC_<P>/AN_<P> -> P;
@@ -59,3 +61,20 @@ export function compareWithTruth(
   });
   return problems;
 }
+
+/**
+ * ExAC ships pre-split records whose Number=A arrays still list every original ALT, with
+ * OLD_MULTIALLELIC=1:13404:G/A/T saying which is which; bcftools prints the whole list. Read
+ * that key straight from the file to know which element belongs to each row.
+ */
+export function oldMultiallelicIndex(rel: string): (row: Record<string, string>) => number | undefined {
+  const index = new Map<string, number>();
+  for (const line of gunzipSync(readFileSync(realFile(rel))).toString('utf8').split('\n')) {
+    if (line.startsWith('#') || line === '') continue;
+    const c = line.split('\t');
+    const m = /OLD_MULTIALLELIC=[^;]*:([A-Z/]+)/.exec(c[7]!);
+    if (m) index.set(`${c[1]} ${c[3]} ${c[4]}`, m[1]!.split('/').slice(1).indexOf(c[4]!));
+  }
+  return (row) => index.get(`${row.POS} ${row.REF} ${row.ALT}`);
+}
+

@@ -4,14 +4,13 @@
  */
 import { join } from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { ingestVcf } from '../../src/ingest';
 import { openStoreLookup } from '../../src/store';
 import { pos1ToStart0 } from '../../src/domain/coordinates';
 import { canonicalContig } from '../../src/domain/contigs';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { readTruth, realFile, tempDir, type TruthTable } from '../helpers/fixtures';
-import { compareWithTruth, countsOf } from '../helpers/store-check';
+import { compareWithTruth, countsOf, oldMultiallelicIndex } from '../helpers/store-check';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -68,22 +67,6 @@ describe.each(GENOTYPE_SETS)('$name', (set) => {
     expect(mismatches).toEqual([]);
   });
 });
-
-/**
- * ExAC ships pre-split records whose Number=A arrays still list every original ALT, with
- * OLD_MULTIALLELIC=1:13404:G/A/T saying which is which; bcftools prints the whole list. Read
- * that key straight from the file to know which element belongs to each row.
- */
-function oldMultiallelicIndex(rel: string): (row: Record<string, string>) => number | undefined {
-  const index = new Map<string, number>();
-  for (const line of gunzipSync(readFileSync(realFile(rel))).toString('utf8').split('\n')) {
-    if (line.startsWith('#') || line === '') continue;
-    const c = line.split('\t');
-    const m = /OLD_MULTIALLELIC=[^;]*:([A-Z/]+)/.exec(c[7]!);
-    if (m) index.set(`${c[1]} ${c[3]} ${c[4]}`, m[1]!.split('/').slice(1).indexOf(c[4]!));
-  }
-  return (row) => index.get(`${row.POS} ${row.REF} ${row.ALT}`);
-}
 
 describe('ExAC and gnomAD r2 sites files', () => {
   test.each([

@@ -1,0 +1,83 @@
+import { openStoreLookup } from '../../src/store';
+import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
+import { startServer, type RunningServer } from '../../src/server';
+import { GroupCounts } from '../../src/domain/counts';
+import type { VariantRecord } from '../../src/domain/lookup';
+import type { WireRecord } from '../../src/beacon/record';
+
+export interface TestNode {
+  url: string;
+  api: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** A real node: the SQLite store read-only behind the real express server, on a free loopback port. */
+export async function startNode(db: string, overrides: Partial<ServerConfig> = {}): Promise<TestNode> {
+  const store = openStoreLookup(db);
+  const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
+  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test' });
+  return {
+    url: server.url,
+    api: `${server.url}/api`,
+    server,
+    async close() {
+      await server.close();
+      store.close();
+    },
+  };
+}
+
+export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  return getJson(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Every record of a resultsets response, with the entries of each dataset's set joined per variant. */
+export function recordsOf(body: any): WireRecord[] {
+  const byId = new Map<string, WireRecord>();
+  for (const set of body?.response?.resultSets ?? []) {
+    for (const r of set.results as WireRecord[]) {
+      const seen = byId.get(r.variantInternalId);
+      if (seen) seen.frequencyInPopulations.push(...r.frequencyInPopulations);
+      else byId.set(r.variantInternalId, { ...r, frequencyInPopulations: [...r.frequencyInPopulations] });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** A wire record read back into the domain shape the truth comparisons use (counts only). */
+export function fromWire(r: WireRecord | undefined): VariantRecord | undefined {
+  if (!r) return undefined;
+  return {
+    assembly: r.assemblyId as VariantRecord['assembly'],
+    contig: r.referenceName,
+    trimmed: { start0: r.variation.location.interval.start.value, ref: r.variation.referenceBases, alt: r.variation.alternateBases },
+    display: { start0: r.variation.location.interval.start.value, ref: r.variation.referenceBases, alt: r.variation.alternateBases },
+    rsids: [],
+    frequencies: r.frequencyInPopulations.map((f) => ({
+      datasetId: f.datasetId,
+      source: f.source,
+      filters: [],
+      populations: f.frequencies.map((p) => {
+        const counts: GroupCounts = {};
+        if (p.alleleCount !== undefined) counts.ac = p.alleleCount;
+        if (p.alleleNumber !== undefined) counts.an = p.alleleNumber;
+        if (p.alleleCountHomozygous !== undefined) counts.nhomalt = p.alleleCountHomozygous;
+        if (p.alleleCountHemizygous !== undefined) counts.nhemi = p.alleleCountHemizygous;
+        return { code: p.population, label: p.populationLabel, counts };
+      }),
+    })),
+  };
+}
