@@ -50,7 +50,13 @@ export function appContext(o: StartOptions): AppContext {
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const ctx = appContext(o);
   const server: Server = createServer(
-    { requestTimeout: o.config.requestTimeoutMs, headersTimeout: o.config.headersTimeoutMs, keepAliveTimeout: o.config.keepAliveTimeoutMs },
+    {
+      requestTimeout: o.config.requestTimeoutMs,
+      headersTimeout: o.config.headersTimeoutMs,
+      keepAliveTimeout: o.config.keepAliveTimeoutMs,
+      // node checks the two timeouts on this interval (default 30 s), so it bounds how late they fire.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(o.config.headersTimeoutMs / 2))),
+    },
     createApp(ctx),
   );
   await new Promise<void>((resolve, reject) => {
