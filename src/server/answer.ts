@@ -1,7 +1,7 @@
 import { AfbError } from '../domain/errors';
 import type { Assembly } from '../domain/assemblies';
 import { contigRank } from '../domain/contigs';
-import type { DatasetInfo, LookupScope, VariantLookup, VariantRecord } from '../domain/lookup';
+import type { DatasetInfo, LookupDescription, LookupScope, VariantLookup, VariantRecord } from '../domain/lookup';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
 import type { ResultSet } from '../beacon/envelope';
@@ -16,6 +16,7 @@ export interface Answer {
 
 export interface AnswerContext {
   lookup: VariantLookup;
+  describe: () => Promise<LookupDescription>;
   role: 'node' | 'broker';
   beaconId: string;
   sourceReference: string;
@@ -33,7 +34,7 @@ export function chooseAssembly(named: Assembly | undefined, datasets: DatasetInf
 }
 
 export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Promise<Answer> {
-  const description = await ctx.lookup.describe();
+  const description = await ctx.describe();
   const assembly = chooseAssembly(req.assembly, description.datasets);
   const inScope = description.datasets.filter((d) => d.assembly === assembly && (!req.datasetIds || req.datasetIds.includes(d.id)));
   if (req.datasetIds) {

@@ -1,4 +1,4 @@
-import type { VariantLookup } from '../domain/lookup';
+import type { LookupDescription, VariantLookup } from '../domain/lookup';
 import type { ServerConfig } from '../config/server-config';
 import type { BeaconFacts } from '../beacon/informational';
 import type { Logger, Metrics } from './observability';
@@ -6,6 +6,8 @@ import type { Logger, Metrics } from './observability';
 /** What every route handler is given: the one lookup port, the config and the published facts. */
 export interface AppContext {
   lookup: VariantLookup;
+  /** The lookup's description, memoised for a second (see description-cache). */
+  describe: () => Promise<LookupDescription>;
   config: ServerConfig;
   facts: BeaconFacts;
   role: 'node' | 'broker';

@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VariantLookup } from '../domain/lookup';
 import type { ServerConfig } from '../config/server-config';
 import type { BeaconFacts } from '../beacon/informational';
 import { createApp } from './app';
+import { memoDescribe } from './description-cache';
+import { fastPath } from './fast-path';
 import { createLogger, createMetrics, type Logger } from './observability';
 import type { AppContext } from './context';
 
@@ -44,7 +46,16 @@ export function appContext(o: StartOptions): AppContext {
     version: o.version,
     startedAt: new Date().toISOString(),
   };
-  return { lookup: o.lookup, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
+  return { lookup: o.lookup, describe: memoDescribe(o.lookup), config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
+}
+
+/** Express for everything, except the one hot request the fast path answers itself. */
+function handler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = createApp(ctx);
+  const fast = fastPath(ctx);
+  return (req, res) => {
+    if (!fast(req, res)) app(req, res);
+  };
 }
 
 export async function startServer(o: StartOptions): Promise<RunningServer> {
@@ -57,7 +68,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       // node checks the two timeouts on this interval (default 30 s), so it bounds how late they fire.
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(o.config.headersTimeoutMs / 2))),
     },
-    createApp(ctx),
+    handler(ctx),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

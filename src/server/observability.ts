@@ -42,21 +42,39 @@ export function createMetrics(role: string): Metrics {
 export function observe(logger: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const header = req.get('x-request-id');
-    const id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+    const id = requestId(req.get('x-request-id'));
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeLabel(req);
-      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
-      metrics.latency.observe({ route, method: req.method }, seconds);
-      const line = { reqId: id, method: req.method, url: req.originalUrl, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
-      if (res.statusCode >= 500) logger.error({ ...line, err: res.locals.error }, 'request failed');
-      else logger.info(line, 'request');
+      recordRequest(logger, metrics, { id, method: req.method, url: req.originalUrl, route: routeLabel(req), status: res.statusCode, started, error: res.locals.error });
     });
     next();
   };
+}
+
+/** A request id from the client's X-Request-Id when it is sane, else a new one. */
+export function requestId(header: string | undefined): string {
+  return header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+}
+
+export interface RequestDone {
+  id: string;
+  method: string;
+  url: string;
+  route: string;
+  status: number;
+  started: bigint;
+  error?: unknown;
+}
+
+/** The one place a finished request is counted, timed and logged (express and the fast path). */
+export function recordRequest(logger: Logger, metrics: Metrics, r: RequestDone): void {
+  const seconds = Number(process.hrtime.bigint() - r.started) / 1e9;
+  metrics.requests.inc({ route: r.route, method: r.method, status: String(r.status) });
+  metrics.latency.observe({ route: r.route, method: r.method }, seconds);
+  const line = { reqId: r.id, method: r.method, url: r.url, route: r.route, status: r.status, ms: Math.round(seconds * 1e4) / 10 };
+  if (r.status >= 500) logger.error({ ...line, err: r.error }, 'request failed');
+  else logger.info(line, 'request');
 }
 
 function routeLabel(req: Request): string {

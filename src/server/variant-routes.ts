@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { AfbError } from '../domain/errors';
-import { parseRsid } from '../domain/variant-id';
 import type { VariantRecord } from '../domain/lookup';
 import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimits } from '../beacon/request';
 import { summaryOf, variantsResponse, responseMeta, type RequestSummary } from '../beacon/envelope';
-import { parseBatchRequest, parseVariantText } from '../beacon/batch';
+import { parseBatchRequest } from '../beacon/batch';
 import { toWireRecord } from '../beacon/record';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
 import { answerInfo, answerVariants, chooseAssembly, resultSets, type AnswerContext } from './answer';
 import type { AppContext } from './context';
+import { findSingle, singleResponse } from './single-entry';
 
 /** g_variants (GET/POST), the single-entry form, and the batch endpoint. */
 export function variantRoutes(app: AppContext): Router {
@@ -26,30 +26,9 @@ export function variantRoutes(app: AppContext): Router {
   const single = async (req: Request, res: Response, base: BeaconRequest) => {
     const id = String(req.params.id);
     const ctx = answerContext(app, req);
-    const summary: RequestSummary = { ...summaryOf(base), params: { variantInternalId: id } };
-    const description = await app.lookup.describe();
-    const rsid = parseRsid(id);
-    let records: VariantRecord[];
-    let scope;
-    if (rsid !== undefined) {
-      const assembly = chooseAssembly(base.assembly, description.datasets);
-      scope = { assembly: assembly ?? ('GRCh38' as const), datasetIds: base.datasetIds, trace: {}, visited: ctx.visited };
-      records = assembly ? await app.lookup.findRsid(scope, `rs${rsid}`) : [];
-    } else {
-      const item = parseVariantText(id);
-      if (!item.query) throw new AfbError('INVALID_PARAMETER', `variant id: ${item.error}; or GRCh37:22-16050075-A-G, or an rsID such as rs6054257`);
-      if (item.assembly && base.assembly && item.assembly !== base.assembly) {
-        throw new AfbError('ASSEMBLY_MISMATCH', `the id names ${item.assembly} but assemblyId is ${base.assembly}`);
-      }
-      const assembly = chooseAssembly(item.assembly ?? base.assembly, description.datasets);
-      scope = { assembly: assembly ?? ('GRCh38' as const), datasetIds: base.datasetIds, trace: {}, visited: ctx.visited };
-      const [hit] = assembly ? await app.lookup.findAlleles(scope, [item.query]) : [undefined];
-      records = hit ? [hit] : [];
-    }
-    const datasets = description.datasets.filter((d) => d.assembly === scope.assembly && (!base.datasetIds || base.datasetIds.includes(d.id)));
-    const answer = { total: records.length, records, scope, datasets };
-    if (wantsTsv(req)) return sendTsv(res, records.map((rec) => tsvRows('', toWireRecord(rec, app.config.sourceReference))).join(''));
-    res.json(variantsResponse(app.facts, summary, answer.total, resultSets(ctx, answer), answerInfo(scope)));
+    const answer = await findSingle(app, ctx, id, base);
+    if (wantsTsv(req)) return sendTsv(res, answer.records.map((rec) => tsvRows('', toWireRecord(rec, app.config.sourceReference))).join(''));
+    res.json(singleResponse(app, ctx, id, base, answer));
   };
   // A single entry defaults to record granularity: asking for one variant by id means wanting it.
   r.get('/g_variants/:id', async (req, res) => {
@@ -66,7 +45,7 @@ export function variantRoutes(app: AppContext): Router {
   r.post('/batch', async (req, res) => {
     const batch = parseBatchRequest(req.body, app.config.maxBatch);
     const ctx = answerContext(app, req);
-    const description = await app.lookup.describe();
+    const description = await app.describe();
     const assembly = chooseAssembly(batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, description.datasets);
     const held = new Set(description.datasets.filter((d) => d.assembly === assembly).flatMap((d) => d.contigs));
     const scope = { assembly: assembly ?? ('GRCh38' as const), datasetIds: batch.datasetIds, trace: {}, visited: ctx.visited };
@@ -114,8 +93,13 @@ async function sendVariants(app: AppContext, req: Request, res: Response, parsed
 }
 
 function answerContext(app: AppContext, req: Request): AnswerContext {
-  const visited = (req.get('x-afb-visited') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { lookup: app.lookup, role: app.role, beaconId: app.facts.beaconId, sourceReference: app.config.sourceReference, visited };
+  return contextFor(app, req.get('x-afb-visited'));
+}
+
+/** The lookup context of one request; `visitedHeader` is the broker hop header (X-Afb-Visited). */
+export function contextFor(app: AppContext, visitedHeader: string | undefined): AnswerContext {
+  const visited = (visitedHeader ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return { lookup: app.lookup, describe: app.describe, role: app.role, beaconId: app.facts.beaconId, sourceReference: app.config.sourceReference, visited };
 }
 
 /**
