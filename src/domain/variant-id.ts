@@ -10,7 +10,8 @@ export interface ParsedVariantId {
   alt: string;
 }
 
-const ID_PATTERN = /^(?:chr)?([0-9A-Za-z_.]+?)[-:_](\d+)[-:_]([ACGTNacgtn]+)[-:_>/]([ACGTNacgtn]+)$/;
+// `-` stands for an empty allele: afb writes it for an indel whose anchor base it does not know.
+const ID_PATTERN = /^(?:chr)?([0-9A-Za-z_.]+?)[-:_](\d+)[-:_]([ACGTNacgtn]+|-)[-:_>/]([ACGTNacgtn]+|-)$/;
 
 /** Parse `22-16050075-A-G`, `chr22:16050075:A:G`, `22_16050075_A/G`; undefined when it is not such an id. */
 export function parseVariantId(text: string): ParsedVariantId | undefined {
@@ -18,7 +19,8 @@ export function parseVariantId(text: string): ParsedVariantId | undefined {
   if (!m) return undefined;
   const pos1 = Number(m[2]);
   if (!Number.isSafeInteger(pos1) || pos1 < 1) return undefined;
-  return { contigName: m[1]!, pos1, ref: m[3]!.toUpperCase(), alt: m[4]!.toUpperCase() };
+  const allele = (a: string) => (a === '-' ? '' : a.toUpperCase());
+  return { contigName: m[1]!, pos1, ref: allele(m[3]!), alt: allele(m[4]!) };
 }
 
 export function requireVariantId(text: string, parameter: string): ParsedVariantId {

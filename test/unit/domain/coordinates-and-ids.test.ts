@@ -17,3 +17,8 @@ test('gnomAD-style ids are 1-based and round-trip', () => {
   expect(parseRsid('rs6054257')).toBe(6054257);
   expect(parseRsid('6054257')).toBeUndefined();
 });
+
+test('an id with - for an empty allele (an indel afb could not anchor) reads back', () => {
+  expect(parseVariantId('22-16050130---ACA')).toEqual({ contigName: '22', pos1: 16050130, ref: '', alt: 'ACA' });
+  expect(parseVariantId('22-16050130-ACA--')).toEqual({ contigName: '22', pos1: 16050130, ref: 'ACA', alt: '' });
+});
