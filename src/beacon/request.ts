@@ -36,8 +36,8 @@ export interface RequestLimits {
 
 const BASES = /^[ACGTUNRYSWKMBDHV.-]*$/i;
 
-/** Query-string parameters a g_variants GET accepts (Beacon names, their OpenAPI misspellings, afb extras). */
-export const GET_PARAMETERS = [
+/** g_variant request parameters (gv/requestParameters.json) plus afb's `datasetIds`. */
+const REQUEST_PARAMETER_NAMES = [
   'referenceName',
   'start',
   'end',
@@ -48,11 +48,18 @@ export const GET_PARAMETERS = [
   'variantMinLength',
   'variantMaxLength',
   'geneId',
-  'geneid',
   'aminoacidChange',
   'genomicAlleleShortForm',
-  'allele',
   'mateName',
+  'datasetIds',
+] as const;
+const REQUEST_PARAMETERS = new Set<string>(REQUEST_PARAMETER_NAMES);
+
+/** Query-string parameters a g_variants GET accepts: the above, the OpenAPI misspellings, controls, afb's `format`. */
+export const GET_PARAMETERS = [
+  ...REQUEST_PARAMETER_NAMES,
+  'geneid',
+  'allele',
   'filters',
   'requestedSchema',
   'requestedGranularity',
@@ -60,26 +67,8 @@ export const GET_PARAMETERS = [
   'skip',
   'limit',
   'testMode',
-  'datasetIds',
   'format',
 ] as const;
-
-const REQUEST_PARAMETERS = new Set<string>([
-  'referenceName',
-  'start',
-  'end',
-  'referenceBases',
-  'alternateBases',
-  'assemblyId',
-  'variantType',
-  'variantMinLength',
-  'variantMaxLength',
-  'geneId',
-  'aminoacidChange',
-  'genomicAlleleShortForm',
-  'mateName',
-  'datasetIds',
-]);
 
 /** Parameters that name a variant; a request with none of them lists everything (a bare query). */
 const VARIANT_PARAMETERS = ['referenceName', 'start', 'end', 'referenceBases', 'alternateBases', 'variantType', 'variantMinLength', 'variantMaxLength'];
