@@ -36,6 +36,8 @@ export interface WireFrequencies {
   sourceReference: string;
   version?: string;
   datasetId: string;
+  /** Unique origin of the counts (see DatasetFrequencies.origin); brokers dedupe on it. */
+  origin?: string;
   frequencies: WirePopulation[];
   /** Pooled entries: who contributed, who is missing. */
   contributors?: string[];
@@ -102,6 +104,7 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
     sourceReference,
     ...(f.version !== undefined ? { version: f.version } : {}),
     datasetId: f.datasetId,
+    ...(f.origin !== undefined ? { origin: f.origin } : {}),
     frequencies: f.populations.map(toWirePopulation),
   };
   if (f.pooled) {

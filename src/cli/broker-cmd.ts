@@ -1,6 +1,46 @@
+import { loadServerConfig } from '../config/server-config';
+import { loadBrokerConfig } from '../config/broker-config';
+import { readPopulationsFile } from '../ingest/populations-file';
+import { FederatedLookup, readPeersFile } from '../broker';
+import { startServer } from '../server';
 import { AfbError } from '../domain/errors';
+import { parseArgs, requiredFlag, stringFlag } from './args';
+import { packageVersion, runUntilSignal } from './run-server';
 
-/** `afb broker` arrives with the broker issue; until then it says so instead of failing obscurely. */
-export async function brokerCommand(_argv: string[]): Promise<void> {
-  throw new AfbError('INVALID_OPTION', 'afb broker is not available in this version yet');
+export const BROKER_USAGE = 'afb broker --peers FILE [--port 8090] [--host 127.0.0.1] [--config FILE]';
+
+/**
+ * `afb broker`: the same Beacon API and page as a node, answered by asking the peers in the
+ * peers file; GET /api/network shows each peer's state.
+ */
+export async function brokerCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['peers', 'port', 'host', 'config']);
+  const peers = readPeersFile(requiredFlag(args, 'peers', 'peers.json'));
+  const config = loadServerConfig(
+    stringFlag(args, 'config'),
+    process.env,
+    { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') },
+    { port: 8090, beaconId: 'org.afb.broker', beaconName: 'afb federated allele-frequency broker' },
+  );
+  const broker = loadBrokerConfig(config.file);
+  const populations = broker.populationsFile
+    ? new Map([...readPopulationsFile(broker.populationsFile)].map(([code, p]) => [code, p.canonical]))
+    : undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const lookup = new FederatedLookup({
+    id: config.beaconId,
+    peers,
+    config: broker,
+    populations,
+    log: (level, obj, msg) => server?.logger[level](obj, msg),
+  });
+  lookup.start();
+  try {
+    server = await startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network() });
+  } catch (e) {
+    await lookup.close();
+    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
+  }
+  server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
+  await runUntilSignal(server, () => lookup.close());
 }

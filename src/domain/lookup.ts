@@ -119,6 +119,12 @@ export interface DatasetFrequencies {
   version?: string;
   filters: string[];
   populations: PopulationCounts[];
+  /**
+   * Where the counts were made, unique across a federation: `<beaconId>/<datasetId>@<ingest time>`.
+   * A broker that reaches the same dataset by two paths (brokers listing each other, a node listed
+   * by two brokers) counts it once.
+   */
+  origin?: string;
   /** Set on pooled entries: who contributed and who is missing. */
   pooled?: { contributors: string[]; missing: string[] };
 }

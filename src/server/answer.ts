@@ -99,12 +99,25 @@ export function resultSets(ctx: AnswerContext, a: Answer): ResultSet[] {
   }
   return a.datasets.map((d) => {
     const records: WireRecord[] = [];
-    for (const r of a.records) {
+    for (const r of withOrigins(ctx.beaconId, a.datasets, a.records)) {
       const own = r.frequencies.filter((f) => f.datasetId === d.id);
       if (own.length > 0) records.push(toWireRecord({ ...r, frequencies: own }, ctx.sourceReference));
     }
     return { id: d.id, records, info: { name: d.name, version: d.version } };
   });
+}
+
+/**
+ * A node stamps each dataset entry with where its counts were made (`beaconId/dataset@ingest
+ * time`), so a broker reaching this node by two paths counts it once. Entries that already carry
+ * an origin (a broker's, from its peers) keep it.
+ */
+export function withOrigins(beaconId: string, datasets: DatasetInfo[], records: VariantRecord[]): VariantRecord[] {
+  const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
+  return records.map((r) => ({
+    ...r,
+    frequencies: r.frequencies.map((f) => (f.origin !== undefined ? f : { ...f, origin: `${beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}` })),
+  }));
 }
 
 /** The `info` every data response carries: how the answer was obtained. */

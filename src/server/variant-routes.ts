@@ -6,7 +6,7 @@ import { summaryOf, variantsResponse, responseMeta, type RequestSummary } from '
 import { parseBatchRequest } from '../beacon/batch';
 import { toWireRecord } from '../beacon/record';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
-import { answerInfo, answerVariants, chooseAssembly, resultSets, type AnswerContext } from './answer';
+import { answerInfo, answerVariants, chooseAssembly, resultSets, withOrigins, type AnswerContext } from './answer';
 import type { AppContext } from './context';
 import { findSingle, singleResponse } from './single-entry';
 
@@ -60,7 +60,9 @@ export function variantRoutes(app: AppContext): Router {
     });
     const found = assembly && askable.length > 0 ? await app.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!)) : [];
     const byIndex = new Map<number, VariantRecord | undefined>();
-    askable.forEach((i, k) => byIndex.set(i, found[k]));
+    const stamped = app.role === 'node' ? withOrigins(app.facts.beaconId, description.datasets, found.filter((x): x is VariantRecord => x !== undefined)) : undefined;
+    let next = 0;
+    askable.forEach((i, k) => byIndex.set(i, found[k] && stamped ? stamped[next++] : found[k]));
     const source = app.config.sourceReference;
     if (wantsTsv(req)) {
       let out = tsvHeader();

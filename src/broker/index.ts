@@ -1,0 +1,2 @@
+export { FederatedLookup, type FederatedOptions } from './federated-lookup';
+export { readPeersFile, parsePeers, type Peer } from './peers';

@@ -1,0 +1,111 @@
+import { trimAlleles, type Anchored, type Trimmed } from '../domain/alleles';
+import { resolveContig, type Contig } from '../domain/contigs';
+import type { GroupCounts } from '../domain/counts';
+import type { DatasetFrequencies, PopulationCounts } from '../domain/lookup';
+import { PeerFailure } from './peer-http';
+import type { Peer } from './peers';
+
+/** One variant as a peer reported it: its identity and the peer's own (non-pooled) dataset entries, relabelled. */
+export interface PeerVariant {
+  key: string;
+  contig: Contig;
+  trimmed: Trimmed;
+  display: Anchored;
+  rsids: string[];
+  entries: DatasetFrequencies[];
+}
+
+const BASES = /^[ACGTN]*$/;
+
+/** The identity two answers must share to be one variant. */
+export function variantKey(contig: Contig, t: Trimmed): string {
+  return `${contig}:${t.start0}:${t.ref}:${t.alt}`;
+}
+
+/**
+ * A genomicVariations record from a peer (an afb node or broker, or a third-party Beacon v2 that
+ * sends frequencyInPopulations with or without counts), checked before anything of it is used:
+ * a malformed record or an impossible count makes the whole answer invalid, so a broken peer is
+ * labelled, never half-merged.
+ */
+export function readPeerRecord(raw: unknown, peer: Peer): PeerVariant {
+  const r = raw as Record<string, any>;
+  if (!r || typeof r !== 'object') bad('a result is not an object');
+  const v = r.variation as Record<string, any> | undefined;
+  if (!v || typeof v !== 'object') bad('a record has no variation');
+  const ref = String(v.referenceBases ?? '').toUpperCase();
+  const alt = String(v.alternateBases ?? '').toUpperCase();
+  if (!BASES.test(ref) || !BASES.test(alt)) bad(`bases '${ref}'/'${alt}' are not A C G T N`);
+  const start = v.location?.interval?.start;
+  const start0 = typeof start === 'number' ? start : start?.value;
+  if (!Number.isSafeInteger(start0) || start0 < 0) bad('variation.location.interval.start is not a 0-based position');
+  const name: string = typeof r.referenceName === 'string' ? r.referenceName : String(v.location?.sequence_id ?? '').replace(/^[^:]*:/, '');
+  const contig = resolveContig(name)?.contig;
+  if (!contig) bad(`contig '${name}' is not understood`);
+  const trimmed = trimAlleles(start0, ref, alt);
+  const fip = r.frequencyInPopulations;
+  if (!Array.isArray(fip)) bad('a record has no frequencyInPopulations list');
+  const entries: DatasetFrequencies[] = [];
+  for (const f of fip as Record<string, any>[]) {
+    if (!f || typeof f.source !== 'string' || !Array.isArray(f.frequencies) || f.frequencies.length === 0) bad('a frequencyInPopulations entry lacks source or frequencies');
+    if (f.datasetId === 'pooled' || /^Pooled\b/.test(f.source)) continue; // pooled elsewhere: only the contributors' own counts are merged
+    entries.push(readEntry(f, peer));
+  }
+  const rsids: string[] = [];
+  for (const id of r.identifiers?.variantAlternativeIds ?? []) {
+    const m = /rs\d+$/.exec(String(id?.id ?? ''));
+    if (m) rsids.push(m[0]);
+  }
+  return { key: variantKey(contig, trimmed), contig, trimmed, display: { start0, ref, alt }, rsids, entries };
+}
+
+function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
+  const own = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
+  // An entry a broker already labelled (`fi:kg`) keeps its path: `eu/fi:kg`.
+  const nested = typeof f.datasetId === 'string' && f.datasetId.includes(':');
+  const populations: PopulationCounts[] = (f.frequencies as Record<string, any>[]).map((p) => readPopulation(p));
+  return {
+    datasetId: nested ? `${peer.id}/${own}` : `${peer.id}:${own}`,
+    source: nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`,
+    ...(typeof f.version === 'string' ? { version: f.version } : {}),
+    origin: typeof f.origin === 'string' && f.origin !== '' ? f.origin : `${peer.url}#${own}`,
+    filters: [],
+    populations,
+  };
+}
+
+function readPopulation(p: Record<string, any>): PopulationCounts {
+  if (!p || typeof p.population !== 'string' || p.population === '') bad('a frequency has no population');
+  const af = p.alleleFrequency;
+  if (typeof af !== 'number' || !Number.isFinite(af) || af < 0 || af > 1) bad(`population ${p.population}: alleleFrequency ${JSON.stringify(af)} is not a number in [0, 1]`);
+  const counts: GroupCounts = {};
+  const take = (field: string, kind: keyof GroupCounts) => {
+    const x = p[field];
+    if (x === undefined || x === null) return;
+    if (!Number.isSafeInteger(x) || x < 0) bad(`population ${p.population}: ${field} ${JSON.stringify(x)} is not a non-negative integer`);
+    counts[kind] = x;
+  };
+  take('alleleCount', 'ac');
+  take('alleleNumber', 'an');
+  take('alleleCountHomozygous', 'nhomalt');
+  take('alleleCountHeterozygous', 'nhet');
+  take('alleleCountHemizygous', 'nhemi');
+  if (counts.ac !== undefined && counts.an !== undefined && counts.ac > counts.an) bad(`population ${p.population}: alleleCount ${counts.ac} > alleleNumber ${counts.an}`);
+  if (counts.ac !== undefined && counts.nhomalt !== undefined && 2 * counts.nhomalt > counts.ac) bad(`population ${p.population}: ${counts.nhomalt} homozygotes need more than alleleCount ${counts.ac} alleles`);
+  // A count pair is what pools; without it the frequency is shown, never pooled.
+  if (counts.ac === undefined || counts.an === undefined) {
+    delete counts.ac;
+    delete counts.an;
+    counts.af = af;
+  }
+  return {
+    code: p.population,
+    label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
+    ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
+    counts,
+  };
+}
+
+function bad(message: string): never {
+  throw new PeerFailure('invalid_answer', message);
+}
