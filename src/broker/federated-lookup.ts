@@ -207,8 +207,11 @@ export class FederatedLookup implements VariantLookup {
         });
         const answer = await this.http.json(peer, { method: 'GET', path: `/g_variants?${qs}`, signal, maxBytes: this.o.config.maxResponseBytes });
         const found = readResultSets(answer, peer).variants;
-        // Beacons disagree on coordinates (SPEC-NOTES §3): take the exact variant, or the only one answered.
-        const v = found.get(keys[i]!) ?? (found.size === 1 ? [...found.values()][0] : undefined);
+        // Beacons disagree on coordinates (SPEC-NOTES §3): take the exact variant, else the same alleles one base off.
+        const want = trimAlleles(q.start0, q.ref, q.alt);
+        const v =
+          found.get(keys[i]!) ??
+          [...found.values()].find((x) => x.contig === q.contig && x.trimmed.ref === want.ref && x.trimmed.alt === want.alt && Math.abs(x.trimmed.start0 - want.start0) <= 1);
         if (v) out.set(keys[i]!, { ...v, key: keys[i]! });
       }
     };
