@@ -35,15 +35,16 @@ async function fakePeer(onData: Handler): Promise<string> {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/api`;
 }
 
-/** A well-formed afb batch answer whose counts are impossible. */
-function impossibleBatch(body: string): string {
-  const n = (JSON.parse(body) as { variants: unknown[] }).variants.length;
+/** A well-formed afb answer (batch for POST, result sets for GET) whose counts are impossible. */
+function impossibleAnswer(req: IncomingMessage, body: string): string {
   const record = {
     variantInternalId: 'GRCh37:2-10038-C-A',
     referenceName: '2',
     variation: { variantType: 'SNP', referenceBases: 'C', alternateBases: 'A', location: { type: 'SequenceLocation', sequence_id: 'refseq:NC_000002.11', interval: { type: 'SequenceInterval', start: { type: 'Number', value: 10037 }, end: { type: 'Number', value: 10038 } } } },
     frequencyInPopulations: [{ source: 'bad', sourceReference: 'x', datasetId: 'bad', frequencies: [{ population: 'Total', alleleFrequency: 0.5, alleleCount: 10, alleleNumber: 4 }] }],
   };
+  if (req.method === 'GET') return JSON.stringify({ response: { resultSets: [{ id: 'bad', results: [record] }] } });
+  const n = (JSON.parse(body) as { variants: unknown[] }).variants.length;
   return JSON.stringify({ results: Array.from({ length: n }, () => ({ found: true, record })) });
 }
 
@@ -74,7 +75,7 @@ beforeAll(async () => {
     peer('hang', await fakePeer(() => undefined), { timeoutMs: 10_000 }),
     peer('e500', await fakePeer((_q, res) => { res.statusCode = 500; res.end('{"error":"boom"}'); })),
     peer('garbage', await fakePeer((_q, res) => res.end('{"results": [oops'))),
-    peer('impossible', await fakePeer((_q, res, body) => res.end(impossibleBatch(body)))),
+    peer('impossible', await fakePeer((req, res, body) => res.end(impossibleAnswer(req, body)))),
     peer('huge', await fakePeer((_q, res) => res.end('{"results":["' + 'x'.repeat(2_000_000) + '"]}'))),
     peer('drip', await fakePeer((_q, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
