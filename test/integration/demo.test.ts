@@ -1,0 +1,37 @@
+/**
+ * Issue 5, acceptance 1: the demo federation that `npm start` runs comes up from data/ (stores
+ * built on first start), its page answers, the broker's pooled counts equal the truth for the whole
+ * cohort, and Ctrl-C stops every process (exit 0).
+ */
+import { readTruth, tempDir } from '../helpers/fixtures';
+import { startDemo } from '../helpers/demo';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+test('npm start: three nodes and a broker on loopback, the page and the API answer, Ctrl-C stops all', async () => {
+  const started = Date.now();
+  const demo = await startDemo(tmp.dir);
+  try {
+    expect(Date.now() - started).toBeLessThan(120_000);
+    expect(Object.keys(demo.nodes)).toEqual(['Finland', 'Estonia', 'Japan']);
+    const page = await fetch(demo.page);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('allele-frequency browser');
+    const row = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows.find((r) => r.POS === '10297')!;
+    const body = (await (await fetch(`${demo.page}api/g_variants/2-10297-G-T`)).json()) as any;
+    const rec = body.response.resultSets[0].results[0];
+    const pooled = rec.frequencyInPopulations[0];
+    expect(pooled.source).toBe('Pooled: 3 of 3 peers');
+    for (const pop of ['Total', 'AFR', 'AMR', 'EAS', 'EUR']) {
+      const p = pooled.frequencies.find((x: { population: string }) => x.population === pop);
+      const suffix = pop === 'Total' ? '' : `_${pop}`;
+      expect([p.alleleCount, p.alleleNumber]).toEqual([Number(row[`AC${suffix}`]), Number(row[`AN${suffix}`])]);
+    }
+    expect(rec.frequencyInPopulations.slice(1).map((f: { datasetId: string }) => f.datasetId)).toEqual(['fi:1kg', 'ee:1kg', 'ja:1kg']);
+    for (const url of Object.values(demo.nodes)) expect((await fetch(`${url}health`)).status).toBe(200);
+  } finally {
+    expect(await demo.stop()).toBe(0);
+  }
+  for (const url of Object.values(demo.nodes)) await expect(fetch(`${url}health`)).rejects.toThrow();
+}, 150_000);
