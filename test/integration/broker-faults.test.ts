@@ -19,14 +19,15 @@ const fakes: Server[] = [];
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-/** A peer that answers health polls like an afb node, and data requests with `onData`. */
+/** A peer that answers health polls (as a minimal Beacon) and data requests with `onData`. */
 async function fakePeer(onData: Handler): Promise<string> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       if (req.url === '/api/service-info') return void res.end(JSON.stringify({ id: 'fake', afb: { role: 'node', datasetVersions: {} } }));
-      if (req.url === '/api/info') return void res.end(JSON.stringify({ response: { info: { afb: { datasets: [] } } } }));
+      // Like a third-party Beacon: no afb dataset list, so the broker assumes the assemblies the peers file gives.
+      if (req.url === '/api/info') return void res.end(JSON.stringify({ response: { id: 'fake', name: 'fake' } }));
       onData(req, res, body);
     });
   });
@@ -162,4 +163,25 @@ test('after the broker closes, no sockets of its own are left open', async () =>
   await new Promise((r) => setTimeout(r, 200));
   const after = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
   expect(after).toBeLessThanOrEqual(before);
+});
+
+test('a peer token is sent as a bearer token; a wrong one is an http_error 401', async () => {
+  const guarded = await fakePeer((req, res) => {
+    if (req.headers.authorization !== 'Bearer s3cret') {
+      res.statusCode = 401;
+      return void res.end('{"error":{"errorCode":401,"errorMessage":"token required"}}');
+    }
+    afOnly(req, res);
+  });
+  const b = await startBroker('token-net', [
+    peer('right', guarded, { kind: 'beacon', token: 's3cret' }),
+    peer('wrong', guarded, { kind: 'beacon', token: 'nope' }),
+  ], { cacheTtlMs: 0, failureThreshold: 100 });
+  try {
+    const { body } = await getJson(`${b.api}/g_variants/${ID}`);
+    const outcomes = (body.info.afb.peers as { peer: string; status: string; httpStatus?: number }[]).map((p) => `${p.peer}:${p.status}:${p.httpStatus ?? ''}`);
+    expect(outcomes).toEqual(['right:ok:', 'wrong:http_error:401']);
+  } finally {
+    await b.close();
+  }
 });
