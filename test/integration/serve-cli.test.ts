@@ -3,6 +3,7 @@
  * a clear error for a missing store, and a graceful stop (exit 0) on SIGTERM.
  */
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
@@ -42,4 +43,15 @@ test('a missing store and a bad setting are refused with a message and exit code
   const r = runAfb(['serve', '--db', join(tmp.dir, 'none.db')]);
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/--db .*none\.db: no such store; create it with afb ingest/);
+});
+
+test('afb broker refuses a missing or malformed peers file with the file and the field', () => {
+  const missing = runAfb(['broker', '--peers', join(tmp.dir, 'nope.json')]);
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toMatch(/--peers .*nope\.json: not a readable JSON file/);
+  const bad = join(tmp.dir, 'peers.json');
+  writeFileSync(bad, JSON.stringify({ peers: [{ id: 'fi', url: 'ftp://x' }] }));
+  const r = runAfb(['broker', '--peers', bad]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/peers\[0\]\.url 'ftp:\/\/x' must be an http\(s\) URL/);
 });
