@@ -127,3 +127,24 @@ test('broker responses validate against the official schemas, at every granulari
   const net = await getJson(`${b.api}/network`);
   expect(net.body.peers.map((p: { id: string; state: string }) => `${p.id}:${p.state}`)).toEqual(['n0:up', 'n1:up', 'n2:up']);
 });
+
+test('range and rsID lookups through the broker: exactly the variants of the range, pooled like single lookups', async () => {
+  const b = await broker('b-range', nodePeers());
+  const truth = readTruth('pysam-1kg-indels/15.sites.pop.split.tsv');
+  // 0-based half-open [0, 5,000,000) on chr20: every truth row whose REF span overlaps it.
+  const expected = truth.rows
+    .filter((r) => r.CHROM === '20' && Number(r.POS) - 1 < 5_000_000)
+    .map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
+  const { body } = await getJson(`${b.api}/g_variants?referenceName=20&start=0&end=5000000&limit=1000`);
+  const recs = recordsOf(body);
+  expect(recs.map((r) => r.variantId)).toEqual(expected);
+  expect(body.responseSummary.numTotalResults).toBe(expected.length);
+  const sub: TruthTable = { columns: truth.columns, rows: truth.rows.filter((r) => expected.includes(`${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`)) };
+  expect(checkPooled(sub, recs, ['n0:', 'n1:', 'n2:'])).toEqual([]);
+
+  const kg = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv');
+  const byRs = await getJson(`${b.api}/g_variants/rs28804817`);
+  const rsRecs = recordsOf(byRs.body);
+  expect(rsRecs.map((r) => r.variantId)).toEqual(['2-10587-C-G']);
+  expect(checkPooled({ columns: kg.columns, rows: kg.rows.filter((r) => r.POS === '10587') }, rsRecs, ['n0:', 'n1:', 'n2:'])).toEqual([]);
+});
