@@ -38,7 +38,7 @@ export function createApp(app: AppContext): express.Express {
   const page = publicDir();
   if (page) e.use(express.static(page, { index: 'index.html', maxAge: '5m' }));
 
-  e.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  e.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const { status, body } = errorBody(app, err);
     if (status >= 500) res.locals.error = err instanceof Error ? { message: err.message, stack: err.stack } : String(err);
     if (res.headersSent) {
@@ -46,7 +46,6 @@ export function createApp(app: AppContext): express.Express {
       return;
     }
     res.status(status).json(body);
-    void req;
   });
   return e;
 }
