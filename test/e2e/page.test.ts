@@ -63,7 +63,7 @@ suite('allele-frequency page in Chromium', () => {
 
   /** AC and AN per population as the page's pooled table shows them. */
   async function shownCounts(): Promise<Record<string, [string, string]>> {
-    const rows = await page.$$eval('article.variant table.populations tbody tr', (trs) =>
+    const rows = await page.$$eval('article.variant table.populations.main tbody tr', (trs) =>
       trs.map((tr) => [tr.getAttribute('data-population'), tr.querySelector('[data-col=ac]')!.textContent, tr.querySelector('[data-col=an]')!.textContent]));
     return Object.fromEntries(rows.map(([p, ac, an]) => [p, [ac!.replace(/,/g, ''), an!.replace(/,/g, '')]]));
   }
@@ -82,6 +82,11 @@ suite('allele-frequency page in Chromium', () => {
     expect(await page.$$eval('table.breakdown tbody tr', (trs) => trs.map((t) => t.getAttribute('data-dataset')))).toEqual(['fi:kg', 'ee:kg', 'ja:kg']);
     expect(await page.$$eval('.peer', (ps) => ps.map((p) => `${p.getAttribute('data-peer')}:${p.getAttribute('data-status')}`))).toEqual(['fi:ok', 'ee:ok', 'ja:ok']);
     expect(await page.getAttribute('a:has-text("JSON")', 'href')).toBe('api/g_variants/2-10297-G-T');
+    // Each node's own populations open on request, and add up to the pooled row.
+    await page.click('details.node-detail[data-dataset="fi:kg"] summary');
+    const fiAn = await page.$eval('details.node-detail[data-dataset="fi:kg"] tr[data-population=AFR] [data-col=an]', (td) => Number(td.textContent!.replace(/,/g, '')));
+    const otherAn = await page.$$eval('details.node-detail:not([data-dataset="fi:kg"]) tr[data-population=AFR] [data-col=an]', (tds) => tds.map((td) => Number(td.textContent!.replace(/,/g, ''))));
+    expect(fiAn + otherAn[0]! + otherAn[1]!).toBe(Number(truthCounts('10297').AFR![1]));
     await page.screenshot({ path: join(OUT, 'variant-1440.png'), fullPage: true });
   });
 

@@ -17,7 +17,7 @@ function h(tag, attrs, ...children) {
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
 }
 
@@ -135,8 +135,8 @@ function peerStatus(info) {
   return out;
 }
 
-function populationTable(entry, caption) {
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'populations', 'data-dataset': entry.datasetId },
+function populationTable(entry, caption, main) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: main ? 'populations main' : 'populations', 'data-dataset': entry.datasetId },
     h('caption', { class: 'meta' }, caption),
     h('thead', {}, h('tr', {}, ['Population', 'AC', 'AN', 'AF', 'Homozygotes', 'Hemizygotes'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, entry.frequencies.map((p) => h('tr', { 'data-population': p.population },
@@ -179,6 +179,10 @@ function breakdown(rec) {
         const t = totalOf(f);
         return h('tr', { 'data-dataset': f.datasetId }, h('td', {}, f.source), h('td', {}, fmtInt(t?.alleleCount)), h('td', {}, fmtInt(t?.alleleNumber)), h('td', {}, t ? fmtAf(t) : '–'));
       })))),
+    // Each contributor's own populations, folded away until asked for.
+    others.map((f) => h('details', { class: 'node-detail', 'data-dataset': f.datasetId },
+      h('summary', {}, `${f.source}: every population`),
+      populationTable(f, f.version ? `dataset version ${f.version}` : ''))),
   ];
 }
 
@@ -195,7 +199,7 @@ function variantCard(rec, urls) {
     h('p', { class: 'links' }, h('a', { href: urls.json }, 'JSON'), h('a', { href: urls.tsv }, 'TSV')),
     entry ? [
       h('h3', {}, entry.datasetId === 'pooled' ? entry.source : `${entry.source}`),
-      populationTable(entry, entry.datasetId === 'pooled' ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population'),
+      populationTable(entry, entry.datasetId === 'pooled' ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
       afChart(entry),
     ] : message('empty', 'No population frequencies were reported for this variant.'),
     breakdown(rec));
