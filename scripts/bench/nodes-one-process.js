@@ -14,14 +14,12 @@ const [db, n, base] = [process.argv[2], Number(process.argv[3]), Number(process.
   const running = [];
   for (let i = 1; i <= n; i++) {
     const store = openStoreLookup(db);
-    const config = { ...loadServerConfig(undefined, {}), port: base + i, logLevel: 'warn', beaconId: `bench-node-${i}` };
+    const config = { ...loadServerConfig(undefined, {}), port: base + i, logLevel: 'warn', beaconId: `bench-node-${i}`, shutdownGraceMs: 500 };
     running.push({ server: await startServer({ lookup: store.lookup, config, role: 'node', version: 'bench' }), store });
   }
   const stop = async () => {
-    for (const r of running) {
-      await r.server.close();
-      r.store.close();
-    }
+    await Promise.all(running.map((r) => r.server.close()));
+    for (const r of running) r.store.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
