@@ -23,19 +23,19 @@ export function mergeVariant(
 ): VariantRecord {
   const seen = new Set<string>();
   const entries: DatasetFrequencies[] = [];
-  const contributingPeers: string[] = [];
+  const peerOf = new Map<string, string>();
   for (const part of parts) {
-    let gave = false;
     for (const e of part.variant.entries) {
       const origin = e.origin ?? e.datasetId;
       if (seen.has(origin)) continue;
       seen.add(origin);
       entries.push(e);
-      gave = true;
+      peerOf.set(e.datasetId, part.peerId);
     }
-    if (gave && !contributingPeers.includes(part.peerId)) contributingPeers.push(part.peerId);
   }
   const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), explicit).filter((p) => p.pooledFrom.length > 0);
+  // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
+  const contributingPeers = [...new Set(pooledPops.flatMap((p) => p.pooledFrom.map((d) => peerOf.get(d)!)))];
   const pooled: DatasetFrequencies = {
     datasetId: 'pooled',
     source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${failed.length > 0 ? ` (missing ${failed.join(', ')})` : ''}`,

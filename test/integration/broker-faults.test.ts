@@ -123,7 +123,7 @@ test('every faulty peer is labelled; the good node is pooled exactly; AF-only sh
   });
   const rec = recordsOf(body)[0]!;
   const [pooled, ...own] = rec.frequencyInPopulations;
-  expect(pooled!.source).toMatch(/^Pooled: 2 of 9 peers \(missing hang, e500, garbage, impossible, huge, drip, refused\)$/);
+  expect(pooled!.source).toMatch(/^Pooled: 1 of 9 peers \(missing hang, e500, garbage, impossible, huge, drip, refused\)$/);
   expect(pooled!.missing).toEqual(['hang', 'e500', 'garbage', 'impossible', 'huge', 'drip', 'refused']);
   // Pooled = the good node's own counts, exactly (the AF-only peer is listed, not summed).
   const goodTotal = direct.frequencyInPopulations[0]!.frequencies.find((p) => p.population === 'Total')!;
