@@ -149,3 +149,16 @@ test('/health, /metrics with per-route counts and latency, request ids', async (
   expect(m).toMatch(/afb_http_requests_total\{[^}]*route="\/api\/g_variants"/);
   expect(m).toMatch(/afb_http_request_duration_seconds_bucket\{[^}]*route="\/api\/g_variants"/);
 });
+
+test.each(['boolean', 'count', 'record'])('single entry (GET and POST, by id and rsID) at %s granularity validates', async (g) => {
+  for (const id of ['2-10038-C-A', 'GRCh37:2-10038-C-A', 'rs6054257', '2-1-A-T']) {
+    const get = await getJson(`${node.api}/g_variants/${encodeURIComponent(id)}?requestedGranularity=${g}`);
+    expect(get.status).toBe(200);
+    expect(get.body.meta.returnedGranularity).toBe(g);
+    expect(responseErrors(get.body)).toEqual([]);
+    const post = await postJson(`${node.api}/g_variants/${encodeURIComponent(id)}`, { meta: { apiVersion: 'v2.0' }, query: { requestedGranularity: g } });
+    expect(post.status).toBe(200);
+    expect(responseErrors(post.body)).toEqual([]);
+    expect(post.body.responseSummary.exists).toBe(get.body.responseSummary.exists);
+  }
+});
