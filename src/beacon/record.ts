@@ -1,6 +1,7 @@
 import { alleleFrequency, type GroupCounts } from '../domain/counts';
 import { refseqAccession } from '../domain/contigs';
 import { formatVariantId } from '../domain/variant-id';
+import { start0ToPos1 } from '../domain/coordinates';
 import { variantType } from '../domain/alleles';
 import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
 
@@ -92,7 +93,7 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
     variantId: displayId(r),
   };
   const ids: NonNullable<WireRecord['identifiers']> = {};
-  if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0 + 1}${r.display.ref}>${r.display.alt}`;
+  if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
   if (Object.keys(ids).length > 0) rec.identifiers = ids;
   return rec;

@@ -24,8 +24,6 @@ export interface BeaconRequest {
   datasetIds?: string[];
   /** The parameters as received, echoed (nested under g_variant) in receivedRequestSummary. */
   echo: Record<string, unknown>;
-  /** True when the client asked for a granularity (else the configured default applies). */
-  granularityGiven: boolean;
 }
 
 export interface RequestLimits {
@@ -168,7 +166,7 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
   const echo: Raw = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) echo[k] = v;
   const query = variantQuery(params, assembly, limits);
-  return { assembly: query.assembly ?? assembly, query: query.query, granularity, skip, limit, includeResultsets, datasetIds, echo, granularityGiven: c.granularity !== undefined };
+  return { assembly: query.assembly ?? assembly, query: query.query, granularity, skip, limit, includeResultsets, datasetIds, echo };
 }
 
 function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLimits): { query: VariantQuery; assembly?: Assembly } {

@@ -15,8 +15,6 @@ export class CircuitBreaker {
   private openedAt = 0;
   private state: PeerState = 'up';
   lastError?: string;
-  lastSuccessAt?: number;
-  lastFailureAt?: number;
 
   constructor(private readonly opts: BreakerOptions, private readonly now: () => number = Date.now) {}
 
@@ -33,13 +31,11 @@ export class CircuitBreaker {
   success(): void {
     this.failures = 0;
     this.state = 'up';
-    this.lastSuccessAt = this.now();
   }
 
   failure(message: string): void {
     this.failures++;
     this.lastError = message;
-    this.lastFailureAt = this.now();
     if (this.state === 'probing' || this.failures >= this.opts.failureThreshold) {
       this.state = 'down';
       this.openedAt = this.now();

@@ -1,6 +1,6 @@
 import { trimAlleles, type Anchored, type Trimmed } from '../domain/alleles';
 import { resolveContig, type Contig } from '../domain/contigs';
-import type { GroupCounts } from '../domain/counts';
+import { countProblems, type GroupCounts } from '../domain/counts';
 import type { DatasetFrequencies, PopulationCounts } from '../domain/lookup';
 import { PeerFailure } from './peer-http';
 import type { Peer } from './peers';
@@ -59,13 +59,20 @@ export function readPeerRecord(raw: unknown, peer: Peer): PeerVariant {
   return { key: variantKey(contig, trimmed), contig, trimmed, display: { start0, ref, alt }, rsids, entries };
 }
 
+/**
+ * How this broker names a peer's dataset: `fi:kg` for a node's own, `eu/fi:kg` for one a broker
+ * peer already labelled (the path stays readable). The health polls and the answers use it alike.
+ */
+export function peerDatasetId(peer: Peer, datasetId: string): string {
+  return datasetId.includes(':') ? `${peer.id}/${datasetId}` : `${peer.id}:${datasetId}`;
+}
+
 function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
   const own = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
-  // An entry a broker already labelled (`fi:kg`) keeps its path: `eu/fi:kg`.
-  const nested = typeof f.datasetId === 'string' && f.datasetId.includes(':');
+  const nested = own.includes(':');
   const populations: PopulationCounts[] = (f.frequencies as Record<string, any>[]).map((p) => readPopulation(p));
   return {
-    datasetId: nested ? `${peer.id}/${own}` : `${peer.id}:${own}`,
+    datasetId: peerDatasetId(peer, own),
     source: nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`,
     ...(typeof f.version === 'string' ? { version: f.version } : {}),
     origin: typeof f.origin === 'string' && f.origin !== '' ? f.origin : `${peer.url}#${own}`,
@@ -77,21 +84,18 @@ function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
 function readPopulation(p: Record<string, any>): PopulationCounts {
   if (!p || typeof p.population !== 'string' || p.population === '') bad('a frequency has no population');
   const af = p.alleleFrequency;
-  if (typeof af !== 'number' || !Number.isFinite(af) || af < 0 || af > 1) bad(`population ${p.population}: alleleFrequency ${JSON.stringify(af)} is not a number in [0, 1]`);
-  const counts: GroupCounts = {};
-  const take = (field: string, kind: keyof GroupCounts) => {
+  if (typeof af !== 'number' || !Number.isFinite(af)) bad(`population ${p.population}: alleleFrequency ${JSON.stringify(af)} is not a number`);
+  // The same consistency rules as at ingest (domain/counts countProblems), on the wire's fields.
+  const counts: GroupCounts = { af };
+  for (const [field, kind] of WIRE_COUNTS) {
     const x = p[field];
-    if (x === undefined || x === null) return;
-    if (!Number.isSafeInteger(x) || x < 0) bad(`population ${p.population}: ${field} ${JSON.stringify(x)} is not a non-negative integer`);
+    if (x === undefined || x === null) continue;
+    if (typeof x !== 'number') bad(`population ${p.population}: ${field} ${JSON.stringify(x)} is not a number`);
     counts[kind] = x;
-  };
-  take('alleleCount', 'ac');
-  take('alleleNumber', 'an');
-  take('alleleCountHomozygous', 'nhomalt');
-  take('alleleCountHeterozygous', 'nhet');
-  take('alleleCountHemizygous', 'nhemi');
-  if (counts.ac !== undefined && counts.an !== undefined && counts.ac > counts.an) bad(`population ${p.population}: alleleCount ${counts.ac} > alleleNumber ${counts.an}`);
-  if (counts.ac !== undefined && counts.nhomalt !== undefined && 2 * counts.nhomalt > counts.ac) bad(`population ${p.population}: ${counts.nhomalt} homozygotes need more than alleleCount ${counts.ac} alleles`);
+  }
+  const problems = countProblems(counts);
+  if (problems.length > 0) bad(`population ${p.population}: ${problems.map((x) => x.message).join('; ')}`);
+  delete counts.af;
   // A count pair is what pools; without it the frequency is shown, never pooled.
   if (counts.ac === undefined || counts.an === undefined) {
     delete counts.ac;
@@ -105,6 +109,14 @@ function readPopulation(p: Record<string, any>): PopulationCounts {
     counts,
   };
 }
+
+const WIRE_COUNTS: [string, keyof GroupCounts][] = [
+  ['alleleCount', 'ac'],
+  ['alleleNumber', 'an'],
+  ['alleleCountHomozygous', 'nhomalt'],
+  ['alleleCountHeterozygous', 'nhet'],
+  ['alleleCountHemizygous', 'nhemi'],
+];
 
 function bad(message: string): never {
   throw new PeerFailure('invalid_answer', message);

@@ -1,14 +1,14 @@
 import { ASSEMBLIES, parseAssembly } from '../domain/assemblies';
+import { PRIMARY_CONTIGS } from '../domain/contigs';
 import type { DatasetInfo } from '../domain/lookup';
 import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { BrokerConfig } from '../config/broker-config';
 import { CircuitBreaker } from './circuit-breaker';
 import { PeerFailure, type PeerHttp } from './peer-http';
+import { peerDatasetId } from './peer-answer';
 import type { Peer } from './peers';
 
-// A peer that does not say which contigs it holds (a third-party Beacon) is asked about all of them.
-const ALL_CONTIGS = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), 'X', 'Y', 'MT'];
 
 /**
  * What the broker knows of one peer: its circuit breaker, the datasets and data versions from its
@@ -64,7 +64,6 @@ export class PeerHealth {
   private datasetInfo(d: Record<string, any>): DatasetInfo | undefined {
     const assembly = parseAssembly(String(d.assemblyId ?? ''));
     if (!assembly || typeof d.id !== 'string') return undefined;
-    const nested = d.id.includes(':');
     const groups: GroupDef[] = Array.isArray(d.populations)
       ? d.populations.map((p: Record<string, any>) => ({
           key: String(p.population),
@@ -75,12 +74,12 @@ export class PeerHealth {
         }))
       : [];
     return {
-      id: nested ? `${this.peer.id}/${d.id}` : `${this.peer.id}:${d.id}`,
+      id: peerDatasetId(this.peer, d.id),
       name: `${this.peer.name}: ${String(d.name ?? d.id)}`,
       assembly,
       mode: d.mode === 'sites' ? 'sites' : 'genotypes',
       groups,
-      contigs: Array.isArray(d.contigs) ? d.contigs.map(String) : ALL_CONTIGS,
+      contigs: Array.isArray(d.contigs) ? d.contigs.map(String) : [...PRIMARY_CONTIGS],
       variantCount: Number.isSafeInteger(d.variantCount) ? d.variantCount : 0,
       version: String(d.version ?? ''),
       createdAt: '',
@@ -97,7 +96,8 @@ export class PeerHealth {
         assembly,
         mode: 'sites' as const,
         groups: [],
-        contigs: ALL_CONTIGS,
+        // A peer that does not say which contigs it holds (a third-party Beacon) is asked about all of them.
+        contigs: [...PRIMARY_CONTIGS],
         variantCount: 0,
         version: '',
         createdAt: '',

@@ -36,6 +36,8 @@ export interface PeerCall {
  */
 export class PeerHttp {
   private readonly agent: Agent;
+  /** Each peer's origin and base path, parsed once rather than per request. */
+  private readonly bases = new Map<Peer, { origin: string; path: string }>();
 
   constructor() {
     this.agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 128, pipelining: 1 });
@@ -53,7 +55,12 @@ export class PeerHttp {
 
   /** One request; resolves with the status and body text (an error status keeps at most 2 kB of its body). */
   private exchange(peer: Peer, call: PeerCall): Promise<{ status: number; text: string }> {
-    const url = new URL(peer.url + call.path);
+    let base = this.bases.get(peer);
+    if (!base) {
+      const url = new URL(peer.url);
+      base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
+      this.bases.set(peer, base);
+    }
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (peer.token) headers.authorization = `Bearer ${peer.token}`;
@@ -84,8 +91,8 @@ export class PeerHttp {
       call.signal.addEventListener('abort', onDeadline, { once: true });
       this.agent.dispatch(
         {
-          origin: url.origin,
-          path: url.pathname + url.search,
+          origin: base.origin,
+          path: base.path + call.path,
           method: call.method,
           headers,
           body: call.body === undefined ? null : JSON.stringify(call.body),

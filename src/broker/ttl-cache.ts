@@ -23,8 +23,4 @@ export class TtlCache<V> {
     this.map.set(key, { value, expires: this.now() + this.ttlMs });
     while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
   }
-
-  clear(): void {
-    this.map.clear();
-  }
 }

@@ -3,9 +3,8 @@ import { loadBrokerConfig } from '../config/broker-config';
 import { readPopulationsFile } from '../ingest/populations-file';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
-import { AfbError } from '../domain/errors';
 import { parseArgs, requiredFlag, stringFlag } from './args';
-import { packageVersion, runUntilSignal } from './run-server';
+import { listen, packageVersion, runUntilSignal } from './run-server';
 
 export const BROKER_USAGE = 'afb broker --peers FILE [--port 8090] [--host 127.0.0.1] [--config FILE]';
 
@@ -35,12 +34,7 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     log: (level, obj, msg) => server?.logger[level](obj, msg),
   });
   lookup.start();
-  try {
-    server = await startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network() });
-  } catch (e) {
-    await lookup.close();
-    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
-  }
+  server = await listen(config, () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network() }), () => lookup.close());
   server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
   await runUntilSignal(server, () => lookup.close());
 }

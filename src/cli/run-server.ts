@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AfbError } from '../domain/errors';
+import type { ServerConfig } from '../config/server-config';
 import type { RunningServer } from '../server';
 
 /** afb's version, from package.json (one level above dist/ or src/). */
@@ -8,6 +10,16 @@ export function packageVersion(): string {
     return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
+  }
+}
+
+/** Start a server; if it cannot listen, release what was opened for it and say which address failed. */
+export async function listen(config: ServerConfig, start: () => Promise<RunningServer>, release: () => Promise<void> | void): Promise<RunningServer> {
+  try {
+    return await start();
+  } catch (e) {
+    await release();
+    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -4,7 +4,7 @@ import { loadServerConfig } from '../config/server-config';
 import { openStoreLookup } from '../store';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
-import { packageVersion, runUntilSignal } from './run-server';
+import { listen, packageVersion, runUntilSignal } from './run-server';
 
 export const SERVE_USAGE = 'afb serve  --db FILE [--port 8080] [--host 127.0.0.1] [--config FILE]';
 
@@ -15,12 +15,6 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (!existsSync(db)) throw new AfbError('INVALID_OPTION', `--db ${db}: no such store; create it with afb ingest --db ${db} ...`);
   const config = loadServerConfig(stringFlag(args, 'config'), process.env, { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') });
   const store = openStoreLookup(db);
-  let server;
-  try {
-    server = await startServer({ lookup: store.lookup, config, role: 'node', version: packageVersion() });
-  } catch (e) {
-    store.close();
-    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
-  }
+  const server = await listen(config, () => startServer({ lookup: store.lookup, config, role: 'node', version: packageVersion() }), () => store.close());
   await runUntilSignal(server, () => store.close());
 }

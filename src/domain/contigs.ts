@@ -62,6 +62,9 @@ export function refseqAccession(contig: Contig, assembly: Assembly): string | un
   return `NC_0000${String(idx + 1).padStart(2, '0')}.${v}`;
 }
 
+/** The canonical primary contigs in order: 1..22, X, Y, MT. */
+export const PRIMARY_CONTIGS: readonly Contig[] = [...ORDER, 'MT'];
+
 /** Sort order of canonical contigs: 1..22, X, Y, MT, then others by name. */
 export function contigRank(contig: Contig): number {
   const i = ORDER.indexOf(contig);

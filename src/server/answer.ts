@@ -5,6 +5,7 @@ import type { DatasetInfo, LookupDescription, LookupScope, VariantLookup, Varian
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
 import type { ResultSet } from '../beacon/envelope';
+import type { AppContext } from './context';
 
 /** What a g_variants request found, before it is put in an envelope. */
 export interface Answer {
@@ -21,7 +22,37 @@ export interface AnswerContext {
   beaconId: string;
   sourceReference: string;
   visited: string[];
-  signal?: AbortSignal;
+}
+
+/** The lookup context of one request; `visitedHeader` is the broker hop header (X-Afb-Visited). */
+export function contextFor(app: AppContext, visitedHeader: string | undefined): AnswerContext {
+  const visited = (visitedHeader ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return { lookup: app.lookup, describe: app.describe, role: app.role, beaconId: app.facts.beaconId, sourceReference: app.config.sourceReference, visited };
+}
+
+/**
+ * The scope of a lookup. When the beacon serves no assembly at all there is nothing to ask; the
+ * scope then still needs one, and callers skip the lookup (they check the chosen assembly).
+ */
+export function scopeFor(ctx: AnswerContext, assembly: Assembly | undefined, datasetIds: string[] | undefined): LookupScope {
+  return { assembly: assembly ?? 'GRCh38', datasetIds, trace: {}, visited: ctx.visited };
+}
+
+/** The datasets a scope covers, from the lookup's description. */
+export function datasetsIn(datasets: DatasetInfo[], scope: LookupScope): DatasetInfo[] {
+  return datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
+}
+
+/**
+ * The one place a record becomes wire JSON. A node stamps each dataset entry with where its
+ * counts were made (`beaconId/dataset@ingest time`), so a broker reaching this node by two paths
+ * counts it once; a broker's entries keep the origins its peers gave them.
+ */
+export function wireOf(ctx: AnswerContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
+  if (ctx.role === 'broker') return (r) => toWireRecord(r, ctx.sourceReference);
+  const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
+  return (r) =>
+    toWireRecord({ ...r, frequencies: r.frequencies.map((f) => ({ ...f, origin: `${ctx.beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}` })) }, ctx.sourceReference);
 }
 
 /** The assembly a request means: the one it names, else the only one served. */
@@ -36,27 +67,27 @@ export function chooseAssembly(named: Assembly | undefined, datasets: DatasetInf
 export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Promise<Answer> {
   const description = await ctx.describe();
   const assembly = chooseAssembly(req.assembly, description.datasets);
-  const inScope = description.datasets.filter((d) => d.assembly === assembly && (!req.datasetIds || req.datasetIds.includes(d.id)));
   if (req.datasetIds) {
     const unknown = req.datasetIds.filter((id) => !description.datasets.some((d) => d.id === id));
     if (unknown.length > 0) {
       throw new AfbError('INVALID_PARAMETER', `datasetIds: unknown dataset ${unknown.join(', ')}; this beacon has ${description.datasets.map((d) => d.id).join(', ') || 'none'}`);
     }
   }
-  const scope: LookupScope = { assembly: assembly ?? 'GRCh38', datasetIds: req.datasetIds, trace: {}, visited: ctx.visited };
+  const scope = scopeFor(ctx, assembly, req.datasetIds);
+  const inScope = datasetsIn(description.datasets, scope);
   if (!assembly) return { total: 0, records: [], scope, datasets: inScope };
   const q = req.query;
   const wantRecords = req.granularity === 'record';
   const page = { skip: req.skip, limit: wantRecords ? req.limit : 0 };
   switch (q.kind) {
     case 'sequence': {
-      const [hit] = await ctx.lookup.findAlleles(scope, [{ contig: q.contig, start0: q.start0, ref: q.ref, alt: q.alt }], ctx.signal);
+      const [hit] = await ctx.lookup.findAlleles(scope, [{ contig: q.contig, start0: q.start0, ref: q.ref, alt: q.alt }]);
       const records = hit ? [hit] : [];
       return { total: records.length, records: records.slice(req.skip, req.skip + page.limit), scope, datasets: inScope };
     }
     case 'range':
     case 'bracket': {
-      const r = await ctx.lookup.findRange(scope, q, page, ctx.signal);
+      const r = await ctx.lookup.findRange(scope, q, page);
       return { total: r.total, records: r.records, scope, datasets: inScope };
     }
     case 'all':
@@ -80,7 +111,7 @@ async function listAll(ctx: AnswerContext, scope: LookupScope, datasets: Dataset
   outer: for (const contig of contigs) {
     for (let start0 = 0; start0 < MAX_CONTIG; start0 += WINDOW) {
       if (records.length >= page.limit) break outer;
-      const r = await ctx.lookup.findRange(scope, { kind: 'range', contig, start0, end0: start0 + WINDOW }, { skip, limit: page.limit - records.length }, ctx.signal);
+      const r = await ctx.lookup.findRange(scope, { kind: 'range', contig, start0, end0: start0 + WINDOW }, { skip, limit: page.limit - records.length });
       // A variant reaching across a window edge shows in both windows: keep the first.
       for (const rec of r.records) if (rec.trimmed.start0 >= start0 || start0 === 0) records.push(rec);
       skip = Math.max(0, skip - r.total);
@@ -94,30 +125,16 @@ async function listAll(ctx: AnswerContext, scope: LookupScope, datasets: Dataset
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
 export function resultSets(ctx: AnswerContext, a: Answer): ResultSet[] {
-  if (ctx.role === 'broker') {
-    return [{ id: ctx.beaconId, records: a.records.map((r) => toWireRecord(r, ctx.sourceReference)), total: a.total }];
-  }
+  const wire = wireOf(ctx, a.datasets);
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: a.records.map(wire), total: a.total }];
   return a.datasets.map((d) => {
     const records: WireRecord[] = [];
-    for (const r of withOrigins(ctx.beaconId, a.datasets, a.records)) {
+    for (const r of a.records) {
       const own = r.frequencies.filter((f) => f.datasetId === d.id);
-      if (own.length > 0) records.push(toWireRecord({ ...r, frequencies: own }, ctx.sourceReference));
+      if (own.length > 0) records.push(wire({ ...r, frequencies: own }));
     }
     return { id: d.id, records, info: { name: d.name, version: d.version } };
   });
-}
-
-/**
- * A node stamps each dataset entry with where its counts were made (`beaconId/dataset@ingest
- * time`), so a broker reaching this node by two paths counts it once. Entries that already carry
- * an origin (a broker's, from its peers) keep it.
- */
-export function withOrigins(beaconId: string, datasets: DatasetInfo[], records: VariantRecord[]): VariantRecord[] {
-  const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
-  return records.map((r) => ({
-    ...r,
-    frequencies: r.frequencies.map((f) => (f.origin !== undefined ? f : { ...f, origin: `${beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}` })),
-  }));
 }
 
 /** The `info` every data response carries: how the answer was obtained. */

@@ -4,7 +4,7 @@ import type { AppContext } from './context';
 import { errorBody } from './app';
 import { recordRequest, requestId } from './observability';
 import { findSingle, singleResponse } from './single-entry';
-import { contextFor } from './variant-routes';
+import { contextFor } from './answer';
 
 const ROUTE = '/api/g_variants/:id';
 const PREFIX = '/api/g_variants/';

@@ -4,7 +4,7 @@ import type { LookupScope, VariantRecord } from '../domain/lookup';
 import type { BeaconRequest } from '../beacon/request';
 import { summaryOf, variantsResponse, type RequestSummary } from '../beacon/envelope';
 import { parseVariantText } from '../beacon/batch';
-import { answerInfo, chooseAssembly, resultSets, type Answer, type AnswerContext } from './answer';
+import { answerInfo, chooseAssembly, datasetsIn, resultSets, scopeFor, type Answer, type AnswerContext } from './answer';
 import type { AppContext } from './context';
 
 /**
@@ -18,7 +18,7 @@ export async function findSingle(app: AppContext, ctx: AnswerContext, id: string
   let scope: LookupScope;
   if (rsid !== undefined) {
     const assembly = chooseAssembly(base.assembly, description.datasets);
-    scope = { assembly: assembly ?? 'GRCh38', datasetIds: base.datasetIds, trace: {}, visited: ctx.visited };
+    scope = scopeFor(ctx, assembly, base.datasetIds);
     records = assembly ? await app.lookup.findRsid(scope, `rs${rsid}`) : [];
   } else {
     const item = parseVariantText(id);
@@ -27,12 +27,11 @@ export async function findSingle(app: AppContext, ctx: AnswerContext, id: string
       throw new AfbError('ASSEMBLY_MISMATCH', `the id names ${item.assembly} but assemblyId is ${base.assembly}`);
     }
     const assembly = chooseAssembly(item.assembly ?? base.assembly, description.datasets);
-    scope = { assembly: assembly ?? 'GRCh38', datasetIds: base.datasetIds, trace: {}, visited: ctx.visited };
+    scope = scopeFor(ctx, assembly, base.datasetIds);
     const [hit] = assembly ? await app.lookup.findAlleles(scope, [item.query]) : [undefined];
     records = hit ? [hit] : [];
   }
-  const datasets = description.datasets.filter((d) => d.assembly === scope.assembly && (!base.datasetIds || base.datasetIds.includes(d.id)));
-  return { total: records.length, records, scope, datasets };
+  return { total: records.length, records, scope, datasets: datasetsIn(description.datasets, scope) };
 }
 
 export function singleResponse(app: AppContext, ctx: AnswerContext, id: string, base: BeaconRequest, answer: Answer) {

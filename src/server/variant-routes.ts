@@ -4,9 +4,8 @@ import type { VariantRecord } from '../domain/lookup';
 import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimits } from '../beacon/request';
 import { summaryOf, variantsResponse, responseMeta, type RequestSummary } from '../beacon/envelope';
 import { parseBatchRequest } from '../beacon/batch';
-import { toWireRecord } from '../beacon/record';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
-import { answerInfo, answerVariants, chooseAssembly, resultSets, withOrigins, type AnswerContext } from './answer';
+import { answerInfo, answerVariants, chooseAssembly, contextFor, resultSets, scopeFor, wireOf, type Answer, type AnswerContext } from './answer';
 import type { AppContext } from './context';
 import { findSingle, singleResponse } from './single-entry';
 
@@ -27,7 +26,7 @@ export function variantRoutes(app: AppContext): Router {
     const id = String(req.params.id);
     const ctx = answerContext(app, req);
     const answer = await findSingle(app, ctx, id, base);
-    if (wantsTsv(req)) return sendTsv(res, answer.records.map((rec) => tsvRows('', toWireRecord(rec, app.config.sourceReference))).join(''));
+    if (wantsTsv(req)) return sendTsv(res, tsvOf(ctx, answer));
     res.json(singleResponse(app, ctx, id, base, answer));
   };
   // A single entry defaults to record granularity: asking for one variant by id means wanting it.
@@ -48,7 +47,7 @@ export function variantRoutes(app: AppContext): Router {
     const description = await app.describe();
     const assembly = chooseAssembly(batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, description.datasets);
     const held = new Set(description.datasets.filter((d) => d.assembly === assembly).flatMap((d) => d.contigs));
-    const scope = { assembly: assembly ?? ('GRCh38' as const), datasetIds: batch.datasetIds, trace: {}, visited: ctx.visited };
+    const scope = scopeFor(ctx, assembly, batch.datasetIds);
     // Entries the lookup cannot take (malformed, other assembly, contig not held) are answered here, per entry.
     const askable: number[] = [];
     const errors = new Map<number, string>();
@@ -60,15 +59,13 @@ export function variantRoutes(app: AppContext): Router {
     });
     const found = assembly && askable.length > 0 ? await app.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!)) : [];
     const byIndex = new Map<number, VariantRecord | undefined>();
-    const stamped = app.role === 'node' ? withOrigins(app.facts.beaconId, description.datasets, found.filter((x): x is VariantRecord => x !== undefined)) : undefined;
-    let next = 0;
-    askable.forEach((i, k) => byIndex.set(i, found[k] && stamped ? stamped[next++] : found[k]));
-    const source = app.config.sourceReference;
+    askable.forEach((i, k) => byIndex.set(i, found[k]));
+    const wire = wireOf(ctx, description.datasets);
     if (wantsTsv(req)) {
       let out = tsvHeader();
       batch.items.forEach((item, i) => {
         const rec = byIndex.get(i);
-        out += tsvRows(item.text, rec ? toWireRecord(rec, source) : undefined);
+        out += tsvRows(item.text, rec ? wire(rec) : undefined);
       });
       return sendTsv(res, out, true);
     }
@@ -76,7 +73,7 @@ export function variantRoutes(app: AppContext): Router {
       const err = errors.get(i);
       if (err) return { query: item.text, found: false, error: { errorCode: 400, errorMessage: err } };
       const rec = byIndex.get(i);
-      return rec ? { query: item.text, found: true, record: toWireRecord(rec, source) } : { query: item.text, found: false };
+      return rec ? { query: item.text, found: true, record: wire(rec) } : { query: item.text, found: false };
     });
     const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: batch.items.length };
     res.json({ meta: responseMeta(app.facts, 'record', summary), results, info: answerInfo(scope, { found: results.filter((x) => x.found).length }) });
@@ -88,7 +85,7 @@ async function sendVariants(app: AppContext, req: Request, res: Response, parsed
   const ctx = answerContext(app, req);
   const answer = await answerVariants(ctx, parsed);
   if (wantsTsv(req)) {
-    sendTsv(res, answer.records.map((rec) => tsvRows('', toWireRecord(rec, app.config.sourceReference))).join(''));
+    sendTsv(res, tsvOf(ctx, answer));
     return;
   }
   res.json(variantsResponse(app.facts, summaryOf(parsed), answer.total, resultSets(ctx, answer), answerInfo(answer.scope)));
@@ -98,10 +95,10 @@ function answerContext(app: AppContext, req: Request): AnswerContext {
   return contextFor(app, req.get('x-afb-visited'));
 }
 
-/** The lookup context of one request; `visitedHeader` is the broker hop header (X-Afb-Visited). */
-export function contextFor(app: AppContext, visitedHeader: string | undefined): AnswerContext {
-  const visited = (visitedHeader ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { lookup: app.lookup, describe: app.describe, role: app.role, beaconId: app.facts.beaconId, sourceReference: app.config.sourceReference, visited };
+/** TSV rows (without the header) of an answer's records. */
+function tsvOf(ctx: AnswerContext, answer: Answer): string {
+  const wire = wireOf(ctx, answer.datasets);
+  return answer.records.map((rec) => tsvRows('', wire(rec))).join('');
 }
 
 /**

@@ -4,22 +4,13 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { runAfb, startAfb } from '../helpers/cli';
+import { freePort } from '../helpers/federation';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('serves, logs JSON lines with request ids, and stops cleanly on SIGTERM', async () => {
   const db = join(tmp.dir, 'n.db');

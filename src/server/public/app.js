@@ -1,6 +1,6 @@
 // The afb allele-frequency page: plain JS, no build step, served by every node and broker.
 // It talks only to this server's Beacon API (docs/api.md); everything the user typed stays 1-based
-// and is converted to Beacon's 0-based half-open coordinates in one place (toBeaconRegion).
+// and is converted to and from Beacon's 0-based half-open coordinates in one place (toBeaconRegion, fromBeaconStart).
 'use strict';
 
 const API = 'api';
@@ -55,9 +55,14 @@ function parseQuery(text) {
   };
 }
 
-/** 1-based inclusive [from, to] -> Beacon 0-based half-open [start, end). The page's only coordinate change. */
+/** 1-based inclusive [from, to] -> Beacon 0-based half-open [start, end). */
 function toBeaconRegion(from, to) {
   return { start: from - 1, end: to };
+}
+
+/** Beacon 0-based start -> the 1-based position people read. */
+function fromBeaconStart(start) {
+  return start + 1;
 }
 
 function assemblyParam(sep) {
@@ -208,7 +213,7 @@ function variantCard(rec, urls) {
 function regionCard(q, records, total, urls) {
   const rows = records.map((r) => {
     const t = totalOf(mainEntry(r));
-    return { id: r.variantId, pos: r.variation.location.interval.start.value + 1, type: r.variation.variantType, af: t && t.alleleNumber !== 0 ? t.alleleFrequency : -1, ac: t?.alleleCount ?? -1, an: t?.alleleNumber ?? -1 };
+    return { id: r.variantId, pos: fromBeaconStart(r.variation.location.interval.start.value), type: r.variation.variantType, af: t && t.alleleNumber !== 0 ? t.alleleFrequency : -1, ac: t?.alleleCount ?? -1, an: t?.alleleNumber ?? -1 };
   });
   const cols = [['id', 'Variant'], ['pos', 'Position (1-based)'], ['type', 'Type'], ['ac', 'AC'], ['an', 'AN'], ['af', state.role === 'broker' ? 'Pooled AF' : 'AF']];
   let sortKey = 'pos', dir = 1;

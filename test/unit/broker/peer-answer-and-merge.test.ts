@@ -26,11 +26,12 @@ test('a peer record reads back into relabelled entries; pooled entries of a brok
 });
 
 test.each([
-  ['AC > AN', { alleleCount: 5, alleleNumber: 4 }, /alleleCount 5 > alleleNumber 4/],
-  ['a negative count', { alleleCount: -1, alleleNumber: 4 }, /alleleCount -1 is not a non-negative integer/],
-  ['a fractional count', { alleleCount: 1.5, alleleNumber: 4 }, /alleleCount 1.5 is not a non-negative integer/],
-  ['AF outside [0, 1]', { alleleFrequency: 1.5 }, /alleleFrequency 1.5 is not a number in \[0, 1\]/],
-  ['too many homozygotes', { alleleCount: 2, alleleNumber: 10, alleleCountHomozygous: 2 }, /2 homozygotes need more than alleleCount 2/],
+  ['AC > AN', { alleleCount: 5, alleleNumber: 4 }, /population Total: AC 5 > AN 4/],
+  ['a negative count', { alleleCount: -1, alleleNumber: 4 }, /population Total: ac=-1 is not a non-negative integer/],
+  ['a fractional count', { alleleCount: 1.5, alleleNumber: 4 }, /population Total: ac=1.5 is not a non-negative integer/],
+  ['AF outside [0, 1]', { alleleFrequency: 1.5 }, /population Total: AF 1.5 is outside \[0, 1\]/],
+  ['too many homozygotes', { alleleCount: 2, alleleNumber: 10, alleleCountHomozygous: 2 }, /population Total: 2 x nhomalt = 4 > AC 2/],
+  ['a count that is not a number', { alleleCount: '3', alleleNumber: 4 }, /population Total: alleleCount "3" is not a number/],
 ])('an impossible answer (%s) is refused as a whole', (_n, fields, message) => {
   const bad = { source: 's', frequencies: [{ population: 'Total', alleleFrequency: 0.2, ...fields }] };
   expect(() => readPeerRecord(record([bad]), peer('x'))).toThrow(PeerFailure);
