@@ -5,19 +5,50 @@ import type { GroupCounts, } from './counts';
 import type { GroupDef } from './groups';
 
 /**
- * The one port the HTTP layer talks to. A node implements it over its SQLite store, a broker
- * over its peers; the server never knows which.
+ * The one port the request pipeline talks to. A node implements it over its SQLite store, a broker
+ * over its peers; the pipeline never knows which. Every method returns what it found together with
+ * how it got it (`trace`: a broker's per-peer outcomes); nothing is written into the arguments.
  */
 export interface VariantLookup {
   /** What this lookup serves: datasets (a broker lists its peers' datasets). */
   describe(): Promise<LookupDescription>;
   /** One answer per query, in order; undefined where no dataset in scope has the variant. */
-  findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<(VariantRecord | undefined)[]>;
-  /** Variants overlapping a range (or inside a bracket), sorted by position, paged. */
-  findRange(scope: LookupScope, query: RangeQuery, page: Page, signal?: AbortSignal): Promise<RangeResult>;
-  /** Variants carrying an rsID (`rs123`). */
-  findRsid(scope: LookupScope, rsid: string, signal?: AbortSignal): Promise<VariantRecord[]>;
+  findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult>;
+  /**
+   * Variants matching a range, a bracket or everything (`kind: 'all'`: every contig in
+   * contigRank order), in key order (contig, start0, ref, alt of the trimmed form), each variant
+   * once however many datasets hold it. `page.limit = 0` asks for the count only: no records are
+   * read, fetched or sent. `total` counts every match, not only this page.
+   */
+  scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult>;
+  /** Variants carrying an rsID (the number: rs123 -> 123, parsed once by domain/variant-id parseRsid). */
+  findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult>;
 }
+
+/** What every lookup answer carries besides its data. */
+export interface Traced {
+  /** How the answer was obtained (a broker: each peer's outcome; warnings); absent for a node. */
+  trace?: LookupTrace;
+}
+
+export interface AllelesResult extends Traced {
+  records: (VariantRecord | undefined)[];
+}
+
+export interface ScanResult extends Traced {
+  /** All matches, not only this page. */
+  total: number;
+  /** Set when `total` is only a lower bound (a broker whose peers' answers cannot be joined exactly). */
+  totalIsLowerBound?: boolean;
+  records: VariantRecord[];
+}
+
+export interface RsidResult extends Traced {
+  records: VariantRecord[];
+}
+
+/** Beacon `requestedGranularity`. */
+export type Granularity = 'boolean' | 'count' | 'record';
 
 export interface LookupDescription {
   datasets: DatasetInfo[];
@@ -29,7 +60,7 @@ export interface DatasetInfo {
   assembly: Assembly;
   mode: 'sites' | 'genotypes';
   groups: GroupDef[];
-  /** Canonical contig names present, with the longest REF span seen on each (for range queries). */
+  /** Canonical contig names present, in contigRank order. */
   contigs: Contig[];
   variantCount: number;
   /** Changes whenever the dataset is re-ingested (cache keys, provenance). */
@@ -42,8 +73,6 @@ export interface LookupScope {
   assembly: Assembly;
   /** Restrict to these dataset ids; all datasets of the assembly when absent. */
   datasetIds?: readonly string[];
-  /** Filled by the lookup with how it got its answer (a broker: each peer's outcome); the server shows it in `info`. */
-  trace?: LookupTrace;
   /** Broker ids this query has already passed through (loop and double-count guard). */
   visited?: readonly string[];
 }
@@ -80,6 +109,12 @@ export type RangeQuery =
   | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
   | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
 
+/** What a g_variants request asks, whatever its wire shape (GET query string, POST body, id). */
+export type VariantQuery = { kind: 'all' } | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string } | RangeQuery;
+
+/** What `scan` reads: a range, a bracket, or every variant. */
+export type ScanQuery = RangeQuery | { kind: 'all' };
+
 export interface RangeFilters {
   /** Only variants with this alternate allele (compared after trimming). */
   alt?: string;
@@ -90,14 +125,10 @@ export interface RangeFilters {
 }
 
 export interface Page {
+  /** Matches to pass over before the first returned (exact: counted in key order). */
   skip: number;
+  /** Records to return; 0 = none, only the total. */
   limit: number;
-}
-
-export interface RangeResult {
-  /** All matches, not only this page. */
-  total: number;
-  records: VariantRecord[];
 }
 
 export interface VariantRecord {
