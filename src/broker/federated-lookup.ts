@@ -3,12 +3,16 @@ import { trimAlleles } from '../domain/alleles';
 import { formatVariantId } from '../domain/variant-id';
 import type {
   AlleleQuery,
+  AllelesResult,
   LookupDescription,
   LookupScope,
+  LookupTrace,
   Page,
   PeerOutcome,
   RangeQuery,
-  RangeResult,
+  RsidResult,
+  ScanQuery,
+  ScanResult,
   VariantLookup,
   VariantRecord,
 } from '../domain/lookup';
@@ -117,9 +121,9 @@ export class FederatedLookup implements VariantLookup {
     };
   }
 
-  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<(VariantRecord | undefined)[]> {
+  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<AllelesResult> {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
-    return this.cached(scope, ['alleles', keys], async () => {
+    const { value, trace } = await this.cached(scope, ['alleles', keys], async () => {
       const fan = await this.fanOut(scope, (peer, signal, visited) =>
         peer.kind === 'afb' ? this.batchFromAfb(peer, scope, queries, keys, signal, visited) : this.allelesFromBeacon(peer, scope, queries, keys, signal),
       );
@@ -128,10 +132,19 @@ export class FederatedLookup implements VariantLookup {
         fan,
       };
     });
+    return { records: value, trace };
   }
 
-  async findRange(scope: LookupScope, query: RangeQuery, page: Page): Promise<RangeResult> {
-    return this.cached(scope, ['range', query, page], async () => {
+  // TEMPORARY: 'all' is not federated yet (the broker rewrite brings a k-way merge).
+  async scan(scope: LookupScope, query: ScanQuery, page: Page): Promise<ScanResult> {
+    if (query.kind === 'all') return { total: 0, records: [], trace: { warnings: ['a bare listing is not federated; query a range'] } };
+    const { value, trace } = await this.findRange(scope, query, page);
+    return { ...value, trace };
+  }
+
+  private async findRange(scope: LookupScope, query: RangeQuery, page: Page) {
+    const warnings: string[] = [];
+    const r = await this.cached(scope, ['range', query, page], async () => {
       const need = Math.min(page.skip + page.limit, MAX_PEER_PAGE);
       const totals = new Map<string, number>();
       const fan = await this.fanOut(scope, async (peer, signal, visited) => {
@@ -148,18 +161,20 @@ export class FederatedLookup implements VariantLookup {
         .slice(page.skip, page.skip + page.limit)
         .map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key)))
         .filter((r): r is VariantRecord => r !== undefined);
-      if (page.skip + page.limit > MAX_PEER_PAGE) scope.trace?.warnings?.push(`peers are asked for at most ${MAX_PEER_PAGE} records; page beyond that is incomplete`);
+      if (page.skip + page.limit > MAX_PEER_PAGE) warnings.push(`peers are asked for at most ${MAX_PEER_PAGE} records; page beyond that is incomplete`);
       // Variants several peers hold are one result: the total is at least the largest peer's and the distinct count seen.
       const total = Math.max(keys.size, ...totals.values(), 0);
       return { value: { total, records }, fan };
     });
+    if (warnings.length > 0) r.trace.warnings = [...(r.trace.warnings ?? []), ...warnings];
+    return r;
   }
 
-  async findRsid(scope: LookupScope, rsid: string): Promise<VariantRecord[]> {
-    return this.cached(scope, ['rsid', rsid.toLowerCase()], async () => {
+  async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
+    const { value, trace } = await this.cached(scope, ['rsid', rsid], async () => {
       const fan = await this.fanOut(scope, async (peer, signal, visited) => {
         if (peer.kind !== 'afb') return new Map<string, PeerVariant>();
-        const path = `/g_variants/${encodeURIComponent(rsid)}?assemblyId=${scope.assembly}`;
+        const path = `/g_variants/rs${rsid}?assemblyId=${scope.assembly}`;
         const answer = await this.http.json(peer, { method: 'GET', path, signal, visited, maxBytes: this.o.config.maxResponseBytes });
         return readResultSets(answer, peer).variants;
       });
@@ -167,6 +182,7 @@ export class FederatedLookup implements VariantLookup {
       for (const m of fan.values.values()) for (const k of m.keys()) keys.add(k);
       return { value: [...keys].map((k) => this.merged(scope, fan, (byKey) => byKey.get(k))).filter((r): r is VariantRecord => r !== undefined), fan };
     });
+    return { records: value, trace };
   }
 
   /** Pool one variant across the peers that have it, in peers-file order. */
@@ -301,19 +317,13 @@ export class FederatedLookup implements VariantLookup {
    * Answers are cached on the query, the path it came by and the peers' data versions, and only
    * when every asked peer answered (a transient failure is not remembered).
    */
-  private async cached<V>(scope: LookupScope, query: unknown, compute: () => Promise<{ value: V; fan: FanOut<Map<string, PeerVariant>> }>): Promise<V> {
-    scope.trace ??= {};
-    scope.trace.warnings ??= [];
+  private async cached<V>(scope: LookupScope, query: unknown, compute: () => Promise<{ value: V; fan: FanOut<Map<string, PeerVariant>> }>): Promise<{ value: V; trace: LookupTrace }> {
     const key = JSON.stringify([query, scope.assembly, scope.datasetIds ?? null, scope.visited ?? [], this.health.map((h) => [h.peer.id, h.versions])]);
     const hit = this.cache.get(key);
-    if (hit) {
-      scope.trace.peers = hit.outcomes.map((o) => ({ ...o, latencyMs: 0, message: 'cached answer' }));
-      return hit.value as V;
-    }
+    if (hit) return { value: hit.value as V, trace: { peers: hit.outcomes.map((o) => ({ ...o, latencyMs: 0, message: 'cached answer' })) } };
     const { value, fan } = await compute();
-    scope.trace.peers = fan.outcomes;
     if (fan.failed.length === 0 && !fan.outcomes.some((o) => o.status === 'skipped_loop')) this.cache.set(key, { value, outcomes: fan.outcomes });
-    return value;
+    return { value, trace: { peers: fan.outcomes } };
   }
 }
 

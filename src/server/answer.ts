@@ -1,7 +1,6 @@
 import { AfbError } from '../domain/errors';
 import type { Assembly } from '../domain/assemblies';
-import { contigRank } from '../domain/contigs';
-import type { DatasetInfo, LookupDescription, LookupScope, VariantLookup, VariantRecord } from '../domain/lookup';
+import type { DatasetInfo, LookupDescription, LookupScope, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
 import type { ResultSet } from '../beacon/envelope';
@@ -10,6 +9,7 @@ import type { AppContext } from './context';
 /** What a g_variants request found, before it is put in an envelope. */
 export interface Answer {
   total: number;
+  trace?: LookupTrace;
   records: VariantRecord[];
   scope: LookupScope;
   datasets: DatasetInfo[];
@@ -35,7 +35,7 @@ export function contextFor(app: AppContext, visitedHeader: string | undefined): 
  * scope then still needs one, and callers skip the lookup (they check the chosen assembly).
  */
 export function scopeFor(ctx: AnswerContext, assembly: Assembly | undefined, datasetIds: string[] | undefined): LookupScope {
-  return { assembly: assembly ?? 'GRCh38', datasetIds, trace: {}, visited: ctx.visited };
+  return { assembly: assembly ?? 'GRCh38', datasetIds, visited: ctx.visited };
 }
 
 /** The datasets a scope covers, from the lookup's description. */
@@ -81,43 +81,18 @@ export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Pr
   const page = { skip: req.skip, limit: wantRecords ? req.limit : 0 };
   switch (q.kind) {
     case 'sequence': {
-      const [hit] = await ctx.lookup.findAlleles(scope, [{ contig: q.contig, start0: q.start0, ref: q.ref, alt: q.alt }]);
+      const found = await ctx.lookup.findAlleles(scope, [{ contig: q.contig, start0: q.start0, ref: q.ref, alt: q.alt }]);
+      const hit = found.records[0];
       const records = hit ? [hit] : [];
-      return { total: records.length, records: records.slice(req.skip, req.skip + page.limit), scope, datasets: inScope };
+      return { total: records.length, records: records.slice(req.skip, req.skip + page.limit), scope, datasets: inScope, trace: found.trace };
     }
     case 'range':
-    case 'bracket': {
-      const r = await ctx.lookup.findRange(scope, q, page);
-      return { total: r.total, records: r.records, scope, datasets: inScope };
-    }
-    case 'all':
-      return listAll(ctx, scope, inScope, page);
-  }
-}
-
-const WINDOW = 5_000_000;
-const MAX_CONTIG = 250_000_000;
-
-/**
- * A bare query lists the first variants, walking contigs in order in windows (each window is one
- * indexed range read, so the cost follows the page, not the store). The total is the datasets'
- * own variant counts, which the store keeps; no full scan.
- */
-async function listAll(ctx: AnswerContext, scope: LookupScope, datasets: DatasetInfo[], page: { skip: number; limit: number }): Promise<Answer> {
-  const total = datasets.reduce((n, d) => n + d.variantCount, 0);
-  const records: VariantRecord[] = [];
-  let skip = page.skip;
-  const contigs = [...new Set(datasets.flatMap((d) => d.contigs))].sort((a, b) => contigRank(a) - contigRank(b) || (a < b ? -1 : 1));
-  outer: for (const contig of contigs) {
-    for (let start0 = 0; start0 < MAX_CONTIG; start0 += WINDOW) {
-      if (records.length >= page.limit) break outer;
-      const r = await ctx.lookup.findRange(scope, { kind: 'range', contig, start0, end0: start0 + WINDOW }, { skip, limit: page.limit - records.length });
-      // A variant reaching across a window edge shows in both windows: keep the first.
-      for (const rec of r.records) if (rec.trimmed.start0 >= start0 || start0 === 0) records.push(rec);
-      skip = Math.max(0, skip - r.total);
+    case 'bracket':
+    case 'all': {
+      const r = await ctx.lookup.scan(scope, q, page);
+      return { total: r.total, records: r.records, scope, datasets: inScope, trace: r.trace };
     }
   }
-  return { total, records, scope, datasets };
 }
 
 /**
@@ -138,9 +113,9 @@ export function resultSets(ctx: AnswerContext, a: Answer): ResultSet[] {
 }
 
 /** The `info` every data response carries: how the answer was obtained. */
-export function answerInfo(scope: LookupScope, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function answerInfo(scope: LookupScope, trace: LookupTrace | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const afb: Record<string, unknown> = { assemblyId: scope.assembly, ...extra };
-  if (scope.trace?.peers) afb.peers = scope.trace.peers;
-  if (scope.trace?.warnings && scope.trace.warnings.length > 0) afb.warnings = scope.trace.warnings;
+  if (trace?.peers) afb.peers = trace.peers;
+  if (trace?.warnings && trace.warnings.length > 0) afb.warnings = trace.warnings;
   return { afb };
 }

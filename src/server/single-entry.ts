@@ -1,6 +1,6 @@
 import { AfbError } from '../domain/errors';
 import { parseRsid } from '../domain/variant-id';
-import type { LookupScope, VariantRecord } from '../domain/lookup';
+import type { LookupScope, LookupTrace, VariantRecord } from '../domain/lookup';
 import type { BeaconRequest } from '../beacon/request';
 import { summaryOf, variantsResponse, type RequestSummary } from '../beacon/envelope';
 import { parseVariantText } from '../beacon/batch';
@@ -16,10 +16,13 @@ export async function findSingle(app: AppContext, ctx: AnswerContext, id: string
   const rsid = parseRsid(id);
   let records: VariantRecord[];
   let scope: LookupScope;
+  let trace: LookupTrace | undefined;
   if (rsid !== undefined) {
     const assembly = chooseAssembly(base.assembly, description.datasets);
     scope = scopeFor(ctx, assembly, base.datasetIds);
-    records = assembly ? await app.lookup.findRsid(scope, `rs${rsid}`) : [];
+    const found = assembly ? await app.lookup.findRsid(scope, rsid) : { records: [] };
+    records = found.records;
+    trace = found.trace;
   } else {
     const item = parseVariantText(id);
     if (!item.query) throw new AfbError('INVALID_PARAMETER', `variant id: ${item.error}; or GRCh37:22-16050075-A-G, or an rsID such as rs6054257`);
@@ -28,13 +31,15 @@ export async function findSingle(app: AppContext, ctx: AnswerContext, id: string
     }
     const assembly = chooseAssembly(item.assembly ?? base.assembly, description.datasets);
     scope = scopeFor(ctx, assembly, base.datasetIds);
-    const [hit] = assembly ? await app.lookup.findAlleles(scope, [item.query]) : [undefined];
+    const found = assembly ? await app.lookup.findAlleles(scope, [item.query]) : { records: [] };
+    const hit = found.records[0];
     records = hit ? [hit] : [];
+    trace = found.trace;
   }
-  return { total: records.length, records, scope, datasets: datasetsIn(description.datasets, scope) };
+  return { total: records.length, records, scope, datasets: datasetsIn(description.datasets, scope), trace };
 }
 
 export function singleResponse(app: AppContext, ctx: AnswerContext, id: string, base: BeaconRequest, answer: Answer) {
   const summary: RequestSummary = { ...summaryOf(base), params: { variantInternalId: id } };
-  return variantsResponse(app.facts, summary, answer.total, resultSets(ctx, answer), answerInfo(answer.scope));
+  return variantsResponse(app.facts, summary, answer.total, resultSets(ctx, answer), answerInfo(answer.scope, answer.trace));
 }

@@ -57,9 +57,9 @@ export function variantRoutes(app: AppContext): Router {
       else if (!held.has(item.query.contig)) errors.set(i, `contig '${item.query.contig}' is not in any ${assembly} dataset here`);
       else askable.push(i);
     });
-    const found = assembly && askable.length > 0 ? await app.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!)) : [];
+    const found = assembly && askable.length > 0 ? await app.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!)) : { records: [] };
     const byIndex = new Map<number, VariantRecord | undefined>();
-    askable.forEach((i, k) => byIndex.set(i, found[k]));
+    askable.forEach((i, k) => byIndex.set(i, found.records[k]));
     const wire = wireOf(ctx, description.datasets);
     if (wantsTsv(req)) {
       let out = tsvHeader();
@@ -76,7 +76,7 @@ export function variantRoutes(app: AppContext): Router {
       return rec ? { query: item.text, found: true, record: wire(rec) } : { query: item.text, found: false };
     });
     const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: batch.items.length };
-    res.json({ meta: responseMeta(app.facts, 'record', summary), results, info: answerInfo(scope, { found: results.filter((x) => x.found).length }) });
+    res.json({ meta: responseMeta(app.facts, 'record', summary), results, info: answerInfo(scope, found.trace, { found: results.filter((x) => x.found).length }) });
   });
   return r;
 }
@@ -88,7 +88,7 @@ async function sendVariants(app: AppContext, req: Request, res: Response, parsed
     sendTsv(res, tsvOf(ctx, answer));
     return;
   }
-  res.json(variantsResponse(app.facts, summaryOf(parsed), answer.total, resultSets(ctx, answer), answerInfo(answer.scope)));
+  res.json(variantsResponse(app.facts, summaryOf(parsed), answer.total, resultSets(ctx, answer), answerInfo(answer.scope, answer.trace)));
 }
 
 function answerContext(app: AppContext, req: Request): AnswerContext {

@@ -8,9 +8,12 @@ import type {
   DatasetInfo,
   LookupDescription,
   LookupScope,
+  AllelesResult,
   Page,
   RangeQuery,
-  RangeResult,
+  RsidResult,
+  ScanQuery,
+  ScanResult,
   VariantLookup,
   VariantRecord,
 } from '../domain/lookup';
@@ -64,10 +67,10 @@ export class SqliteLookup implements VariantLookup {
     return this.read(() => ({ datasets: this.currentVersions().map((c) => datasetInfo(c)) }));
   }
 
-  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<(VariantRecord | undefined)[]> {
+  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<AllelesResult> {
     return this.read(() => {
       const versions = this.inScope(scope);
-      return queries.map((q) => {
+      return { records: queries.map((q) => {
         this.requireContig(versions, q.contig, scope);
         const t = trimAlleles(q.start0, q.ref, q.alt);
         const code = this.contigCodes.find(q.contig);
@@ -77,11 +80,28 @@ export class SqliteLookup implements VariantLookup {
           if (row) rows.push(this.named(row));
         }
         return rows.length > 0 ? this.record(scope, versions, rows) : undefined;
-      });
+      }) };
     });
   }
 
-  async findRange(scope: LookupScope, query: RangeQuery, page: Page): Promise<RangeResult> {
+  // TEMPORARY adapter to the scan port (replaced by keyset scans).
+  async scan(scope: LookupScope, query: ScanQuery, page: Page): Promise<ScanResult> {
+    if (query.kind !== 'all') return this.findRange(scope, query, page);
+    const datasets = (await this.describe()).datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
+    const contigs = [...new Set(datasets.flatMap((d) => d.contigs))].sort((a, b) => contigRank(a) - contigRank(b) || cmp(a, b));
+    let total = 0;
+    const records: VariantRecord[] = [];
+    let skip = page.skip;
+    for (const contig of contigs) {
+      const r = await this.findRange(scope, { kind: 'range', contig, start0: 0, end0: 1e12 }, { skip, limit: page.limit - records.length });
+      total += r.total;
+      records.push(...r.records);
+      skip = Math.max(0, skip - r.total);
+    }
+    return { total, records };
+  }
+
+  async findRange(scope: LookupScope, query: RangeQuery, page: Page): Promise<ScanResult> {
     return this.read(() => {
       const versions = this.inScope(scope);
       this.requireContig(versions, query.contig, scope);
@@ -109,21 +129,19 @@ export class SqliteLookup implements VariantLookup {
     });
   }
 
-  async findRsid(scope: LookupScope, rsid: string): Promise<VariantRecord[]> {
-    const m = /^rs(\d+)$/i.exec(rsid.trim());
-    if (!m) throw new AfbError('INVALID_PARAMETER', `'${rsid}' is not an rsID; expected rs followed by digits, e.g. rs6054257`);
+  async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
     return this.read(() => {
       const versions = this.inScope(scope);
       const wanted = new Set(versions.map((c) => c.v));
-      const rows = (this.stmt.rsid.all(Number(m[1])) as RowData[]).filter((r) => wanted.has(r.v)).map((r) => this.named(r));
+      const rows = (this.stmt.rsid.all(rsid) as RowData[]).filter((r) => wanted.has(r.v)).map((r) => this.named(r));
       const byKey = new Map<string, RowData[]>();
       for (const r of rows) {
         const k = `${r.contig}\t${r.start0}\t${r.ref}\t${r.alt}`;
         byKey.set(k, [...(byKey.get(k) ?? []), r]);
       }
-      return [...byKey.values()]
+      return { records: [...byKey.values()]
         .sort((a, b) => contigRank(a[0]!.contig) - contigRank(b[0]!.contig) || a[0]!.start0 - b[0]!.start0)
-        .map((rs) => this.record(scope, versions, rs));
+        .map((rs) => this.record(scope, versions, rs)) };
     });
   }
 

@@ -120,7 +120,7 @@ async function lookupTruth(db: string, truth = readTruth('pyvcf-1kg/1kg.sites.po
     return await store.lookup.findAlleles(
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: r.CHROM!, start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
-    );
+    ).then((r) => r.records);
   } finally {
     store.close();
   }

@@ -25,7 +25,7 @@ test('leftalign.input.vcf is stored under the keys of leftalign.expected.tsv (bc
   expect(report.leftAligned).toBeGreaterThan(0);
   const store = openStoreLookup(db);
   try {
-    const { records, total } = await store.lookup.findRange(
+    const { records, total } = await store.lookup.scan(
       { assembly: 'GRCh37' },
       { kind: 'range', contig: '17', start0: 0, end0: 40000 },
       { skip: 0, limit: 1000 },
@@ -40,7 +40,7 @@ test('leftalign.input.vcf is stored under the keys of leftalign.expected.tsv (bc
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: canonicalContig(r.CHROM!), start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );
-    expect(found.every((r) => r !== undefined)).toBe(true);
+    expect(found.records.every((r) => r !== undefined)).toBe(true);
   } finally {
     store.close();
   }

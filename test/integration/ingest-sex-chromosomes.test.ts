@@ -35,7 +35,7 @@ test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async
   expect(report.samples?.hetCallsOnHaploidRegions).toBe(1);
   const store = openStoreLookup(db);
   try {
-    const [par, nonPar, y] = await store.lookup.findAlleles({ assembly: 'GRCh37' }, [
+    const { records: [par, nonPar, y] } = await store.lookup.findAlleles({ assembly: 'GRCh37' }, [
       { contig: 'X', start0: pos1ToStart0(100000), ref: 'A', alt: 'G' },
       { contig: 'X', start0: pos1ToStart0(5000000), ref: 'C', alt: 'T' },
       { contig: 'Y', start0: pos1ToStart0(5000000), ref: 'G', alt: 'A' },

@@ -44,7 +44,7 @@ async function compare(db: string, truthRel: string): Promise<string[]> {
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: r.CHROM!, start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );
-    return compareWithTruth(truth, records, 'd');
+    return compareWithTruth(truth, records.records, 'd');
   } finally {
     store.close();
   }

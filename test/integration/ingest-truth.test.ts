@@ -21,7 +21,7 @@ async function lookupAll(db: string, truth: TruthTable): Promise<(VariantRecord 
     return await store.lookup.findAlleles(
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: canonicalContig(r.CHROM!), start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
-    );
+    ).then((r) => r.records);
   } finally {
     store.close();
   }

@@ -29,31 +29,31 @@ test('a range query returns every variant overlapping it, including a long delet
     (r) => pos1ToStart0(Number(r.POS)) < hi && pos1ToStart0(Number(r.POS)) + r.REF!.length > lo,
   );
   expect(expected.map((r) => r.POS)).toContain('50443038'); // MERGED_DEL_2_107112, 3,380 bp of REF
-  const { total, records } = await store.lookup.findRange(scope, { kind: 'range', contig: '22', start0: lo, end0: hi }, { skip: 0, limit: 100 });
+  const { total, records } = await store.lookup.scan(scope, { kind: 'range', contig: '22', start0: lo, end0: hi }, { skip: 0, limit: 100 });
   expect(total).toBe(expected.length);
   // The same variants as the truth rows, each looked up by its VCF writing.
   const byAllele = await store.lookup.findAlleles(scope, expected.map((r) => ({ contig: '22', start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })));
-  expect(records.map((r) => r.trimmed)).toEqual(byAllele.map((r) => r!.trimmed));
+  expect(records.map((r) => r.trimmed)).toEqual(byAllele.records.map((r) => r!.trimmed));
 });
 
 test('paging: skip and limit walk the same ordered list', async () => {
   const q = { kind: 'range' as const, contig: '22', start0: 50300000, end0: 50400000 };
-  const all = await store.lookup.findRange(scope, q, { skip: 0, limit: 10000 });
-  const page = await store.lookup.findRange(scope, q, { skip: 5, limit: 3 });
+  const all = await store.lookup.scan(scope, q, { skip: 0, limit: 10000 });
+  const page = await store.lookup.scan(scope, q, { skip: 5, limit: 3 });
   expect(page.total).toBe(all.total);
   expect(page.records.map((r) => r.trimmed)).toEqual(all.records.slice(5, 8).map((r) => r.trimmed));
 });
 
 test('rsID lookup returns the variant with its id', async () => {
-  const [rec] = await store.lookup.findRsid(scope, 'rs7410291');
+  const { records: [rec] } = await store.lookup.findRsid(scope, 7410291);
   expect(rec).toMatchObject({ contig: '22', display: { start0: 50300077, ref: 'A', alt: 'G' }, rsids: ['rs7410291'] });
-  expect(await store.lookup.findRsid(scope, 'rs1')).toEqual([]);
+  expect((await store.lookup.findRsid(scope, 1)).records).toEqual([]);
 });
 
 test('padded, trimmed and lower-case writings of an indel find the same stored variant', async () => {
   const indel = readTruth('variantannotation/chr22.orig.split.tsv').rows.find((r) => r.REF!.length === 1 && r.ALT!.length > 1)!;
   const start0 = pos1ToStart0(Number(indel.POS));
-  const [padded, trimmed, lower] = await store.lookup.findAlleles(scope, [
+  const { records: [padded, trimmed, lower] } = await store.lookup.findAlleles(scope, [
     { contig: '22', start0, ref: indel.REF!, alt: indel.ALT! },
     { contig: '22', start0: start0 + 1, ref: '', alt: indel.ALT!.slice(1) },
     { contig: '22', start0, ref: indel.REF!.toLowerCase(), alt: indel.ALT!.toLowerCase() },
