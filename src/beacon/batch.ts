@@ -3,6 +3,7 @@ import { requireAssembly, type Assembly } from '../domain/assemblies';
 import { resolveContig } from '../domain/contigs';
 import { pos1ToStart0 } from '../domain/coordinates';
 import { parseVariantId } from '../domain/variant-id';
+import { isAlleleBases } from '../domain/alleles';
 import type { AlleleQuery } from '../domain/lookup';
 
 /** One entry of a batch: the query as the client wrote it, and what it means (or why it is wrong). */
@@ -62,8 +63,7 @@ function parseItem(v: unknown): BatchItem {
     const text = JSON.stringify(v);
     const start = Array.isArray(o.start) && o.start.length === 1 ? o.start[0] : o.start;
     const c = typeof o.referenceName === 'string' ? resolveContig(o.referenceName) : undefined;
-    const ok = (s: unknown) => typeof s === 'string' && /^[ACGTN]*$/i.test(s);
-    if (!c || typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0 || !ok(o.referenceBases) || !ok(o.alternateBases)) {
+    if (!c || typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0 || !isAlleleBases(o.referenceBases) || !isAlleleBases(o.alternateBases)) {
       return { text, error: 'expected {"referenceName":"22","start":16050074,"referenceBases":"A","alternateBases":"G"} (start 0-based, bases A C G T N)' };
     }
     return { text, assembly: c.assembly, query: { contig: c.contig, start0: start, ref: o.referenceBases as string, alt: o.alternateBases as string } };

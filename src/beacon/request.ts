@@ -1,17 +1,11 @@
 import { AfbError } from '../domain/errors';
 import { requireAssembly, type Assembly } from '../domain/assemblies';
-import { resolveContig, type Contig } from '../domain/contigs';
-import type { RangeFilters } from '../domain/lookup';
+import { resolveContig } from '../domain/contigs';
+import { QUERY_BASES, isAlleleBases } from '../domain/alleles';
+import type { Granularity, RangeFilters, VariantQuery } from '../domain/lookup';
 
-export type Granularity = 'boolean' | 'count' | 'record';
 export type IncludeResultsets = 'HIT' | 'MISS' | 'ALL' | 'NONE';
-
-/** What a g_variants request asks, whatever its wire shape (GET query string or POST body). */
-export type VariantQuery =
-  | { kind: 'all' }
-  | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string }
-  | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
-  | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
+export type { Granularity, VariantQuery } from '../domain/lookup';
 
 export interface BeaconRequest {
   /** Undefined when the request names none (the server then uses its only assembly). */
@@ -32,7 +26,6 @@ export interface RequestLimits {
   defaultGranularity: Granularity;
 }
 
-const BASES = /^[ACGTUNRYSWKMBDHV.-]*$/i;
 
 /** g_variant request parameters (gv/requestParameters.json) plus afb's `datasetIds`. */
 const REQUEST_PARAMETER_NAMES = [
@@ -191,7 +184,7 @@ function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLim
     if (alt === undefined) {
       throw new AfbError('MISSING_PARAMETER', 'start without end needs alternateBases (a sequence query: referenceName, start, referenceBases, alternateBases); or give end for a range query');
     }
-    if (ref === undefined || /[^ACGT]/i.test(ref)) {
+    if (ref === undefined || !isAlleleBases(ref) || ref.includes('N')) {
       // No or wildcard reference: every variant at that position with this alternate allele.
       return { query: { kind: 'range', contig, start0: starts[0]!, end0: starts[0]! + Math.max(1, ref?.length ?? 1), alt }, assembly: resolved.assembly };
     }
@@ -255,7 +248,7 @@ function positions(v: unknown, name: string, min: number): number[] | undefined 
 function bases(v: unknown, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new AfbError('INVALID_PARAMETER', `${name} must be a string of bases, e.g. ${name}=A`);
-  if (!BASES.test(v)) {
+  if (!QUERY_BASES.test(v)) {
     throw new AfbError('INVALID_PARAMETER', `${name} '${v}' has characters outside the allowed alphabet A C G T U N R Y S W K M B D H V - .`);
   }
   const s = v.toUpperCase().replace(/U/g, 'T');
