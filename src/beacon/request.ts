@@ -3,6 +3,7 @@ import { requireAssembly, type Assembly } from '../domain/assemblies';
 import { resolveContig } from '../domain/contigs';
 import { QUERY_BASES, isAlleleBases } from '../domain/alleles';
 import type { Granularity, RangeFilters, VariantQuery } from '../domain/lookup';
+import { scalar, show } from './values';
 
 export type IncludeResultsets = 'HIT' | 'MISS' | 'ALL' | 'NONE';
 export type { Granularity, VariantQuery } from '../domain/lookup';
@@ -122,6 +123,9 @@ export function parsePostRequest(body: unknown, limits: RequestLimits): BeaconRe
     throw new AfbError('UNKNOWN_PARAMETER', `unknown request parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; g_variants accepts ${[...REQUEST_PARAMETERS].join(', ')}`);
   }
   const pagination = (q.pagination ?? b.pagination ?? {}) as Raw;
+  if (typeof pagination !== 'object' || pagination === null || Array.isArray(pagination)) {
+    throw new AfbError('INVALID_PARAMETER', `pagination must be an object such as {"skip":0,"limit":10}, not ${show(pagination)}`);
+  }
   const filters = q.filters;
   return build({ ...params }, {
     granularity: q.requestedGranularity ?? b.requestedGranularity,
@@ -154,7 +158,8 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
   const skip = integer(c.skip, 'skip', 0, Number.MAX_SAFE_INTEGER, 'a number of records to skip') ?? 0;
   let limit = integer(c.limit, 'limit', 0, limits.maxLimit, `a page size (0 means the maximum, ${limits.maxLimit})`) ?? 10;
   if (limit === 0) limit = limits.maxLimit;
-  const assembly = params.assemblyId === undefined ? undefined : requireAssembly(String(params.assemblyId));
+  const assemblyName = scalar(params.assemblyId, 'assemblyId', 'GRCh38');
+  const assembly = assemblyName === undefined ? undefined : requireAssembly(assemblyName);
   const datasetIds = params.datasetIds === undefined ? undefined : stringList(params.datasetIds, 'datasetIds');
   const echo: Raw = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) echo[k] = v;
@@ -167,7 +172,7 @@ function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLim
   if (p.referenceName === undefined) {
     throw new AfbError('MISSING_PARAMETER', 'referenceName is required with start/end/bases, e.g. referenceName=22 (also chr22, NC_000022.11, refseq:NC_000022.11)');
   }
-  const name = String(p.referenceName);
+  const name = scalar(p.referenceName, 'referenceName', '22')!;
   const resolved = resolveContig(name);
   if (!resolved) throw new AfbError('INVALID_PARAMETER', `referenceName '${name}' is not a contig name; use 1-22, X, Y, MT, chr-prefixed or a RefSeq accession such as NC_000022.11`);
   if (resolved.assembly && assembly && resolved.assembly !== assembly) {
@@ -215,9 +220,10 @@ function rangeFilters(p: Raw, alt: string | undefined): RangeFilters {
   const f: RangeFilters = {};
   if (alt !== undefined && alt !== '') f.alt = alt;
   if (p.variantType !== undefined) {
-    const t = String(p.variantType).toUpperCase();
+    const given = scalar(p.variantType, 'variantType', 'SNP')!;
+    const t = given.toUpperCase();
     if (!['SNP', 'SNV', 'MNP', 'INS', 'DEL', 'INDEL'].includes(t)) {
-      throw new AfbError('INVALID_PARAMETER', `variantType '${String(p.variantType)}' is not supported; use SNP, MNP, INS, DEL or INDEL`);
+      throw new AfbError('INVALID_PARAMETER', `variantType '${show(given)}' is not supported; use SNP, MNP, INS, DEL or INDEL`);
     }
     f.variantType = t;
   }
@@ -238,7 +244,7 @@ function positions(v: unknown, name: string, min: number): number[] | undefined 
   return list.map((x) => {
     const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+\s*$/.test(x) ? Number(x) : NaN;
     if (!Number.isSafeInteger(n) || n < min) {
-      throw new AfbError('INVALID_PARAMETER', `${name} '${String(x)}' is not an integer >= ${min}; ${name} is a 0-based position, e.g. ${name}=16050074`);
+      throw new AfbError('INVALID_PARAMETER', `${name} '${show(x)}' is not an integer >= ${min}; ${name} is a 0-based position, e.g. ${name}=16050074`);
     }
     return n;
   });
@@ -259,14 +265,14 @@ function integer(v: unknown, name: string, min: number, max: number, what: strin
   if (v === undefined || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new AfbError('INVALID_PARAMETER', `${name} '${String(v)}' must be an integer from ${min} to ${max}: ${what}`);
+    throw new AfbError('INVALID_PARAMETER', `${name} '${show(v)}' must be an integer from ${min} to ${max}: ${what}`);
   }
   return n;
 }
 
 function enumValue<T extends string>(v: unknown, name: string, values: readonly T[]): T | undefined {
   if (v === undefined || v === '') return undefined;
-  const s = String(v);
+  const s = scalar(v, name, values[0]!)!;
   const hit = values.find((x) => x.toLowerCase() === s.toLowerCase());
   if (!hit) throw new AfbError('INVALID_PARAMETER', `${name} '${s}' must be one of ${values.join(', ')}`);
   return hit;
