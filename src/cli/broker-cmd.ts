@@ -1,5 +1,5 @@
 import { loadServerConfig } from '../config/server-config';
-import { loadBrokerConfig } from '../config/broker-config';
+import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
 import { readPopulationsFile } from '../ingest/populations-file';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
@@ -19,7 +19,7 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     stringFlag(args, 'config'),
     process.env,
     { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') },
-    { port: 8090, beaconId: 'org.afb.broker', beaconName: 'afb federated allele-frequency broker' },
+    BROKER_SERVER_DEFAULTS,
   );
   const broker = loadBrokerConfig(config.file);
   const populations = broker.populationsFile
