@@ -6,11 +6,9 @@ import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runUntilSignal } from './run-server';
 
-export const BROKER_USAGE = 'afb broker --peers FILE [--port 8090] [--host 127.0.0.1] [--config FILE]';
-
 /**
- * `afb broker`: the same Beacon API and page as a node, answered by asking the peers in the
- * peers file; GET /api/network shows each peer's state.
+ * `afb broker` (usage: BROKER_USAGE in ./usage): the same Beacon API and page as a node, answered
+ * by asking the peers in the peers file; GET /api/network shows each peer's state.
  */
 export async function brokerCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['peers', 'port', 'host', 'config']);

@@ -19,7 +19,11 @@ export type ErrorCode =
   | 'DUPLICATE_RECORD'
   | 'UNKNOWN_SAMPLE'
   | 'STORE_ERROR'
-  | 'PEER_ERROR';
+  | 'PEER_ERROR'
+  // ingest stopped by SIGINT/SIGTERM
+  | 'INTERRUPTED'
+  // a server (afb serve, afb broker) could not listen on its host:port (in use, not permitted, no such address)
+  | 'LISTEN_FAILED';
 
 export class AfbError extends Error {
   readonly code: ErrorCode;
@@ -42,6 +46,7 @@ function defaultStatus(code: ErrorCode): number {
       return 413;
     case 'STORE_ERROR':
     case 'PEER_ERROR':
+    case 'LISTEN_FAILED':
       return 500;
     default:
       return 400;
