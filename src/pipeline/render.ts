@@ -5,13 +5,20 @@ import { responseMeta, summaryOf, variantsResponse, type BeaconIdentity, type Re
 import { tsvHeader, tsvRows } from '../beacon/tsv';
 import type { Answer } from './answer';
 import type { Parsed } from './request';
+import { jsonParts } from './json-parts';
 
-/** What a door writes back: status, content type and the body, already serialised. */
+/**
+ * What a door writes back: status, content type and the body, serialised. A small body is one
+ * string; a large one comes in parts that the door writes as the client reads (back-pressure).
+ */
 export interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Iterable<string>;
 }
+
+/** Answers with more records than this are written in parts (a single lookup stays one string). */
+const STREAM_ABOVE_RECORDS = 50;
 
 export interface RenderContext extends BeaconIdentity {
   role: 'node' | 'broker';
@@ -27,19 +34,28 @@ export function render(ctx: RenderContext, parsed: Parsed, answer: Answer): Repl
   const wire = wireOf(ctx, answer.datasets);
   if (parsed.endpoint === 'batch') {
     const entries = answer.entries ?? [];
-    if (parsed.format === 'tsv') return tsv(entries.map((e, i) => tsvRows(e.text, recordOrUndefined(answer.records[i], wire))).join(''));
+    if (parsed.format === 'tsv') return tsv(entries.length, (i) => tsvRows(entries[i]!.text, recordOrUndefined(answer.records[i], wire)));
     const results = entries.map((e, i) => {
       if (e.error) return { query: e.text, found: false, error: { errorCode: 400, errorMessage: e.error } };
       const rec = answer.records[i];
-      return rec ? { query: e.text, found: true, record: wire(rec) } : { query: e.text, found: false };
+      return rec ? { query: e.text, found: true, record: lazy(rec, wire) } : { query: e.text, found: false };
     });
     const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: entries.length };
-    return json({ meta: responseMeta(ctx, 'record', summary), results, info: answerInfo(answer, { found: answer.total }) });
+    return json({ meta: responseMeta(ctx, 'record', summary), results, info: answerInfo(answer, { found: answer.total }) }, entries.length);
   }
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
-  if (parsed.format === 'tsv') return tsv(records.map((r) => tsvRows('', wire(r))).join(''));
+  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
   const summary = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
-  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer)));
+  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer)), records.length);
+}
+
+/**
+ * A record that becomes wire JSON only when it is written (JSON.stringify and jsonParts call
+ * toJSON), so a streamed answer holds one record's text at a time. Typed as the wire record it
+ * writes, which is all the envelope needs to know.
+ */
+function lazy(r: VariantRecord, wire: (r: VariantRecord) => WireRecord): WireRecord {
+  return { toJSON: () => wire(r) } as unknown as WireRecord;
 }
 
 function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary {
@@ -68,12 +84,12 @@ function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord)
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
 function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
-  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map(wire), total: a.total }];
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total }];
   return a.datasets.map((d) => {
     const own: WireRecord[] = [];
     for (const r of records) {
       const frequencies = r.frequencies.filter((f) => f.datasetId === d.id);
-      if (frequencies.length > 0) own.push(wire({ ...r, frequencies }));
+      if (frequencies.length > 0) own.push(lazy({ ...r, frequencies }, wire));
     }
     return { id: d.id, records: own, info: { name: d.name, version: d.version } };
   });
@@ -90,10 +106,24 @@ function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<stri
   return { afb };
 }
 
-function json(body: unknown): Reply {
-  return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(body) };
+function json(body: unknown, records: number): Reply {
+  return { status: 200, contentType: JSON_TYPE, body: records > STREAM_ABOVE_RECORDS ? jsonParts(body) : JSON.stringify(body) };
 }
 
-function tsv(rows: string): Reply {
-  return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + rows };
+/** TSV of `n` records, `rows(i)` the lines of record i. */
+function tsv(n: number, rows: (i: number) => string): Reply {
+  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + Array.from({ length: n }, (_, i) => rows(i)).join('') };
+  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows) };
+}
+
+function* tsvParts(n: number, rows: (i: number) => string): Generator<string> {
+  let buf = tsvHeader();
+  for (let i = 0; i < n; i++) {
+    buf += rows(i);
+    if (buf.length >= 64 * 1024) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf.length > 0) yield buf;
 }
