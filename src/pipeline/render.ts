@@ -1,7 +1,7 @@
 import type { DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
-import { responseMeta, summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
+import { summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
 import type { Answer } from './answer';
 import type { Parsed } from './request';
@@ -14,7 +14,12 @@ import { jsonParts } from './json-parts';
 export interface Reply {
   status: number;
   contentType: string;
-  body: string | Iterable<string>;
+  body: string | Iterable<string> | AsyncIterable<string>;
+}
+
+/** A reply in the format asked: one string, or parts. */
+export function reply(format: 'json' | 'tsv', body: Reply['body']): Reply {
+  return { status: 200, contentType: format === 'tsv' ? TSV_TYPE : JSON_TYPE, body };
 }
 
 /** Answers with more records than this are written in parts (a single lookup stays one string). */
@@ -30,19 +35,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
-export function render(ctx: RenderContext, parsed: Parsed, answer: Answer): Reply {
+export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer): Reply {
   const wire = wireOf(ctx, answer.datasets);
-  if (parsed.endpoint === 'batch') {
-    const entries = answer.entries ?? [];
-    if (parsed.format === 'tsv') return tsv(entries.length, (i) => tsvRows(entries[i]!.text, recordOrUndefined(answer.records[i], wire)));
-    const results = entries.map((e, i) => {
-      if (e.error) return { query: e.text, found: false, error: { errorCode: 400, errorMessage: e.error } };
-      const rec = answer.records[i];
-      return rec ? { query: e.text, found: true, record: lazy(rec, wire) } : { query: e.text, found: false };
-    });
-    const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: entries.length };
-    return json({ meta: responseMeta(ctx, 'record', summary), results, info: answerInfo(answer, { found: answer.total }) }, entries.length);
-  }
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
   if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
   const summary = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
@@ -54,7 +48,7 @@ export function render(ctx: RenderContext, parsed: Parsed, answer: Answer): Repl
  * toJSON), so a streamed answer holds one record's text at a time. Typed as the wire record it
  * writes, which is all the envelope needs to know.
  */
-function lazy(r: VariantRecord, wire: (r: VariantRecord) => WireRecord): WireRecord {
+export function lazy(r: VariantRecord, wire: (r: VariantRecord) => WireRecord): WireRecord {
   return { toJSON: () => wire(r) } as unknown as WireRecord;
 }
 
@@ -63,16 +57,12 @@ function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary 
   return id === undefined ? s : { ...s, params: { variantInternalId: id } };
 }
 
-function recordOrUndefined(r: VariantRecord | undefined, wire: (r: VariantRecord) => WireRecord): WireRecord | undefined {
-  return r ? wire(r) : undefined;
-}
-
 /**
  * The one place a record becomes wire JSON. A node stamps each dataset entry with where its
  * counts were made (`beaconId/dataset@ingest time`), so a broker reaching this node by two paths
  * counts it once; a broker's entries keep the origins its peers gave them.
  */
-function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
+export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
   if (ctx.role === 'broker') return (r) => toWireRecord(r, ctx.sourceReference);
   const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
   return (r) =>
@@ -96,7 +86,7 @@ function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wir
 }
 
 /** The `info` every data response carries: how the answer was obtained. */
-function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const afb: Record<string, unknown> = { ...(a.assembly ? { assemblyId: a.assembly } : {}), ...extra };
   const t: LookupTrace | undefined = a.trace;
   if (t?.peers) afb.peers = t.peers;

@@ -13,9 +13,16 @@ export async function writeReply(res: ServerResponse, reply: Reply, sendTimeoutM
     res.end(reply.body);
   } else {
     res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType });
-    for (const part of reply.body) {
-      if (res.destroyed) return;
-      if (!res.write(part) && !(await taken(res, 'drain', sendTimeoutMs))) return;
+    try {
+      // Leaving the loop early (the client left or stalled) closes the parts (their finally runs).
+      for await (const part of reply.body) {
+        if (res.destroyed) return;
+        if (!res.write(part) && !(await taken(res, 'drain', sendTimeoutMs))) return;
+      }
+    } catch (e) {
+      // The status is sent: a failure mid-answer cuts the connection, so the answer is never silently short.
+      res.destroy();
+      throw e;
     }
     res.end();
   }

@@ -8,6 +8,7 @@ import type {
   DatasetInfo,
   LookupDescription,
   LookupScope,
+  LookupSnapshot,
   AllelesResult,
   Page,
   RangeQuery,
@@ -20,6 +21,7 @@ import type {
 import { contigRank } from '../domain/contigs';
 import { decodeCounts } from './codec';
 import { openForRead } from './open';
+import { openSnapshot } from './snapshot';
 import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 
@@ -143,6 +145,11 @@ export class SqliteLookup implements VariantLookup {
         .sort((a, b) => contigRank(a[0]!.contig) - contigRank(b[0]!.contig) || a[0]!.start0 - b[0]!.start0)
         .map((rs) => this.record(scope, versions, rs)) };
     });
+  }
+
+  /** One version of the data for several calls (a batch read in parts); see snapshot.ts. */
+  async snapshot(): Promise<LookupSnapshot> {
+    return openSnapshot(this.db.name, (db) => new SqliteLookup(db));
   }
 
   close(): void {
