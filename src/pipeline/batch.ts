@@ -10,10 +10,11 @@ import type { Format } from './request';
 
 /**
  * Variants a batch reads per part when the lookup offers a snapshot. A 10,000-variant batch costs
- * ~100 ms of store reads and ~150 ms of writing (docs/benchmarks.md); in parts of 500, other
- * requests run between parts, and a client that reads slowly holds one part, not the batch.
+ * ~100 ms of store reads and ~150 ms of writing, all of it blocking a node's one thread; in parts
+ * of 100 (a few ms each) single lookups run between parts (scripts/bench/bounded: loaded p50 23 ms
+ * with parts of 500, 5 ms with 100), and a client that reads slowly holds one part, not the batch.
  */
-export const BATCH_PART = 500;
+export const BATCH_PART = 100;
 
 /**
  * POST /batch: every askable entry looked up, in parts inside one snapshot of the data (all-old or
