@@ -14,12 +14,14 @@ const ALLOWED: Record<string, string[]> = {
   store: ['domain'],
   beacon: ['domain'],
   config: ['domain'],
+  // Who is asking: tokens, OIDC JWTs, Passport visas. The pipeline never imports it: the server builds the resolver and hands it over.
+  access: ['domain'],
   ingest: ['domain', 'vcf', 'store'],
   broker: ['domain', 'beacon', 'config'],
   // The request pipeline is framework-free: it sees the port (domain) and the wire format (beacon), no HTTP.
   pipeline: ['domain', 'beacon'],
-  server: ['domain', 'beacon', 'config', 'pipeline'],
-  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'pipeline', 'server', 'config'],
+  server: ['domain', 'beacon', 'config', 'pipeline', 'access'],
+  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'pipeline', 'server', 'config', 'access'],
 };
 
 // Third-party packages and the one folder each may be imported from.
@@ -31,6 +33,7 @@ const FENCED: Record<string, string> = {
   undici: 'broker',
   express: 'server',
   'prom-client': 'server',
+  jose: 'access',
 };
 
 function files(dir: string): string[] {

@@ -13,6 +13,8 @@ export interface BeaconIdentity {
 /** The request as the response echoes it (fw/responses/sections/beaconReceivedRequestSummary.json). */
 export interface RequestSummary {
   requestedGranularity: Granularity;
+  /** The granularity answered when it is lower than the one asked (the caller's access level allows no more). */
+  returnedGranularity?: Granularity;
   skip: number;
   limit: number;
   includeResultsets?: IncludeResultsets;
@@ -70,7 +72,7 @@ export function variantsResponse(
   info: Record<string, unknown>,
 ) {
   const exists = total > 0;
-  const g = s.requestedGranularity;
+  const g = s.returnedGranularity ?? s.requestedGranularity;
   if (g === 'boolean') return { meta: responseMeta(id, g, s), responseSummary: { exists }, info };
   if (g === 'count') return { meta: responseMeta(id, g, s), responseSummary: { exists, numTotalResults: total }, info };
   const include = s.includeResultsets ?? 'HIT';

@@ -14,6 +14,10 @@ export interface BeaconFacts extends BeaconIdentity {
   /** afb's package version. */
   version: string;
   startedAt: string;
+  /** The access policy as published (`info.afb.access`): per level granularity, minCount and budgets. Never a token or its hash. */
+  access?: Record<string, unknown>;
+  /** The Beacon security levels a caller can reach here (configuration securityAttributes); PUBLIC only when absent. */
+  securityLevels?: ('PUBLIC' | 'REGISTERED' | 'CONTROLLED')[];
 }
 
 const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
@@ -31,7 +35,7 @@ export function infoResponse(f: BeaconFacts, d: LookupDescription) {
       version: f.version,
       createDateTime: f.startedAt,
       updateDateTime: latest(d.datasets) ?? f.startedAt,
-      info: { afb: { role: f.role, assemblies: assembliesOf(d), datasets: d.datasets.map(datasetSummary) } },
+      info: { afb: { role: f.role, assemblies: assembliesOf(d), datasets: d.datasets.map(datasetSummary), ...(f.access ? { access: f.access } : {}) } },
     },
   };
 }
@@ -58,7 +62,7 @@ export function configurationResponse(f: BeaconFacts) {
     response: {
       $schema: 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/framework/json/configuration/beaconConfigurationSchema.json',
       maturityAttributes: { productionStatus: f.environment === 'prod' ? 'PROD' : f.environment === 'dev' ? 'DEV' : 'TEST' },
-      securityAttributes: { defaultGranularity: f.defaultGranularity, securityLevels: ['PUBLIC'] },
+      securityAttributes: { defaultGranularity: f.defaultGranularity, securityLevels: f.securityLevels ?? ['PUBLIC'] },
       entryTypes: entryTypes(),
     },
   };

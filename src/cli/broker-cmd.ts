@@ -1,5 +1,6 @@
 import { loadServerConfig } from '../config/server-config';
 import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
+import { loadAccessConfig } from '../config/access-config';
 import { readPopulationsFile } from '../ingest/populations-file';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
@@ -20,6 +21,8 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     BROKER_SERVER_DEFAULTS,
   );
   const broker = loadBrokerConfig(config.file);
+  // The broker's own users, recognised as a node recognises its callers; peers are asked with each peer's own token only.
+  const access = loadAccessConfig(config.file, stringFlag(args, 'config'));
   const populations = broker.populationsFile
     ? new Map([...readPopulationsFile(broker.populationsFile)].map(([code, p]) => [code, p.canonical]))
     : undefined;
@@ -32,7 +35,7 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     log: (level, obj, msg) => server?.logger[level](obj, msg),
   });
   lookup.start();
-  server = await listen(config, () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network() }), () => lookup.close());
+  server = await listen(config, () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access }), () => lookup.close());
   server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
   await runUntilSignal(server, () => lookup.close());
 }

@@ -40,6 +40,8 @@ export interface ServerConfig {
   /** A client that takes none of its answer for this long is disconnected (its answer freed). */
   sendTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Audit log of variant requests (JSON lines): a file to append to; '' writes them to the server log under the key `audit`. */
+  auditLog: string;
   /** The whole config file, for sections other components read (e.g. `broker`). */
   file: Record<string, unknown>;
 }
@@ -76,6 +78,12 @@ export const CONFIG_KEYS = keyList<ServerSettings>({
   shutdownGraceMs: { env: 'AFB_SHUTDOWN_GRACE_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'graceful-shutdown wait for requests in flight' },
   sendTimeoutMs: { env: 'AFB_SEND_TIMEOUT_MS', type: 'int', min: 100, max: 3_600_000, default: 30_000, doc: 'a client that reads none of its answer for this long is disconnected' },
   logLevel: { env: 'AFB_LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level' },
+  auditLog: {
+    env: 'AFB_AUDIT_LOG',
+    type: 'string',
+    default: '',
+    doc: 'audit log, one JSON line per variant request (client, level, what was asked, cells withheld; never a token): a file to append to (empty: the server log, key `audit`)',
+  },
 });
 
 /**

@@ -14,6 +14,10 @@ export interface Caller {
   controlledDatasets: readonly string[];
   /** Whom budgets and the audit log count: `token:<id>`, `sub:<iss>#<sub>` or `ip:<address>`. Never a token itself. */
   clientId: string;
+  /** How the level was established: no credential, a static API token or a verified OIDC/Passport JWT. */
+  via?: 'none' | 'token' | 'oidc';
+  /** Why the level is lower than the credential might suggest (e.g. visas that did not verify and were ignored). */
+  notes?: readonly string[];
 }
 
 /** What one level may see and do. */

@@ -11,7 +11,12 @@ export const ERROR_CODES = {
   UNKNOWN_CONTIG: { status: 400, when: 'a contig no dataset in scope holds (the message lists those held)' },
   ASSEMBLY_MISMATCH: { status: 400, when: 'two parts of a request name different assemblies (assemblyId, a RefSeq accession, an id prefix)' },
   NOT_FOUND: { status: 404, when: 'no such endpoint' },
-  PAYLOAD_TOO_LARGE: { status: 413, when: 'a request body or batch over its configured limit' },
+  PAYLOAD_TOO_LARGE: { status: 413, when: 'a request body or batch over its configured limit (the message names the limit, and the access level whose limit it is)' },
+  UNAUTHORIZED: {
+    status: 401,
+    when: 'an Authorization: Bearer token that is unknown, malformed, expired, not yet valid, for another audience, from an untrusted issuer or wrongly signed (the message says which; WWW-Authenticate: Bearer error="invalid_token")',
+  },
+  RATE_LIMITED: { status: 429, when: "a client over its access level's requests per minute; Retry-After says how many seconds until the next request is taken" },
   INVALID_VCF: { status: 400, when: 'ingest: a VCF file whose header or layout cannot be read (file and line named)' },
   INVALID_RECORD: { status: 400, when: 'ingest: a VCF record that fails a check (file, line, field and text named); --skip-invalid skips and counts it' },
   INVALID_INPUT_FILE: { status: 400, when: 'ingest: an input that cannot be opened or read to its end' },
@@ -29,12 +34,15 @@ export class AfbError extends Error {
   readonly code: ErrorCode;
   /** HTTP status the API edge maps this error to. */
   readonly httpStatus: number;
+  /** HTTP response headers the error needs (WWW-Authenticate for a 401, Retry-After for a 429). */
+  readonly headers?: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, message: string, options: { httpStatus?: number; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { httpStatus?: number; cause?: unknown; headers?: Record<string, string> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AfbError';
     this.code = code;
     this.httpStatus = options.httpStatus ?? defaultStatus(code);
+    if (options.headers) this.headers = options.headers;
   }
 }
 

@@ -21,6 +21,8 @@ export interface Answer {
   /** Batch only: each entry as written and, where it could not be asked, why. */
   entries?: { text: string; error?: string }[];
   trace?: LookupTrace;
+  /** Cells (counts) the disclosure steps withheld from this answer; the audit log reads it (absent = 0). */
+  withheldCells?: number;
 }
 
 export interface AnswerContext {

@@ -25,7 +25,15 @@ export const BATCH_PART = 100;
  * a failure there is a proper error status; a failure later cuts the connection (the answer is
  * never silently short).
  */
-export async function batchReply(ctx: AnswerContext, render: RenderContext, steps: readonly DisclosureStep[], caller: Caller, batch: BatchRequest, format: Format): Promise<Reply> {
+export async function batchReply(
+  ctx: AnswerContext,
+  render: RenderContext,
+  steps: readonly DisclosureStep[],
+  caller: Caller,
+  batch: BatchRequest,
+  format: Format,
+  info: Record<string, unknown> = {},
+): Promise<Reply> {
   const description = await ctx.describe();
   const scope = scopeOf(ctx, description, batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, batch.datasetIds);
   const datasets = datasetsIn(description, scope);
@@ -72,7 +80,7 @@ export async function batchReply(ctx: AnswerContext, render: RenderContext, step
       snapshot?.release();
     }
   };
-  const write = format === 'tsv' ? tsvBody(render, datasets, parts()) : jsonBody(render, datasets, entries.length, parts());
+  const write = format === 'tsv' ? tsvBody(render, datasets, parts()) : jsonBody(render, datasets, entries.length, parts(), info);
   if (entries.length <= size) {
     // One part, already read: a plain body (with a Content-Length).
     let text = '';
@@ -82,7 +90,7 @@ export async function batchReply(ctx: AnswerContext, render: RenderContext, step
   return reply(format, write);
 }
 
-async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: number, parts: AsyncIterable<Answer>): AsyncGenerator<string> {
+async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: number, parts: AsyncIterable<Answer>, info: Record<string, unknown>): AsyncGenerator<string> {
   const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: n };
   const head = JSON.stringify({ meta: responseMeta(render, 'record', summary) });
   yield `${head.slice(0, -1)},"results":[`;
@@ -112,8 +120,8 @@ async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: numb
     }
     if (buf.length > 0) yield buf;
   }
-  const info = last ? answerInfo({ ...last, trace: joined(traces) }, { found }) : { afb: { found } };
-  yield `],"info":${JSON.stringify(info)}}`;
+  const answered = last ? answerInfo({ ...last, trace: joined(traces) }, { found, ...info }) : { afb: { found, ...info } };
+  yield `],"info":${JSON.stringify(answered)}}`;
 }
 
 async function* tsvBody(render: RenderContext, datasets: DatasetInfo[], parts: AsyncIterable<Answer>): AsyncGenerator<string> {

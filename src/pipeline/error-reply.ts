@@ -8,7 +8,7 @@ import type { Reply } from './render';
  * request id). `internal` tells the door to log the error.
  */
 export function errorReply(id: BeaconIdentity, err: unknown): { reply: Reply; internal: boolean } {
-  if (isAfbError(err)) return { reply: jsonReply(err.httpStatus, errorFromAfb(id, err)), internal: err.httpStatus >= 500 };
+  if (isAfbError(err)) return { reply: { ...jsonReply(err.httpStatus, errorFromAfb(id, err)), ...(err.headers ? { headers: { ...err.headers } } : {}) }, internal: err.httpStatus >= 500 };
   const body = errorResponse(id, 500, 'internal error; the request id in X-Request-Id finds it in the server log', 'INTERNAL');
   return { reply: jsonReply(500, body), internal: true };
 }

@@ -1,17 +1,23 @@
+import { OPEN_POLICY, type AccessPolicy, type Caller } from '../domain/access';
+import { AfbError, isAfbError } from '../domain/errors';
 import type { LookupDescription, VariantLookup } from '../domain/lookup';
 import type { BeaconIdentity } from '../beacon/envelope';
 import { answerSingle, answerVariants, type AnswerContext } from './answer';
 import { batchReply } from './batch';
-import { identify } from './caller';
+import { callerInfo, EVERYONE_ANONYMOUS, type CallerResolver } from './caller';
 import { disclose, SHOW_ALL, type DisclosureStep } from './disclose';
-import { parseRequest, type PipelineLimits, type PipelineRequest } from './request';
+import { parseRequest, type Parsed, type PipelineLimits, type PipelineRequest } from './request';
 import { render, type Reply } from './render';
+import { capGranularity, checkBatch, checkRange, rateLimiter, requestPolicy } from './budget';
+import { kindOf, variantsOf, type AuditSink } from './audit';
 
 export type { PipelineRequest, PipelineLimits, QueryParams, RequestHeaders } from './request';
 export type { Reply } from './render';
 export type { Answer } from './answer';
-export type { Caller, AccessLevel } from './caller';
+export type { Caller, AccessLevel, CallerResolver } from './caller';
+export { EVERYONE_ANONYMOUS, callerInfo } from './caller';
 export type { DisclosureStep } from './disclose';
+export type { AuditLine, AuditSink } from './audit';
 export { errorReply } from './error-reply';
 
 export interface PipelineOptions extends BeaconIdentity {
@@ -23,25 +29,103 @@ export interface PipelineOptions extends BeaconIdentity {
   limits: PipelineLimits;
   /** Disclosure steps, in order (default: show everything found). */
   disclosure?: readonly DisclosureStep[];
+  /** Who is asking (default: everyone anonymous, counted by IP). */
+  identify?: CallerResolver;
+  /** What each access level may see and do (default OPEN_POLICY: everything, no budgets). */
+  access?: AccessPolicy;
+  /** Where the audit line of each request goes (default: nowhere). */
+  audit?: AuditSink;
+  /** The clock budgets and the audit read (tests). */
+  now?: () => number;
 }
 
 /** Answers one variant request, whichever door it came in by. */
 export type Pipeline = (req: PipelineRequest) => Promise<Reply>;
 
 /**
- * The one request pipeline (DESIGN §7): parse → identify the caller → answer through the
- * VariantLookup → disclosure control → envelope or TSV. Every door (express routes, the node:http
- * fast path, batch, TSV) calls this and only translates bytes, so a rule added here holds for all.
+ * The one request pipeline (DESIGN §7): identify the caller → its budget (requests per minute) →
+ * parse → its level's limits (batch size, range width, granularity) → answer through the
+ * VariantLookup → disclosure control → envelope or TSV, with one audit line per request. Every door
+ * (express routes, the node:http fast path, batch, TSV) calls this and only translates bytes, so a
+ * rule added here holds for all.
  */
 export function createPipeline(o: PipelineOptions): Pipeline {
-  const steps = o.disclosure ?? [SHOW_ALL];
+  const identify = o.identify ?? EVERYONE_ANONYMOUS;
+  const policy = o.access ?? OPEN_POLICY;
+  const now = o.now ?? Date.now;
+  const takeRequest = rateLimiter(policy, now);
   return async (req) => {
-    const parsed = parseRequest(req, o.limits);
-    const caller = identify(req.headers);
-    const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
-    if (parsed.endpoint === 'batch') return batchReply(ctx, o, steps, caller, parsed.batch, parsed.format);
-    const answer = parsed.endpoint === 'g_variants' ? await answerVariants(ctx, parsed.request) : await answerSingle(ctx, parsed.id, parsed.request);
-    return render(o, parsed, disclose(steps, answer, caller));
+    let caller: Caller | undefined;
+    let parsed: Parsed | undefined;
+    let granularity: string | undefined;
+    let withheld = 0;
+    const audit = (status: number): void => {
+      o.audit?.({
+        time: new Date(now()).toISOString(),
+        client: caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`,
+        level: caller?.level ?? 'unidentified',
+        kind: kindOf(req, parsed),
+        variants: variantsOf(parsed, req),
+        status,
+        ...(granularity ? { granularity } : {}),
+        withheldCells: withheld,
+      });
+    };
+    // Reads what each answer (each part of a batch) reports withheld, after every disclosure step.
+    const tally: DisclosureStep = (a) => {
+      withheld += a.withheldCells ?? 0;
+      return a;
+    };
+    const steps = [...(o.disclosure ?? [SHOW_ALL]), tally];
+    try {
+      caller = await identify(req.headers);
+      takeRequest(caller);
+      parsed = parseRequest(req, o.limits);
+      const description = await o.describe();
+      const named = parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.request.datasetIds;
+      const allowed = requestPolicy(policy, caller, named ?? description.datasets.map((d) => d.id));
+      const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
+      const info = { caller: callerInfo(caller) };
+      let reply: Reply;
+      if (parsed.endpoint === 'batch') {
+        checkBatch(allowed, parsed.batch.items.length);
+        if (allowed.granularity !== 'record') {
+          throw new AfbError('INVALID_PARAMETER', `a batch answers records; the ${caller.level} access level is answered at ${allowed.granularity} granularity at most: ask g_variants with requestedGranularity=${allowed.granularity}`);
+        }
+        granularity = 'record';
+        reply = await batchReply(ctx, o, steps, caller, parsed.batch, parsed.format, info);
+      } else {
+        checkRange(allowed, parsed.request.query);
+        // Asked more than the level allows: answered at the allowed granularity (the answer step then reads no records it will not show).
+        const request = { ...parsed.request, granularity: capGranularity(parsed.request.granularity, allowed.granularity) };
+        granularity = request.granularity;
+        const answer = parsed.endpoint === 'g_variants' ? await answerVariants(ctx, request) : await answerSingle(ctx, parsed.id, request);
+        reply = render(o, parsed, disclose(steps, answer, caller), info);
+      }
+      return audited(reply, audit);
+    } catch (e) {
+      audit(isAfbError(e) ? e.httpStatus : 500);
+      throw e;
+    }
+  };
+}
+
+/** The reply, its audit line written once its whole body has been (a streamed batch tallies every part). */
+function audited(reply: Reply, audit: (status: number) => void): Reply {
+  if (typeof reply.body === 'string') {
+    audit(reply.status);
+    return reply;
+  }
+  const body = reply.body;
+  return {
+    ...reply,
+    body: (async function* () {
+      try {
+        for await (const part of body) yield part;
+      } finally {
+        audit(reply.status);
+      }
+    })(),
   };
 }
 

@@ -15,6 +15,8 @@ export interface Reply {
   status: number;
   contentType: string;
   body: string | Iterable<string> | AsyncIterable<string>;
+  /** Headers the answer needs besides Content-Type (WWW-Authenticate on a 401, Retry-After on a 429). */
+  headers?: Record<string, string>;
 }
 
 /** A reply in the format asked: one string, or parts. */
@@ -35,12 +37,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
-export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer): Reply {
+export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
   const wire = wireOf(ctx, answer.datasets);
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
   if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
-  const summary = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
-  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer)), records.length);
+  const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
+  // A caller whose level allows less than it asked is answered at its level, and meta says so.
+  const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
+  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer, extraInfo)), records.length);
 }
 
 /**

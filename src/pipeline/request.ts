@@ -19,6 +19,8 @@ export interface RequestHeaders {
   authorization?: string;
   /** The broker hop header (X-Afb-Visited): broker ids this query has passed through. */
   visited?: string;
+  /** The client's address as the door sees it (express: req.ip, honouring `trust proxy`; the fast path: the socket's): who anonymous budgets count. */
+  clientIp?: string;
 }
 
 export type Format = 'json' | 'tsv';

@@ -45,6 +45,7 @@ export function createApp(app: AppContext): express.Express {
       res.destroy();
       return;
     }
+    if (reply.headers) res.set(reply.headers);
     res.status(reply.status).type(reply.contentType).send(reply.body);
   });
   return e;

@@ -28,7 +28,7 @@ export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerRes
     if (id.includes('/')) return false;
     const started = process.hrtime.bigint();
     const reqId = requestId(header(req, 'x-request-id'));
-    const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited') };
+    const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited'), clientIp: clientIp(req) };
     void (async () => {
       let reply: Reply;
       let error: unknown;
@@ -54,4 +54,22 @@ export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerRes
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The client's address the way express's `req.ip` gives it with `trust proxy: loopback` (app.ts):
+ * a loopback peer (a local proxy) may name the client in X-Forwarded-For, anyone else is its socket.
+ * Both doors must count a client the same, or the fast path would be a way around its budget.
+ */
+function clientIp(req: IncomingMessage): string | undefined {
+  const socket = req.socket.remoteAddress;
+  if (socket === undefined || !isLoopback(socket)) return socket;
+  const chain = (header(req, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  // express trusts hops from the right while they are loopback; the first untrusted one is the client.
+  for (let i = chain.length - 1; i >= 0; i--) if (!isLoopback(chain[i]!)) return chain[i];
+  return chain[0] ?? socket;
+}
+
+function isLoopback(a: string): boolean {
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }

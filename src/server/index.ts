@@ -10,6 +10,9 @@ import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
 import { createPipeline, type DisclosureStep } from '../pipeline';
 import type { AppContext } from './context';
+import type { AccessConfig } from '../config/access-config';
+import type { JwksOptions } from '../access';
+import { auditSink, logAccess, publishedAccess, resolverFor } from './access-wiring';
 
 export { createApp } from './app';
 export { createLogger, type Logger } from './observability';
@@ -24,6 +27,12 @@ export interface StartOptions {
   network?: () => Promise<unknown>;
   /** Disclosure steps of the pipeline (default: show everything found). */
   disclosure?: readonly DisclosureStep[];
+  /** The config's access section (config/access-config.ts); absent or unconfigured: open, everyone anonymous. */
+  access?: AccessConfig;
+  /** JWKS fetching (tests shorten the refetch cooldown). */
+  jwks?: JwksOptions;
+  /** The clock of budgets and the audit log (tests). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -34,9 +43,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function appContext(o: StartOptions): AppContext {
+export function appContext(o: StartOptions): AppContext & { closeAudit(): Promise<void> } {
   const c = o.config;
   const logger = o.logger ?? createLogger(c.logLevel, `afb-${o.role}`);
+  const published = publishedAccess(o.access, c.defaultGranularity);
   const facts: BeaconFacts = {
     beaconId: c.beaconId,
     name: c.beaconName,
@@ -45,12 +55,16 @@ export function appContext(o: StartOptions): AppContext {
     organizationName: c.organizationName,
     organizationUrl: c.organizationUrl,
     environment: c.environment,
-    defaultGranularity: c.defaultGranularity,
+    defaultGranularity: published.defaultGranularity,
+    access: published.access,
+    securityLevels: published.securityLevels,
     role: o.role,
     version: o.version,
     startedAt: new Date().toISOString(),
   };
   const describe = memoDescribe(o.lookup);
+  const audit = auditSink(c.auditLog, logger);
+  logAccess(logger, o.access);
   const pipeline = createPipeline({
     lookup: o.lookup,
     describe,
@@ -59,8 +73,12 @@ export function appContext(o: StartOptions): AppContext {
     sourceReference: c.sourceReference,
     limits: { maxLimit: c.maxLimit, maxRangeBases: c.maxRangeBases, defaultGranularity: c.defaultGranularity, maxBatch: c.maxBatch },
     disclosure: o.disclosure,
+    identify: resolverFor(o.access, o.jwks),
+    access: o.access?.policy,
+    audit: audit.sink,
+    now: o.now,
   });
-  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
+  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network, closeAudit: audit.close };
 }
 
 /** Express for everything, except the one hot request the fast path answers itself. */
@@ -84,7 +102,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     },
     handler(ctx),
   );
-  const close = gracefulClose(server, o.config.shutdownGraceMs);
+  const closeServer = gracefulClose(server, o.config.shutdownGraceMs);
+  const close = async (): Promise<void> => {
+    await closeServer();
+    await ctx.closeAudit();
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.config.port, o.config.host, () => {

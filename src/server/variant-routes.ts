@@ -28,5 +28,5 @@ function queryOf(req: Request): Record<string, unknown> {
 }
 
 function headersOf(req: Request): PipelineRequest['headers'] {
-  return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited') };
+  return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited'), clientIp: req.ip };
 }

@@ -7,7 +7,8 @@ import type { Reply } from '../pipeline';
  * that stops reading holds one part in this server, not its whole answer. A client that takes
  * nothing for `sendTimeoutMs` (including the last bytes after the end) is disconnected.
  */
-export async function writeReply(res: ServerResponse, reply: Reply, sendTimeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+export async function writeReply(res: ServerResponse, reply: Reply, sendTimeoutMs: number, doorHeaders: Record<string, string> = {}): Promise<void> {
+  const headers = { ...doorHeaders, ...reply.headers };
   if (typeof reply.body === 'string') {
     res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(reply.body) });
     res.end(reply.body);

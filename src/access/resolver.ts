@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import type { Caller } from '../domain/access';
+import { AfbError } from '../domain/errors';
+import type { IdentitySettings, OidcIssuer, StaticToken, VisaIssuer } from '../domain/identity';
+import { peek, remoteKeys, verify, type JwksOptions, type KeySource } from './jwks';
+
+/** What the identify step is given of a request (the pipeline's RequestHeaders has these fields). */
+export interface IdentifyInput {
+  authorization?: string;
+  clientIp?: string;
+}
+
+/** Most visas read from one passport (each costs a signature check). */
+export const MAX_VISAS = 100;
+
+/**
+ * Who is asking (DESIGN §9), as a function the pipeline's identify step calls:
+ *
+ * - no Authorization header: anonymous, counted by IP (`ip:<address>`);
+ * - `Bearer <token>` whose SHA-256 is a configured static token: that token's level (`token:<id>`);
+ * - `Bearer <JWT>` from a configured OIDC issuer, verified against its JWKS (signature, iss, aud,
+ *   exp/nbf with clock skew, allowed algorithms; `none` and HMAC never): `sub:<iss>#<sub>`, at the
+ *   level its GA4GH Passport visas (`ga4gh_passport_v1`) give, each visa verified against its own
+ *   trusted issuer's JWKS: AcceptedTermsAndPolicies + ResearcherStatus → registered; with those,
+ *   ControlledAccessGrants naming a dataset → controlled for it. A verified JWT without them is
+ *   anonymous (the documented lower level for a missing visa); visas that do not verify are
+ *   ignored and named in `caller.notes`.
+ *
+ * Anything else (malformed header, unknown token, a JWT that fails any check) is an AfbError
+ * UNAUTHORIZED (401) naming what was wrong, with `WWW-Authenticate: Bearer error="invalid_token"`:
+ * never a silent change of level.
+ */
+export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}): (h: IdentifyInput) => Promise<Caller> {
+  const tokens = new Map<string, StaticToken>(s.tokens.map((t) => [t.sha256.toLowerCase(), t]));
+  const keys = new Map<string, KeySource>();
+  const keysOf = (uri: string): KeySource => {
+    let k = keys.get(uri);
+    if (!k) keys.set(uri, (k = remoteKeys(uri, jwks)));
+    return k;
+  };
+  const oidc = new Map<string, OidcIssuer>(s.oidc.map((i) => [i.issuer, i]));
+  const visaIssuers = new Map<string, VisaIssuer>(s.visaIssuers.map((i) => [i.issuer, i]));
+
+  return async (h) => {
+    const ip = `ip:${h.clientIp ?? 'unknown'}`;
+    if (h.authorization === undefined || h.authorization === '') return { level: 'anonymous', controlledDatasets: [], clientId: ip, via: 'none' };
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(h.authorization);
+    if (!m) throw unauthorized('the Authorization header must be "Bearer <token>" (an API token or an OIDC/Passport JWT)');
+    const token = m[1]!;
+    const known = tokens.get(sha256(token));
+    if (known) {
+      return {
+        level: known.level,
+        controlledDatasets: known.level === 'controlled' ? [...known.datasets] : [],
+        clientId: `token:${known.id}`,
+        via: 'token',
+      };
+    }
+    const head = token.split('.').length === 3 ? peek(token) : undefined;
+    if (!head) throw unauthorized('the bearer token is not an API token this beacon knows, nor a JWT');
+    const issuer = head.iss === undefined ? undefined : oidc.get(head.iss);
+    if (!issuer) {
+      head.iss = head.iss?.slice(0, 200);
+      const trusted = [...oidc.keys()];
+      throw unauthorized(`the JWT's issuer ${head.iss === undefined ? '(no iss)' : head.iss} is not trusted here; trusted: ${trusted.length > 0 ? trusted.join(', ') : 'none (this beacon takes API tokens only)'}`);
+    }
+    let claims;
+    try {
+      claims = await verify(token, keysOf(issuer.jwksUri), { issuer: issuer.issuer, audience: issuer.audience, algorithms: issuer.algorithms, clockSkewSeconds: s.clockSkewSeconds, required: ['exp', 'sub'] });
+    } catch (e) {
+      throw unauthorized(`the JWT ${(e as Error).message}`);
+    }
+    const passport = await visasOf(claims.ga4gh_passport_v1, visaIssuers, keysOf, s.clockSkewSeconds);
+    const clientId = `sub:${issuer.issuer}#${String(claims.sub)}`;
+    const notes = [...passport.notes];
+    if (!passport.registered) {
+      if (passport.grants.length > 0) notes.push(`ControlledAccessGrants for ${passport.grants.join(', ')} ignored: they count only with AcceptedTermsAndPolicies and ResearcherStatus visas`);
+      else if (notes.length === 0) notes.push('no AcceptedTermsAndPolicies and ResearcherStatus visas: anonymous level');
+      return { level: 'anonymous', controlledDatasets: [], clientId, via: 'oidc', notes };
+    }
+    const grants = [...new Set(passport.grants)];
+    return { level: grants.length > 0 ? 'controlled' : 'registered', controlledDatasets: grants, clientId, via: 'oidc', ...(notes.length > 0 ? { notes } : {}) };
+  };
+}
+
+interface Passport {
+  registered: boolean;
+  grants: string[];
+  notes: string[];
+}
+
+/** The passport's visas that verify, read; those that do not, named in notes and ignored. */
+async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (uri: string) => KeySource, skew: number): Promise<Passport> {
+  const out: Passport = { registered: false, grants: [], notes: [] };
+  if (raw === undefined) return out;
+  if (!Array.isArray(raw)) {
+    out.notes.push('ga4gh_passport_v1 is not an array of visa JWTs: ignored');
+    return out;
+  }
+  if (raw.length > MAX_VISAS) out.notes.push(`ga4gh_passport_v1 holds ${raw.length} visas; only the first ${MAX_VISAS} were read`);
+  const types = new Set<string>();
+  await Promise.all(
+    raw.slice(0, MAX_VISAS).map(async (visa: unknown, i) => {
+      const where = `visa ${i + 1}`;
+      if (typeof visa !== 'string') return void out.notes.push(`${where} is not a JWT: ignored`);
+      const head = peek(visa);
+      if (!head) return void out.notes.push(`${where} is not a JWT: ignored`);
+      const issuer = head.iss === undefined ? undefined : issuers.get(head.iss);
+      if (!issuer) return void out.notes.push(`${where} is from ${head.iss ?? '(no iss)'}, not a trusted visa issuer: ignored`);
+      let claims;
+      try {
+        claims = await verify(visa, keysOf(issuer.jwksUri), { issuer: issuer.issuer, algorithms: issuer.algorithms, clockSkewSeconds: skew, required: ['exp', 'ga4gh_visa_v1'] });
+      } catch (e) {
+        return void out.notes.push(`${where} from ${issuer.issuer} ${(e as Error).message}: ignored`);
+      }
+      const v = claims.ga4gh_visa_v1 as { type?: unknown; value?: unknown } | undefined;
+      if (!v || typeof v.type !== 'string') return void out.notes.push(`${where} has no ga4gh_visa_v1.type: ignored`);
+      types.add(v.type);
+      if (v.type === 'ControlledAccessGrants') {
+        const id = typeof v.value === 'string' ? datasetOf(v.value) : undefined;
+        if (id) out.grants.push(id);
+        else out.notes.push(`${where} (ControlledAccessGrants) names no dataset in value: ignored`);
+      }
+    }),
+  );
+  out.registered = types.has('AcceptedTermsAndPolicies') && types.has('ResearcherStatus');
+  return out;
+}
+
+/** A grant's value names the dataset: its id itself, or a URL/URN whose last segment is the id. */
+export function datasetOf(value: string): string | undefined {
+  const last = value.replace(/[/#?]+$/, '').split(/[/:#]/).pop();
+  return last && last.length > 0 ? last : undefined;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function unauthorized(message: string): AfbError {
+  return new AfbError('UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${message.replace(/[^\x20-\x7e]|["\\]/g, "'")}"` } });
+}

@@ -1,0 +1,53 @@
+import type { AccessLevel } from '../domain/access';
+import type { VariantQuery } from '../domain/lookup';
+import type { Parsed, PipelineRequest } from './request';
+
+/**
+ * One audit line per variant request (DESIGN §9): who (clientId: a token's id, a JWT's iss#sub or
+ * an IP, never a token), at which level, what was asked and how many cells the disclosure steps
+ * withheld. The pipeline writes it; the server decides where it goes (a JSON-lines file or the log).
+ */
+export interface AuditLine {
+  time: string;
+  client: string;
+  level: AccessLevel | 'unidentified';
+  /** g_variants:<query kind>, g_variant or batch. */
+  kind: string;
+  /** The variants, ranges or ids asked, as written. */
+  variants: string[];
+  status: number;
+  granularity?: string;
+  withheldCells: number;
+}
+
+export type AuditSink = (line: AuditLine) => void;
+
+export function kindOf(req: PipelineRequest, parsed: Parsed | undefined): string {
+  if (!parsed) return req.endpoint;
+  return parsed.endpoint === 'g_variants' ? `g_variants:${parsed.request.query.kind}` : parsed.endpoint;
+}
+
+export function variantsOf(parsed: Parsed | undefined, req: PipelineRequest): string[] {
+  if (!parsed) return req.endpoint === 'g_variant' ? [req.id] : [];
+  switch (parsed.endpoint) {
+    case 'g_variant':
+      return [parsed.id];
+    case 'batch':
+      return parsed.batch.items.map((i) => i.text);
+    case 'g_variants':
+      return [queryText(parsed.request.query)];
+  }
+}
+
+function queryText(q: VariantQuery): string {
+  switch (q.kind) {
+    case 'all':
+      return 'all';
+    case 'sequence':
+      return `${q.contig}-${q.start0 + 1}-${q.ref}-${q.alt}`;
+    case 'range':
+      return `${q.contig}:${q.start0}-${q.end0}`;
+    case 'bracket':
+      return `${q.contig}:[${q.startMin0},${q.startMax0}]-[${q.endMin0},${q.endMax0}]`;
+  }
+}
