@@ -1,0 +1,139 @@
+/**
+ * Issue 9, who is asking: static tokens, OIDC JWTs verified against a real JWKS served on loopback,
+ * and GA4GH Passport visas. Each bad token is a 401 naming what was wrong; none gives a higher level.
+ */
+import { SignJWT } from 'jose';
+import { createCallerResolver, sha256 } from '../../../src/access';
+import type { Caller } from '../../../src/domain/access';
+import { isAfbError, type AfbError } from '../../../src/domain/errors';
+import { DEFAULT_ALGORITHMS, type IdentitySettings } from '../../../src/domain/identity';
+import { hs256WithPublicKey, newKey, passport, registeredVisas, signJwt, startIssuer, unsignedJwt, visa, type TestIssuer } from '../../helpers/oidc-issuer';
+
+const AUD = 'afb-test';
+let broker: TestIssuer;
+let visas: TestIssuer;
+let stranger: TestIssuer;
+let settings: IdentitySettings;
+let resolve: (h: { authorization?: string; clientIp?: string }) => Promise<Caller>;
+
+beforeAll(async () => {
+  broker = await startIssuer('broker');
+  visas = await startIssuer('visas');
+  stranger = await startIssuer('stranger');
+  settings = {
+    tokens: [
+      { id: 'lab-a', sha256: sha256('secret-registered-token'), level: 'registered', datasets: [] },
+      { id: 'dac-kg', sha256: sha256('secret-controlled-token'), level: 'controlled', datasets: ['kg'] },
+    ],
+    oidc: [{ issuer: broker.issuer, jwksUri: broker.jwksUri, audience: [AUD], algorithms: DEFAULT_ALGORITHMS }],
+    visaIssuers: [{ issuer: visas.issuer, jwksUri: visas.jwksUri, algorithms: DEFAULT_ALGORITHMS }],
+    clockSkewSeconds: 30,
+  };
+  resolve = createCallerResolver(settings, { cooldownMs: 0 });
+});
+afterAll(async () => {
+  await Promise.all([broker.close(), visas.close(), stranger.close()]);
+});
+
+const bearer = (t: string) => ({ authorization: `Bearer ${t}`, clientIp: '10.0.0.7' });
+const now = () => Math.floor(Date.now() / 1000);
+
+async function refused(h: { authorization?: string }): Promise<AfbError> {
+  try {
+    const c = await resolve(h);
+    throw new Error(`expected a 401, got level ${c.level}`);
+  } catch (e) {
+    if (!isAfbError(e)) throw e;
+    expect(e.code).toBe('UNAUTHORIZED');
+    expect(e.httpStatus).toBe(401);
+    expect(e.headers?.['WWW-Authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    return e;
+  }
+}
+
+test('no Authorization header: anonymous, counted by IP', async () => {
+  expect(await resolve({ clientIp: '10.0.0.7' })).toEqual({ level: 'anonymous', controlledDatasets: [], clientId: 'ip:10.0.0.7', via: 'none' });
+});
+
+test('static tokens: the right token gives its level (the config holds only its hash), a wrong one is a 401', async () => {
+  expect(await resolve(bearer('secret-registered-token'))).toEqual({ level: 'registered', controlledDatasets: [], clientId: 'token:lab-a', via: 'token' });
+  expect(await resolve(bearer('secret-controlled-token'))).toEqual({ level: 'controlled', controlledDatasets: ['kg'], clientId: 'token:dac-kg', via: 'token' });
+  expect((await refused(bearer('secret-registered-tokeN'))).message).toMatch(/not an API token this beacon knows/);
+  expect(JSON.stringify(settings)).not.toContain('secret-registered-token');
+  expect((await refused({ authorization: 'Basic dXNlcjpwYXNz' })).message).toMatch(/Bearer <token>/);
+});
+
+test('a Passport with AcceptedTermsAndPolicies + ResearcherStatus: registered, client iss#sub', async () => {
+  const c = await resolve(bearer(await passport(broker, AUD, await registeredVisas(visas))));
+  expect(c).toEqual({ level: 'registered', controlledDatasets: [], clientId: `sub:${broker.issuer}#researcher-1`, via: 'oidc' });
+});
+
+test('ControlledAccessGrants naming a dataset: controlled for that dataset', async () => {
+  const grant = await visa(visas, 'ControlledAccessGrants', 'https://ega-archive.org/datasets/kg');
+  const c = await resolve(bearer(await passport(broker, AUD, [...(await registeredVisas(visas)), grant])));
+  expect(c.level).toBe('controlled');
+  expect(c.controlledDatasets).toEqual(['kg']);
+});
+
+test('a valid JWT without visas is the documented lower level: anonymous, with a note', async () => {
+  const c = await resolve(bearer(await signJwt(broker, { aud: AUD })));
+  expect(c.level).toBe('anonymous');
+  expect(c.clientId).toBe(`sub:${broker.issuer}#researcher-1`);
+  expect(c.notes?.join(' ')).toMatch(/no AcceptedTermsAndPolicies and ResearcherStatus/);
+});
+
+test('a grant without the registered visas is ignored (never more than registered would give)', async () => {
+  const grant = await visa(visas, 'ControlledAccessGrants', 'kg');
+  const c = await resolve(bearer(await passport(broker, AUD, [grant])));
+  expect(c.level).toBe('anonymous');
+  expect(c.notes?.join(' ')).toMatch(/ControlledAccessGrants for kg ignored/);
+});
+
+const BAD_TOKENS: [string, () => Promise<string>, RegExp][] = [
+  ['expired', () => passport(broker, AUD, [], { exp: now() - 120, iat: now() - 600 }), /expired/],
+  ['not yet valid', () => passport(broker, AUD, [], { nbf: now() + 600 }), /not yet valid/],
+  ['wrong aud', () => passport(broker, 'someone-else', []), /another audience/],
+  ['wrong iss', () => signJwt(stranger, { aud: AUD }), /not trusted here/],
+  ['iss of a trusted issuer, signed by another key with its kid', async () => signJwt(broker, { aud: AUD, key: { ...(await newKey(broker.key.kid)) } }), /signature/],
+  ['unknown kid', async () => signJwt(broker, { aud: AUD, key: await newKey('nobody-knows-me') }), /kid nobody-knows-me/],
+  ['alg none', async () => unsignedJwt({ iss: broker.issuer, aud: AUD, sub: 'x', exp: now() + 600 }), /alg none/],
+  ['HS256 signed with the RSA public key as secret', () => hs256WithPublicKey(broker, { iss: broker.issuer, aud: AUD, sub: 'x', exp: now() + 600 }), /alg HS256/],
+  ['no sub', () => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: broker.key.kid }).setIssuer(broker.issuer).setAudience(AUD).setExpirationTime(now() + 60).sign(broker.key.privateKey), /sub/],
+  ['garbage', async () => 'a.b.c', /not an API token|not a JWT/],
+];
+test.each(BAD_TOKENS)('%s: 401 naming the problem', async (_name, make, message) => {
+  const e = await refused(bearer(await make()));
+  expect(e.message).toMatch(message);
+});
+
+test('a visa from an untrusted issuer or an expired visa is ignored: never a higher level', async () => {
+  const untrusted = await resolve(bearer(await passport(broker, AUD, await registeredVisas(stranger))));
+  expect(untrusted.level).toBe('anonymous');
+  expect(untrusted.notes?.join(' ')).toMatch(/not a trusted visa issuer/);
+  const expired = await resolve(bearer(await passport(broker, AUD, await registeredVisas(visas, { exp: now() - 120, iat: now() - 900 }))));
+  expect(expired.level).toBe('anonymous');
+  expect(expired.notes?.join(' ')).toMatch(/has expired: ignored/);
+  // One good and one expired: still not registered (both are needed).
+  const [terms] = await registeredVisas(visas);
+  const [, oldStatus] = await registeredVisas(visas, { exp: now() - 120, iat: now() - 900 });
+  expect((await resolve(bearer(await passport(broker, AUD, [terms!, oldStatus!])))).level).toBe('anonymous');
+});
+
+test('a visa signed by the broker instead of the visa issuer (forged) is ignored', async () => {
+  const forged = await signJwt(broker, { iss: visas.issuer, kid: visas.key.kid, claims: { ga4gh_visa_v1: { type: 'ResearcherStatus', value: 'x' } } });
+  const [terms] = await registeredVisas(visas);
+  const c = await resolve(bearer(await passport(broker, AUD, [terms!, forged])));
+  expect(c.level).toBe('anonymous');
+  expect(c.notes?.join(' ')).toMatch(/signature/);
+});
+
+test('JWKS: cached, and fetched again when a token names a kid it does not hold (key rotation)', async () => {
+  const before = broker.fetches();
+  await resolve(bearer(await passport(broker, AUD, [])));
+  expect(broker.fetches()).toBe(before); // cached
+  const rotated = await newKey('broker-2');
+  broker.keys.push(rotated);
+  const c = await resolve(bearer(await passport(broker, AUD, await registeredVisas(visas), { key: rotated })));
+  expect(c.level).toBe('registered');
+  expect(broker.fetches()).toBe(before + 1);
+});
