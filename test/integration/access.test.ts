@@ -1,0 +1,261 @@
+/**
+ * Issue 9 through a real server: callers identified by static tokens and by Passport JWTs from a
+ * loopback OIDC issuer, the same way through every door; bad tokens 401; budgets (429 with
+ * Retry-After, batch and range limits naming the level's limit); granularity capped to the level;
+ * one audit line per request and never a token in it; every response schema-valid.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ingestVcf } from '../../src/ingest';
+import { openStoreLookup } from '../../src/store';
+import { loadServerConfig } from '../../src/config/server-config';
+import { loadAccessConfig } from '../../src/config/access-config';
+import { sha256 } from '../../src/access';
+import { startServer, type RunningServer } from '../../src/server';
+import { readTruth, realFile, tempDir } from '../helpers/fixtures';
+import { fromWire, recordsOf } from '../helpers/node-server';
+import { compareWithTruth } from '../helpers/store-check';
+import { responseErrors, schemaErrors } from '../helpers/beacon-schemas';
+import { passport, registeredVisas, signJwt, startIssuer, visa, type TestIssuer } from '../helpers/oidc-issuer';
+import type { WireRecord } from '../../src/beacon/record';
+
+const AUD = 'afb-it';
+const REGISTERED_TOKEN = 'lab-a-7f3c9e1d2b4a6058';
+const tmp = tempDir();
+const truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv');
+const ids = truth.rows.map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
+const carried = ids[truth.rows.findIndex((r) => Number(r.AC) > 0)]!;
+let db: string;
+let broker: TestIssuer;
+let visas: TestIssuer;
+
+function accessSection(anonymous: Record<string, unknown>) {
+  return {
+    access: {
+      levels: { anonymous, registered: { minCount: 1, requestsPerMinute: null, maxBatch: 1000 }, controlled: { minCount: 1, requestsPerMinute: null } },
+      tokens: [{ id: 'lab-a', sha256: sha256(REGISTERED_TOKEN), level: 'registered' }],
+      oidc: [{ issuer: broker.issuer, jwksUri: broker.jwksUri, audience: AUD }],
+      visaIssuers: [{ issuer: visas.issuer, jwksUri: visas.jwksUri }],
+    },
+  };
+}
+
+async function start(anonymous: Record<string, unknown>, o: { auditLog?: string; now?: () => number } = {}): Promise<{ api: string; server: RunningServer; close(): Promise<void> }> {
+  const store = openStoreLookup(db);
+  const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, auditLog: o.auditLog ?? '' };
+  const access = loadAccessConfig(accessSection(anonymous), 'test.json');
+  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', access, now: o.now });
+  return {
+    api: `${server.url}/api`,
+    server,
+    close: async () => {
+      await server.close();
+      store.close();
+    },
+  };
+}
+
+async function call(url: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(url, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* TSV */
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+beforeAll(async () => {
+  db = join(tmp.dir, 'node.db');
+  await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', name: '1000 Genomes 2010', panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] });
+  broker = await startIssuer('broker');
+  visas = await startIssuer('visas');
+});
+afterAll(async () => {
+  await Promise.all([broker.close(), visas.close()]);
+  tmp.cleanup();
+});
+
+test('registered and controlled passports and a static token: their level, and exact counts equal to the truth', async () => {
+  const node = await start({ minCount: 5, maxBatch: 3 });
+  try {
+    const registered = await passport(broker, AUD, await registeredVisas(visas));
+    const controlled = await passport(broker, AUD, [...(await registeredVisas(visas)), await visa(visas, 'ControlledAccessGrants', 'https://dac.example.org/datasets/kg')], { sub: 'dac-member' });
+    for (const [token, level] of [[registered, 'registered'], [controlled, 'controlled'], [REGISTERED_TOKEN, 'registered'], [undefined, 'anonymous']] as const) {
+      const r = await call(`${node.api}/g_variants/${carried}`, token);
+      expect({ token: level, status: r.status, errors: responseErrors(r.body) }).toEqual({ token: level, status: 200, errors: [] });
+      expect(r.body.info.afb.caller.level).toBe(level);
+    }
+    // Every truth row through a registered caller's batch: exact counts.
+    const b = await call(`${node.api}/batch`, registered, { body: { assemblyId: 'GRCh37', variants: ids } });
+    expect(b.status).toBe(200);
+    expect(b.body.info.afb.caller).toEqual({ level: 'registered', via: 'oidc' });
+    const records = (b.body.results as { record?: WireRecord }[]).map((x) => fromWire(x.record));
+    expect(compareWithTruth(truth, records, 'kg')).toEqual([]);
+  } finally {
+    await node.close();
+  }
+});
+
+test('bad tokens: 401, a Beacon error naming the problem, WWW-Authenticate; never an answer', async () => {
+  const node = await start({ minCount: 5 });
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const bad: Record<string, string> = {
+      'unknown API token': 'not-the-token',
+      expired: await passport(broker, AUD, await registeredVisas(visas), { exp: now - 300, iat: now - 900 }),
+      'wrong audience': await passport(broker, 'other', await registeredVisas(visas)),
+      'untrusted issuer': await signJwt(visas, { aud: AUD }),
+    };
+    for (const [name, token] of Object.entries(bad)) {
+      for (const url of [`${node.api}/g_variants/${carried}`, `${node.api}/g_variants/${carried}?requestedGranularity=record`]) {
+        const r = await call(url, token);
+        expect({ name, url, status: r.status, code: r.body.error?.errorCode, errors: responseErrors(r.body) }).toEqual({ name, url, status: 401, code: 401, errors: [] });
+        expect(r.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+        expect(r.body.error.errorCodeName).toBe('UNAUTHORIZED');
+        expect(r.body.response).toBeUndefined();
+      }
+    }
+  } finally {
+    await node.close();
+  }
+});
+
+test('the fast path and the express routes identify a caller identically (single with and without query string, POST, batch)', async () => {
+  const node = await start({ minCount: 5 });
+  try {
+    const tokens = { anonymous: undefined, registered: await passport(broker, AUD, await registeredVisas(visas)), token: REGISTERED_TOKEN };
+    for (const [name, token] of Object.entries(tokens)) {
+      const levels = {
+        fast: (await call(`${node.api}/g_variants/${carried}`, token)).body.info.afb.caller,
+        express: (await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`, token)).body.info.afb.caller,
+        post: (await call(`${node.api}/g_variants/${carried}`, token, { body: {} })).body.info.afb.caller,
+        batch: (await call(`${node.api}/batch`, token, { body: { variants: [carried] } })).body.info.afb.caller,
+      };
+      expect({ name, levels }).toEqual({ name, levels: { fast: levels.fast, express: levels.fast, post: levels.fast, batch: levels.fast } });
+    }
+  } finally {
+    await node.close();
+  }
+});
+
+test('budgets: the (n+1)th request in a minute is 429 with Retry-After, per client, through the fast path and express alike', async () => {
+  let t = 1_000_000;
+  const node = await start({ minCount: 5, requestsPerMinute: 3 }, { now: () => t });
+  try {
+    expect((await call(`${node.api}/g_variants/${carried}`)).status).toBe(200);
+    t += 10_000;
+    expect((await call(`${node.api}/g_variants/${carried}?requestedGranularity=count`)).status).toBe(200);
+    expect((await call(`${node.api}/batch`, undefined, { body: { variants: [carried] } })).status).toBe(200);
+    const over = await call(`${node.api}/g_variants/${carried}`);
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBe('50');
+    expect(over.body.error.errorCodeName).toBe('RATE_LIMITED');
+    expect(over.body.error.errorMessage).toMatch(/more than 3 requests in a minute at the anonymous access level/);
+    expect(responseErrors(over.body)).toEqual([]);
+    expect((await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`)).status).toBe(429);
+    // Another client (a registered token) has its own budget (none at that level here).
+    expect((await call(`${node.api}/g_variants/${carried}`, REGISTERED_TOKEN)).status).toBe(200);
+    t += 50_000;
+    expect((await call(`${node.api}/g_variants/${carried}`)).status).toBe(200);
+  } finally {
+    await node.close();
+  }
+});
+
+test("over-limit batch and range: refused naming the level's limit; the registered level has its own", async () => {
+  const node = await start({ minCount: 5, maxBatch: 3, maxRangeBases: 1000 });
+  try {
+    const batch = await call(`${node.api}/batch`, undefined, { body: { variants: ids.slice(0, 4) } });
+    expect(batch.status).toBe(413);
+    expect(batch.body.error.errorMessage).toMatch(/the anonymous access level takes at most 3 per batch/);
+    expect(responseErrors(batch.body)).toEqual([]);
+    const range = await call(`${node.api}/g_variants?referenceName=2&start=10000&end=20000&requestedGranularity=count`);
+    expect(range.status).toBe(400);
+    expect(range.body.error.errorMessage).toMatch(/the range spans 10000 bases; the anonymous access level allows at most 1000/);
+    expect(responseErrors(range.body)).toEqual([]);
+    expect((await call(`${node.api}/batch`, REGISTERED_TOKEN, { body: { variants: ids.slice(0, 4) } })).status).toBe(200);
+    expect((await call(`${node.api}/g_variants?referenceName=2&start=10000&end=20000&requestedGranularity=count`, REGISTERED_TOKEN)).status).toBe(200);
+  } finally {
+    await node.close();
+  }
+});
+
+test('a request asking more than the level allows is answered at the allowed granularity, and meta says so', async () => {
+  const node = await start({ minCount: 5, granularity: 'count' });
+  try {
+    const anon = await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`);
+    expect(anon.status).toBe(200);
+    expect(anon.body.meta.returnedGranularity).toBe('count');
+    expect(anon.body.meta.receivedRequestSummary.requestedGranularity).toBe('record');
+    expect(anon.body.response).toBeUndefined();
+    expect(anon.body.responseSummary).toEqual({ exists: true, numTotalResults: 1 });
+    expect(responseErrors(anon.body)).toEqual([]);
+    const fast = await call(`${node.api}/g_variants/${carried}`);
+    expect(fast.body.meta.returnedGranularity).toBe('count');
+    expect((await call(`${node.api}/batch`, undefined, { body: { variants: [carried] } })).status).toBe(400);
+    const reg = await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`, REGISTERED_TOKEN);
+    expect(reg.body.meta.returnedGranularity).toBe('record');
+    expect(recordsOf(reg.body)).toHaveLength(1);
+  } finally {
+    await node.close();
+  }
+});
+
+test('the audit log: one JSON line per request (401 and 429 included), client and level, never a token or its hash', async () => {
+  const auditLog = join(tmp.dir, 'audit.jsonl');
+  const jwt = await passport(broker, AUD, await registeredVisas(visas));
+  const node = await start({ minCount: 5, requestsPerMinute: 2 }, { auditLog });
+  let requests = 0;
+  try {
+    const go = async (url: string, token?: string, body?: unknown) => {
+      requests++;
+      return call(url, token, body === undefined ? {} : { body });
+    };
+    await go(`${node.api}/g_variants/${carried}`);
+    await go(`${node.api}/g_variants?referenceName=2&start=10000&end=20000&requestedGranularity=count`, REGISTERED_TOKEN);
+    await go(`${node.api}/batch`, jwt, { variants: ids.slice(0, 3) });
+    await go(`${node.api}/g_variants/${carried}`, 'wrong-token');
+    await go(`${node.api}/g_variants/${carried}`);
+    expect((await go(`${node.api}/g_variants/${carried}?requestedGranularity=record`)).status).toBe(429);
+  } finally {
+    await node.close();
+  }
+  const text = readFileSync(auditLog, 'utf8');
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines).toHaveLength(requests);
+  expect(lines.map((l) => [l.level, l.kind, l.status])).toEqual([
+    ['anonymous', 'g_variant', 200],
+    ['registered', 'g_variants:range', 200],
+    ['registered', 'batch', 200],
+    ['unidentified', 'g_variant', 401],
+    ['anonymous', 'g_variant', 200],
+    ['anonymous', 'g_variant', 429],
+  ]);
+  expect(lines[0].client).toMatch(/^ip:/);
+  expect(lines[1].client).toBe('token:lab-a');
+  expect(lines[2].client).toBe(`sub:${broker.issuer}#researcher-1`);
+  expect(lines[2].variants).toEqual(ids.slice(0, 3));
+  for (const l of lines) expect(l.withheldCells).toBe(0);
+  for (const secret of [REGISTERED_TOKEN, sha256(REGISTERED_TOKEN), jwt, jwt.split('.')[2]!, 'wrong-token']) expect(text).not.toContain(secret);
+});
+
+test('/api/info publishes the policy per level (never a hash), /api/configuration the security levels; both schema-valid', async () => {
+  const node = await start({ minCount: 'ukbiobank', requestsPerMinute: 30 });
+  try {
+    const info = await call(`${node.api}/info`);
+    expect(schemaErrors('info', info.body)).toEqual([]);
+    expect(info.body.response.info.afb.access.levels.anonymous).toMatchObject({ granularity: 'record', minCount: 5, requestsPerMinute: 30 });
+    expect(info.body.response.info.afb.access.levels.registered).toMatchObject({ minCount: 1 });
+    expect(JSON.stringify(info.body)).not.toContain(sha256(REGISTERED_TOKEN));
+    const conf = await call(`${node.api}/configuration`);
+    expect(schemaErrors('configuration', conf.body)).toEqual([]);
+    expect(conf.body.response.securityAttributes).toEqual({ defaultGranularity: 'record', securityLevels: ['PUBLIC', 'REGISTERED', 'CONTROLLED'] });
+  } finally {
+    await node.close();
+  }
+});
