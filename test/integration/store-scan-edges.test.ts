@@ -58,7 +58,7 @@ async function found(query: ScanQuery): Promise<string[]> {
   return all.records.map(key);
 }
 
-const range = (start0: number, end0: number): ScanQuery => ({ kind: 'range', contig: '1', start0, end0 });
+const range = (start0: number, end0: number): Extract<ScanQuery, { kind: 'range' }> => ({ kind: 'range', contig: '1', start0, end0 });
 const bracket = (startMin0: number, startMax0: number, endMin0: number, endMax0: number): ScanQuery => ({
   kind: 'bracket',
   contig: '1',
