@@ -4,9 +4,12 @@ import type { RangeQuery } from '../domain/lookup';
 
 /**
  * Keyset scans over the variants of one contig (DESIGN §6). Each dataset version is read in key
- * order (start0, ref, alt) by its own prepared statement, streamed with `iterate()`; the
- * versions are merged by key in JS, so a variant that several versions hold is one group. Nothing
- * is materialised: counts read the key columns only and keep nothing, pages keep only their rows.
+ * order (start0, ref, alt) from a cursor key by its own prepared statement, streamed with
+ * `iterate()`; the versions are merged by key in JS, so a variant that several versions hold is
+ * one group. Nothing is materialised: only a page's rows are kept. Where every key of a window
+ * matches, counting and skipping happen in SQL (COUNT(*) and OFFSET over the primary key, merged
+ * across versions by a UNION); elsewhere (the few keys at a range's edges, brackets, filters)
+ * matches are counted as the key columns stream by.
  */
 
 /** One row of the variants table as SQLite returns it; `contig` is the contig's code (contig-codes.ts). */
@@ -22,6 +25,9 @@ export interface StoredRow {
   filter: number;
   counts: Buffer;
 }
+
+/** A variant's key on its contig: the trimmed form. */
+export type Key = Pick<StoredRow, 'start0' | 'ref' | 'alt'>;
 
 /** What deciding a match needs: the key and the anchor base. */
 export type RowKey = Pick<StoredRow, 'start0' | 'ref' | 'alt' | 'anchor'>;
@@ -44,45 +50,69 @@ export interface ScanPlan {
   window: KeyWindow;
   /** Absent: every key in the window matches. */
   test?: KeyTest;
-  /** A part of `window` where every key matches (so a count of rows there is a count of matches). */
+  /** A part of `window` where every key matches (counted and skipped in SQL); the whole window when there is no test. */
   sure?: KeyWindow;
 }
 
 /** The columns of a StoredRow. */
 export const ROW_COLUMNS = 'v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts';
 const IN_WINDOW = 'v = ? AND contig = ? AND start0 >= ? AND start0 < ?';
+// '' is the least string, so (start0, ref, alt) >= (from, '', '') is start0 >= from.
+const FROM_CURSOR = 'v = ? AND contig = ? AND (start0, ref, alt) >= (?, ?, ?) AND start0 < ?';
 
 /**
- * The reads of one dataset version. better-sqlite3 runs one iteration per statement at a time,
- * so each version being merged has statements of its own. While an iteration is open the
- * connection cannot write (it is read-only anyway) and the statement cannot be reused: every
- * iterator is closed in a `finally`.
+ * The streamed reads of one dataset version, from a cursor key to the end of a window, in key
+ * order. better-sqlite3 runs one iteration per statement at a time, so each version being merged
+ * has statements of its own; every iterator is closed in a `finally`.
  */
-export class VersionReads {
+class VersionReads {
   private readonly rowStmt: Database.Statement;
   private readonly keyStmt: Database.Statement;
-  private readonly countStmt: Database.Statement;
 
   constructor(db: Database.Database, readonly v: number) {
-    this.rowStmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM variants WHERE ${IN_WINDOW} ORDER BY start0, ref, alt`);
-    this.keyStmt = db.prepare(`SELECT start0, ref, alt, anchor FROM variants WHERE ${IN_WINDOW} ORDER BY start0, ref, alt`);
-    this.countStmt = db.prepare(`SELECT COUNT(*) FROM variants WHERE ${IN_WINDOW}`).pluck();
+    this.rowStmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM variants WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
+    this.keyStmt = db.prepare(`SELECT start0, ref, alt, anchor FROM variants WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
   }
 
-  rows(contig: number, w: KeyWindow): IterableIterator<StoredRow> {
-    return this.rowStmt.iterate(this.v, contig, w.from, w.to) as IterableIterator<StoredRow>;
+  rows(contig: number, from: Key, to: number): IterableIterator<StoredRow> {
+    return this.rowStmt.iterate(this.v, contig, from.start0, from.ref, from.alt, to) as IterableIterator<StoredRow>;
   }
 
-  keys(contig: number, w: KeyWindow): IterableIterator<RowKey> {
-    return this.keyStmt.iterate(this.v, contig, w.from, w.to) as IterableIterator<RowKey>;
-  }
-
-  count(contig: number, w: KeyWindow): number {
-    return w.from >= w.to ? 0 : (this.countStmt.get(this.v, contig, w.from, w.to) as number);
+  keys(contig: number, from: Key, to: number): IterableIterator<RowKey> {
+    return this.keyStmt.iterate(this.v, contig, from.start0, from.ref, from.alt, to) as IterableIterator<RowKey>;
   }
 }
 
-export function compareKeys(a: RowKey, b: RowKey): number {
+/**
+ * Counting and positioning in SQL over k versions' keys in a window where every key matches:
+ * the distinct keys of their union. With ORDER BY, SQLite merges the k sorted primary-key reads
+ * (MERGE (UNION)) instead of building a temporary index of the keys.
+ */
+class UnionOfKeys {
+  private readonly countStmt: Database.Statement;
+  private readonly keyAtStmt: Database.Statement;
+
+  constructor(db: Database.Database, k: number) {
+    const keys = Array.from({ length: k }, () => `SELECT start0, ref, alt FROM variants WHERE ${IN_WINDOW}`).join(' UNION ');
+    this.countStmt = db.prepare(k === 1 ? `SELECT COUNT(*) FROM variants WHERE ${IN_WINDOW}` : `SELECT COUNT(*) FROM (${keys} ORDER BY 1, 2, 3)`).pluck();
+    this.keyAtStmt = db.prepare(`${keys} ORDER BY 1, 2, 3 LIMIT 1 OFFSET ?`);
+  }
+
+  count(vs: readonly number[], contig: number, w: KeyWindow): number {
+    return w.from >= w.to ? 0 : (this.countStmt.get(...params(vs, contig, w)) as number);
+  }
+
+  /** The key `offset` places (0-based) into the window; undefined past its end. */
+  keyAt(vs: readonly number[], contig: number, w: KeyWindow, offset: number): Key | undefined {
+    return this.keyAtStmt.get(...params(vs, contig, w), offset) as Key | undefined;
+  }
+}
+
+function params(vs: readonly number[], contig: number, w: KeyWindow): number[] {
+  return vs.flatMap((v) => [v, contig, w.from, w.to]);
+}
+
+export function compareKeys(a: Key, b: Key): number {
   return a.start0 - b.start0 || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) || (a.alt < b.alt ? -1 : a.alt > b.alt ? 1 : 0);
 }
 
@@ -131,57 +161,101 @@ function anchorOf(group: readonly RowKey[]): string | null {
   return null;
 }
 
-/** Matching keys in `w`, counted as they stream by (key columns only; nothing kept). */
-function streamedCount(sources: readonly VersionReads[], contig: number, w: KeyWindow, test: KeyTest | undefined): number {
-  if (w.from >= w.to) return 0;
-  return merged(
-    sources.map((s) => () => s.keys(contig, w)),
-    (m) => {
-      let n = 0;
-      while (m.next()) if (!test || test(m.group[0]!, anchorOf(m.group))) n++;
-      return n;
-    },
-  );
-}
+const startOf = (start0: number): Key => ({ start0, ref: '', alt: '' });
 
 /**
- * Exact number of matches of `plan` on one contig over the versions that hold it. One version:
- * `COUNT(*)` in SQL wherever every row matches (`knownRows` when the whole contig is asked), the
- * rest streamed; several: a streamed merge, since a variant held by two versions counts once.
+ * Keyset scans of one contig over the versions in scope (given as version numbers, in the order
+ * their rows appear in a group). Call inside a read transaction.
  */
-export function countMatches(sources: readonly VersionReads[], contig: number, plan: ScanPlan, knownRows?: number): number {
-  if (sources.length === 0) return 0;
-  if (sources.length > 1) return streamedCount(sources, contig, plan.window, plan.test);
-  const only = sources[0]!;
-  if (!plan.test) return knownRows ?? only.count(contig, plan.window);
-  if (!plan.sure || plan.sure.from >= plan.sure.to) return streamedCount(sources, contig, plan.window, plan.test);
-  const { window: w, sure: s } = plan;
-  return (
-    streamedCount(sources, contig, { from: w.from, to: s.from }, plan.test) +
-    only.count(contig, s) +
-    streamedCount(sources, contig, { from: s.to, to: w.to }, plan.test)
-  );
-}
+export class Scanner {
+  private readonly versions = new Map<number, VersionReads>();
+  private readonly unions = new Map<number, UnionOfKeys>();
 
-/**
- * The matches of `plan` on one contig in key order, from the `skip`-th on (0-based), at most
- * `limit` of them: each as its rows, one per version holding it, in source order.
- */
-export function readMatches(sources: readonly VersionReads[], contig: number, plan: ScanPlan, skip: number, limit: number): StoredRow[][] {
-  const out: StoredRow[][] = [];
-  if (limit <= 0 || sources.length === 0) return out;
-  merged(
-    sources.map((s) => () => s.rows(contig, plan.window)),
-    (m) => {
-      let passed = 0;
-      while (out.length < limit && m.next()) {
-        if (plan.test && !plan.test(m.group[0]!, anchorOf(m.group))) continue;
-        if (passed++ < skip) continue;
-        out.push([...m.group]);
+  constructor(private readonly db: Database.Database) {}
+
+  /** Drop the statements of versions that are no longer current. */
+  keepOnly(live: ReadonlySet<number>): void {
+    for (const v of this.versions.keys()) if (!live.has(v)) this.versions.delete(v);
+  }
+
+  /**
+   * Exact number of matches. Where every key matches (the plan's sure part) it is COUNT(*) in
+   * SQL, of the union of the versions' keys when there are several (`knownRows`, when given, is
+   * the count of the whole window of one version); the rest is counted as it streams by, key
+   * columns only, keeping nothing.
+   */
+  count(vs: readonly number[], contig: number, plan: ScanPlan, knownRows?: number): number {
+    if (vs.length === 0) return 0;
+    const { window: w, test } = plan;
+    const sure = test ? plan.sure : w;
+    if (!sure || sure.from >= sure.to) return this.streamedCount(vs, contig, w, test);
+    const inSure = !test && knownRows !== undefined ? knownRows : this.union(vs.length).count(vs, contig, sure);
+    return this.streamedCount(vs, contig, { from: w.from, to: sure.from }, test) + inSure + this.streamedCount(vs, contig, { from: sure.to, to: w.to }, test);
+  }
+
+  /**
+   * The matches in key order from the `skip`-th on (0-based), at most `limit`: each as its rows,
+   * one per version holding it. A skip that lands in the sure part is found in SQL (the key at
+   * that offset) and the read starts there; only the page's rows are kept.
+   */
+  read(vs: readonly number[], contig: number, plan: ScanPlan, skip: number, limit: number): StoredRow[][] {
+    const out: StoredRow[][] = [];
+    if (limit <= 0 || vs.length === 0) return out;
+    const { window: w, test } = plan;
+    const sure = test ? plan.sure : w;
+    let from = startOf(w.from);
+    let rest = skip;
+    if (rest > 0 && sure && sure.from < sure.to) {
+      const before = this.streamedCount(vs, contig, { from: w.from, to: sure.from }, test);
+      if (rest >= before) {
+        const union = this.union(vs.length);
+        const at = union.keyAt(vs, contig, sure, rest - before);
+        if (at) {
+          from = at;
+          rest = 0;
+        } else {
+          from = startOf(sure.to);
+          rest -= before + union.count(vs, contig, sure);
+        }
       }
-    },
-  );
-  return out;
+    }
+    merged(
+      vs.map((v) => () => this.reads(v).rows(contig, from, w.to)),
+      (m) => {
+        while (out.length < limit && m.next()) {
+          if (test && !test(m.group[0]!, anchorOf(m.group))) continue;
+          if (rest > 0) rest--;
+          else out.push([...m.group]);
+        }
+      },
+    );
+    return out;
+  }
+
+  /** Matching keys in `w`, counted as they stream by. */
+  private streamedCount(vs: readonly number[], contig: number, w: KeyWindow, test: KeyTest | undefined): number {
+    if (w.from >= w.to) return 0;
+    return merged(
+      vs.map((v) => () => this.reads(v).keys(contig, startOf(w.from), w.to)),
+      (m) => {
+        let n = 0;
+        while (m.next()) if (!test || test(m.group[0]!, anchorOf(m.group))) n++;
+        return n;
+      },
+    );
+  }
+
+  private reads(v: number): VersionReads {
+    let r = this.versions.get(v);
+    if (!r) this.versions.set(v, (r = new VersionReads(this.db, v)));
+    return r;
+  }
+
+  private union(k: number): UnionOfKeys {
+    let u = this.unions.get(k);
+    if (!u) this.unions.set(k, (u = new UnionOfKeys(this.db, k)));
+    return u;
+  }
 }
 
 /**

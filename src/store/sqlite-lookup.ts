@@ -23,13 +23,12 @@ import { openForRead } from './open';
 import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 import { isAfSlots } from './slots';
-import { compareKeys, countMatches, planRange, readMatches, ROW_COLUMNS, VersionReads, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
+import { compareKeys, planRange, ROW_COLUMNS, Scanner, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
 
 interface CurrentVersion {
   v: number;
   meta: VersionMeta & { createdAt?: string };
   isAf: boolean[];
-  reads: VersionReads;
 }
 
 /**
@@ -39,10 +38,12 @@ interface CurrentVersion {
 export class SqliteLookup implements VariantLookup {
   private readonly versionCache = new Map<number, CurrentVersion>();
   private readonly contigCodes: ContigCodes;
+  private readonly scanner: Scanner;
   private readonly stmt: Record<'current' | 'meta' | 'point' | 'rsid', Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
     this.contigCodes = new ContigCodes(db);
+    this.scanner = new Scanner(db);
     this.stmt = {
       current: db.prepare('SELECT id, current FROM datasets ORDER BY id'),
       meta: db.prepare('SELECT meta, created_at FROM versions WHERE v = ?'),
@@ -91,11 +92,11 @@ export class SqliteLookup implements VariantLookup {
         const code = this.contigCodes.find(contig);
         const holding = versions.filter((c) => c.meta.contigs[contig]);
         if (code === undefined || holding.length === 0) continue;
-        const sources = holding.map((c) => c.reads);
         const held = holding.map((c) => c.meta.contigs[contig]!);
         const plan: ScanPlan = query.kind === 'all' ? { window: WHOLE_CONTIG } : planRange(query, Math.max(...held.map((h) => h.maxSpan)));
         // A whole contig of one version: the row count its metadata keeps is exact.
-        const n = countMatches(sources, code, plan, query.kind === 'all' && held.length === 1 ? held[0]!.rows : undefined);
+        const vs = holding.map((c) => c.v);
+        const n = this.scanner.count(vs, code, plan, query.kind === 'all' && held.length === 1 ? held[0]!.rows : undefined);
         total += n;
         if (skip >= n) {
           skip -= n;
@@ -103,7 +104,7 @@ export class SqliteLookup implements VariantLookup {
         }
         const want = page.limit - records.length;
         if (want <= 0) continue;
-        for (const rows of readMatches(sources, code, plan, skip, want)) records.push(this.record(scope, versions, contig, rows));
+        for (const rows of this.scanner.read(vs, code, plan, skip, want)) records.push(this.record(scope, versions, contig, rows));
         skip = 0;
       }
       return { total, records };
@@ -152,7 +153,7 @@ export class SqliteLookup implements VariantLookup {
         if (!r) throw new AfbError('STORE_ERROR', `store is inconsistent: version ${current} has no metadata`);
         const meta = JSON.parse(r.meta) as CurrentVersion['meta'];
         meta.createdAt = r.created_at;
-        cv = { v: current, meta, isAf: isAfSlots(meta.slots), reads: new VersionReads(this.db, current) };
+        cv = { v: current, meta, isAf: isAfSlots(meta.slots) };
         this.versionCache.set(current, cv);
       }
       return cv;
@@ -160,6 +161,7 @@ export class SqliteLookup implements VariantLookup {
     if (this.versionCache.size > current.length) {
       const live = new Set(current.map((c) => c.v));
       for (const v of this.versionCache.keys()) if (!live.has(v)) this.versionCache.delete(v);
+      this.scanner.keepOnly(live);
     }
     return current;
   }
