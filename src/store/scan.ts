@@ -6,10 +6,11 @@ import type { RangeQuery } from '../domain/lookup';
  * Keyset scans over the variants of one contig (DESIGN §6). Each dataset version is read in key
  * order (start0, ref, alt) from a cursor key by its own prepared statement, streamed with
  * `iterate()`; the versions are merged by key in JS, so a variant that several versions hold is
- * one group. Nothing is materialised: only a page's rows are kept. Where every key of a window
- * matches, counting and skipping happen in SQL (COUNT(*) and OFFSET over the primary key, merged
- * across versions by a UNION); elsewhere (the few keys at a range's edges, brackets, filters)
- * matches are counted as the key columns stream by.
+ * one group. Nothing is materialised: only a page's rows are kept. Counting and skipping happen
+ * in SQL where they can: COUNT(*) and OFFSET over the primary key where every key of a window
+ * matches (merged across versions by a UNION), and under the match rule itself (a JS function
+ * SQLite calls per row) for one version. Only the keys of several versions that need the rule
+ * (a range's edges, brackets, filters) are counted as they stream by.
  */
 
 /** One row of the variants table as SQLite returns it; `contig` is the contig's code (contig-codes.ts). */
@@ -163,6 +164,49 @@ function anchorOf(group: readonly RowKey[]): string | null {
 
 const startOf = (start0: number): Key => ({ start0, ref: '', alt: '' });
 
+let testedKeysCount = 0;
+
+/**
+ * Counting and positioning in one version's window under a test, in SQL: the test is the JS
+ * function itself, called by SQLite for each row as `afb_match_N(start0, ref, alt, anchor)` (the
+ * rule stays in one place; SQLite walks the rows). One version's rows are its groups, so a
+ * row's anchor is its group's.
+ */
+class TestedKeys {
+  private readonly countStmt: Database.Statement;
+  private readonly keyAtStmt: Database.Statement;
+  private test: KeyTest | undefined;
+
+  constructor(db: Database.Database) {
+    // A name of its own, so that two scanners on one connection do not replace each other's.
+    const name = `afb_match_${++testedKeysCount}`;
+    db.function(name, { directOnly: true }, (start0, ref, alt, anchor) => {
+      const k = { start0, ref, alt, anchor } as RowKey;
+      return this.test!(k, k.anchor) ? 1 : 0;
+    });
+    const tested = `${IN_WINDOW} AND ${name}(start0, ref, alt, anchor)`;
+    this.countStmt = db.prepare(`SELECT COUNT(*) FROM variants WHERE ${tested}`).pluck();
+    this.keyAtStmt = db.prepare(`SELECT start0, ref, alt FROM variants WHERE ${tested} ORDER BY start0, ref, alt LIMIT 1 OFFSET ?`);
+  }
+
+  count(v: number, contig: number, w: KeyWindow, test: KeyTest): number {
+    return w.from >= w.to ? 0 : this.with(test, () => this.countStmt.get(v, contig, w.from, w.to) as number);
+  }
+
+  keyAt(v: number, contig: number, w: KeyWindow, test: KeyTest, offset: number): Key | undefined {
+    return this.with(test, () => this.keyAtStmt.get(v, contig, w.from, w.to, offset) as Key | undefined);
+  }
+
+  private with<T>(test: KeyTest, fn: () => T): T {
+    this.test = test;
+    try {
+      return fn();
+    } finally {
+      this.test = undefined;
+    }
+  }
+}
+
 /**
  * Keyset scans of one contig over the versions in scope (given as version numbers, in the order
  * their rows appear in a group). Call inside a read transaction.
@@ -170,8 +214,11 @@ const startOf = (start0: number): Key => ({ start0, ref: '', alt: '' });
 export class Scanner {
   private readonly versions = new Map<number, VersionReads>();
   private readonly unions = new Map<number, UnionOfKeys>();
+  private readonly tested: TestedKeys;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.tested = new TestedKeys(db);
+  }
 
   /** Drop the statements of versions that are no longer current. */
   keepOnly(live: ReadonlySet<number>): void {
@@ -179,48 +226,39 @@ export class Scanner {
   }
 
   /**
-   * Exact number of matches. Where every key matches (the plan's sure part) it is COUNT(*) in
-   * SQL, of the union of the versions' keys when there are several (`knownRows`, when given, is
-   * the count of the whole window of one version); the rest is counted as it streams by, key
-   * columns only, keeping nothing.
+   * Exact number of matches, in SQL where it can be: COUNT(*) where every key matches (the
+   * plan's sure part; of the union of the versions' keys when there are several; `knownRows`,
+   * when given, is the count of the whole window of one version), COUNT(*) under the test for
+   * one version; for several versions outside the sure part, counted as the key columns stream
+   * by (a variant held by two versions counts once), keeping nothing.
    */
   count(vs: readonly number[], contig: number, plan: ScanPlan, knownRows?: number): number {
     if (vs.length === 0) return 0;
     const { window: w, test } = plan;
-    const sure = test ? plan.sure : w;
-    if (!sure || sure.from >= sure.to) return this.streamedCount(vs, contig, w, test);
-    const inSure = !test && knownRows !== undefined ? knownRows : this.union(vs.length).count(vs, contig, sure);
-    return this.streamedCount(vs, contig, { from: w.from, to: sure.from }, test) + inSure + this.streamedCount(vs, contig, { from: sure.to, to: w.to }, test);
+    if (!test) return knownRows ?? this.union(vs.length).count(vs, contig, w);
+    const sure = plan.sure;
+    if (!sure || sure.from >= sure.to) return this.testedCount(vs, contig, w, test);
+    return (
+      this.testedCount(vs, contig, { from: w.from, to: sure.from }, test) +
+      this.union(vs.length).count(vs, contig, sure) +
+      this.testedCount(vs, contig, { from: sure.to, to: w.to }, test)
+    );
   }
 
   /**
    * The matches in key order from the `skip`-th on (0-based), at most `limit`: each as its rows,
-   * one per version holding it. A skip that lands in the sure part is found in SQL (the key at
-   * that offset) and the read starts there; only the page's rows are kept.
+   * one per version holding it. Where it can, the key at the skip is found in SQL (OFFSET) and
+   * the read starts there; only the page's rows are kept.
    */
   read(vs: readonly number[], contig: number, plan: ScanPlan, skip: number, limit: number): StoredRow[][] {
     const out: StoredRow[][] = [];
     if (limit <= 0 || vs.length === 0) return out;
     const { window: w, test } = plan;
-    const sure = test ? plan.sure : w;
-    let from = startOf(w.from);
-    let rest = skip;
-    if (rest > 0 && sure && sure.from < sure.to) {
-      const before = this.streamedCount(vs, contig, { from: w.from, to: sure.from }, test);
-      if (rest >= before) {
-        const union = this.union(vs.length);
-        const at = union.keyAt(vs, contig, sure, rest - before);
-        if (at) {
-          from = at;
-          rest = 0;
-        } else {
-          from = startOf(sure.to);
-          rest -= before + union.count(vs, contig, sure);
-        }
-      }
-    }
+    const start = this.position(vs, contig, plan, skip);
+    if (!start) return out;
+    let rest = start.skip;
     merged(
-      vs.map((v) => () => this.reads(v).rows(contig, from, w.to)),
+      vs.map((v) => () => this.reads(v).rows(contig, start.from, w.to)),
       (m) => {
         while (out.length < limit && m.next()) {
           if (test && !test(m.group[0]!, anchorOf(m.group))) continue;
@@ -232,14 +270,34 @@ export class Scanner {
     return out;
   }
 
-  /** Matching keys in `w`, counted as they stream by. */
-  private streamedCount(vs: readonly number[], contig: number, w: KeyWindow, test: KeyTest | undefined): number {
+  /** Where a read that passes over `skip` matches starts: a cursor key and the matches still to pass there; undefined when there are no more. */
+  private position(vs: readonly number[], contig: number, plan: ScanPlan, skip: number): { from: Key; skip: number } | undefined {
+    const { window: w, test } = plan;
+    const whole = { from: startOf(w.from), skip };
+    if (skip === 0) return whole;
+    const sure = test ? plan.sure : w;
+    if (!sure || sure.from >= sure.to) {
+      if (vs.length > 1 || !test) return whole; // several versions: the merge passes over the skipped matches
+      const at = this.tested.keyAt(vs[0]!, contig, w, test, skip);
+      return at && { from: at, skip: 0 };
+    }
+    const before = test ? this.testedCount(vs, contig, { from: w.from, to: sure.from }, test) : 0;
+    if (skip < before) return whole;
+    const union = this.union(vs.length);
+    const at = union.keyAt(vs, contig, sure, skip - before);
+    if (at) return { from: at, skip: 0 };
+    return { from: startOf(sure.to), skip: skip - before - union.count(vs, contig, sure) };
+  }
+
+  /** Matching keys in `w`: in SQL for one version, else counted as they stream by. */
+  private testedCount(vs: readonly number[], contig: number, w: KeyWindow, test: KeyTest): number {
     if (w.from >= w.to) return 0;
+    if (vs.length === 1) return this.tested.count(vs[0]!, contig, w, test);
     return merged(
       vs.map((v) => () => this.reads(v).keys(contig, startOf(w.from), w.to)),
       (m) => {
         let n = 0;
-        while (m.next()) if (!test || test(m.group[0]!, anchorOf(m.group))) n++;
+        while (m.next()) if (test(m.group[0]!, anchorOf(m.group))) n++;
         return n;
       },
     );
