@@ -51,7 +51,7 @@ export interface ScanPlan {
   window: KeyWindow;
   /** Absent: every key in the window matches. */
   test?: KeyTest;
-  /** A part of `window` where every key matches (counted and skipped in SQL); the whole window when there is no test. */
+  /** A part of `window` where every key passes `test` (counted and skipped in SQL without it); without a test, the whole window is. */
   sure?: KeyWindow;
 }
 

@@ -92,11 +92,12 @@ export class SqliteLookup implements VariantLookup {
         const code = this.contigCodes.find(contig);
         const holding = versions.filter((c) => c.meta.contigs[contig]);
         if (code === undefined || holding.length === 0) continue;
+        const vs = holding.map((c) => c.v);
         const held = holding.map((c) => c.meta.contigs[contig]!);
         const plan: ScanPlan = query.kind === 'all' ? { window: WHOLE_CONTIG } : planRange(query, Math.max(...held.map((h) => h.maxSpan)));
         // A whole contig of one version: the row count its metadata keeps is exact.
-        const vs = holding.map((c) => c.v);
-        const n = this.scanner.count(vs, code, plan, query.kind === 'all' && held.length === 1 ? held[0]!.rows : undefined);
+        const knownRows = query.kind === 'all' && held.length === 1 ? held[0]!.rows : undefined;
+        const n = this.scanner.count(vs, code, plan, knownRows);
         total += n;
         if (skip >= n) {
           skip -= n;
