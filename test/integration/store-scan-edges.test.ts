@@ -27,6 +27,7 @@ const VCF = [
   '1\t100\trs100\tA\tG\t.\tPASS\tAC=1;AN=10',
   '1\t200\t.\tACGTACGTAC\tA\t.\tPASS\tAC=2;AN=10',
   '1\t300\t.\tC\tCTT\t.\tPASS\tAC=3;AN=10',
+  '2\t50\trs7;rs8;COSV1\tT\tA\t.\tPASS\tAC=4;AN=10',
 ];
 
 beforeAll(async () => {
@@ -44,6 +45,7 @@ afterAll(() => {
 const SNP = '1:99:A:G';
 const DEL = '1:200:CGTACGTAC:';
 const INS = '1:300::TT';
+const ON_2 = '2:49:T:A';
 
 function key(r: VariantRecord): string {
   return `${r.contig}:${r.trimmed.start0}:${r.trimmed.ref}:${r.trimmed.alt}`;
@@ -69,7 +71,7 @@ const bracket = (startMin0: number, startMax0: number, endMin0: number, endMax0:
 });
 
 test('the store holds the three variants under the keys the test expects', async () => {
-  expect(await found({ kind: 'all' })).toEqual([SNP, DEL, INS]);
+  expect(await found({ kind: 'all' })).toEqual([SNP, DEL, INS, ON_2]);
   expect(await found(range(0, 1000))).toEqual([SNP, DEL, INS]);
 });
 
@@ -136,4 +138,24 @@ test('records carry their rsID and counts; skip and limit apply to the filtered 
   const [snp] = (await store.lookup.scan(scope, range(99, 100), { skip: 0, limit: 5 })).records;
   expect(snp!.rsids).toEqual(['rs100']);
   expect(await store.lookup.scan(scope, range(0, 1000), { skip: 3, limit: 5 })).toEqual({ total: 3, records: [] });
+});
+
+test('rsIDs: those in the ID column (other ids dropped); findRsid by the number', async () => {
+  const [rec] = (await store.lookup.scan(scope, { kind: 'range', contig: '2', start0: 49, end0: 50 }, { skip: 0, limit: 5 })).records;
+  expect(rec!.rsids).toEqual(['rs7', 'rs8']);
+  expect((await store.lookup.findRsid(scope, 7)).records.map(key)).toEqual([ON_2]);
+  expect((await store.lookup.findRsid(scope, 100)).records.map(key)).toEqual([SNP]);
+});
+
+test('scope: an unknown dataset id is refused; an assembly with no dataset here has nothing', async () => {
+  await expect(store.lookup.scan({ ...scope, datasetIds: ['nope'] }, range(0, 1000), { skip: 0, limit: 0 })).rejects.toMatchObject({
+    code: 'INVALID_PARAMETER',
+    message: expect.stringMatching(/nope/),
+  });
+  expect(await store.lookup.scan({ assembly: 'GRCh37' }, { kind: 'all' }, { skip: 0, limit: 10 })).toEqual({ total: 0, records: [] });
+  expect(await store.lookup.scan({ ...scope, datasetIds: ['e'] }, { kind: 'all' }, { skip: 1, limit: 2 })).toMatchObject({ total: 4 });
+});
+
+test('a contig the store does not hold is refused with its code', async () => {
+  await expect(store.lookup.scan(scope, { kind: 'range', contig: '7', start0: 0, end0: 10 }, { skip: 0, limit: 0 })).rejects.toMatchObject({ code: 'UNKNOWN_CONTIG' });
 });
