@@ -215,14 +215,17 @@ export class Scanner {
   private readonly versions = new Map<number, VersionReads>();
   private readonly unions = new Map<number, UnionOfKeys>();
   private readonly tested: TestedKeys;
+  /** Distinct keys of whole contigs over several versions, by `versions/contig`: a version never changes, so neither do they. */
+  private readonly wholeContigCounts = new Map<string, number>();
 
   constructor(private readonly db: Database.Database) {
     this.tested = new TestedKeys(db);
   }
 
-  /** Drop the statements of versions that are no longer current. */
+  /** Drop what is kept for versions that are no longer current. */
   keepOnly(live: ReadonlySet<number>): void {
     for (const v of this.versions.keys()) if (!live.has(v)) this.versions.delete(v);
+    for (const k of this.wholeContigCounts.keys()) if (k.split('/')[0]!.split(',').some((v) => !live.has(Number(v)))) this.wholeContigCounts.delete(k);
   }
 
   /**
@@ -230,12 +233,20 @@ export class Scanner {
    * plan's sure part; of the union of the versions' keys when there are several; `knownRows`,
    * when given, is the count of the whole window of one version), COUNT(*) under the test for
    * one version; for several versions outside the sure part, counted as the key columns stream
-   * by (a variant held by two versions counts once), keeping nothing.
+   * by (a variant held by two versions counts once), keeping nothing. Whole contigs of several
+   * versions (bare listings) are counted once per set of versions.
    */
   count(vs: readonly number[], contig: number, plan: ScanPlan, knownRows?: number): number {
     if (vs.length === 0) return 0;
     const { window: w, test } = plan;
-    if (!test) return knownRows ?? this.union(vs.length).count(vs, contig, w);
+    if (!test) {
+      if (knownRows !== undefined) return knownRows;
+      if (w.from !== WHOLE_CONTIG.from || w.to !== WHOLE_CONTIG.to) return this.union(vs.length).count(vs, contig, w);
+      const key = `${vs.join(',')}/${contig}`;
+      let n = this.wholeContigCounts.get(key);
+      if (n === undefined) this.wholeContigCounts.set(key, (n = this.union(vs.length).count(vs, contig, w)));
+      return n;
+    }
     const sure = plan.sure;
     if (!sure || sure.from >= sure.to) return this.testedCount(vs, contig, w, test);
     return (
