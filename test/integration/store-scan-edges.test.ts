@@ -4,12 +4,11 @@
  * point, inclusive bracket bounds, count-only answers. Stores are built by the real ingest from
  * tiny VCFs written here.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestVcf } from '../../src/ingest';
 import { openStoreLookup, type SqliteLookup } from '../../src/store';
 import type { ScanQuery, VariantRecord } from '../../src/domain/lookup';
 import { tempDir } from '../helpers/fixtures';
+import { ingestSites } from '../unit/store/sites-vcf';
 
 const tmp = tempDir();
 let store: { lookup: SqliteLookup; close(): void };
@@ -19,11 +18,7 @@ const scope = { assembly: 'GRCh38' as const };
 //   SNP      POS 100  A>G          -> [99, 100)
 //   deletion POS 200  ACGTACGTAC>A -> [199, 209)  (key start0 200, ref CGTACGTAC)
 //   insertion POS 300 C>CTT        -> [299, 300)  (key start0 300, ref '', alt TT: the gap before base 300)
-const VCF = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
+const LINES = [
   '1\t100\trs100\tA\tG\t.\tPASS\tAC=1;AN=10',
   '1\t200\t.\tACGTACGTAC\tA\t.\tPASS\tAC=2;AN=10',
   '1\t300\t.\tC\tCTT\t.\tPASS\tAC=3;AN=10',
@@ -31,10 +26,8 @@ const VCF = [
 ];
 
 beforeAll(async () => {
-  const vcf = join(tmp.dir, 'edges.vcf');
-  writeFileSync(vcf, VCF.join('\n') + '\n');
   const db = join(tmp.dir, 'edges.db');
-  await ingestVcf({ db, dataset: 'e', assembly: 'GRCh38', inputs: [vcf], parseInline: true });
+  await ingestSites(tmp.dir, db, 'e', 'GRCh38', LINES);
   store = openStoreLookup(db);
 });
 afterAll(() => {

@@ -5,12 +5,11 @@
  * limit from 1 to 7 and every skip must return each stored variant exactly once, in key order,
  * with the same total; also with two datasets in scope that share some variants and not others.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestVcf } from '../../src/ingest';
 import { openStoreLookup, type SqliteLookup } from '../../src/store';
 import type { LookupScope, ScanQuery, VariantRecord } from '../../src/domain/lookup';
 import { tempDir } from '../helpers/fixtures';
+import { ingestSites } from '../unit/store/sites-vcf';
 
 const tmp = tempDir();
 let store: { lookup: SqliteLookup; close(): void };
@@ -40,12 +39,6 @@ const EXPECTED: [key: string, datasets: string][] = [
   ['Y:2999:A:T', 'b'],
 ];
 
-const HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
 const A = [
   '1\t4999990\t.\tC\tT\t.\tPASS\tAC=1;AN=100',
   `1\t4999995\t.\t${DEL_REF}\tA\t.\tPASS\tAC=2;AN=100`,
@@ -72,11 +65,8 @@ const B = [
 
 beforeAll(async () => {
   const db = join(tmp.dir, 'edge.db');
-  for (const [dataset, body] of [['a', A], ['b', B]] as const) {
-    const vcf = join(tmp.dir, `${dataset}.vcf`);
-    writeFileSync(vcf, [...HEADER, ...body].join('\n') + '\n');
-    await ingestVcf({ db, dataset, assembly: 'GRCh37', inputs: [vcf], parseInline: true });
-  }
+  await ingestSites(tmp.dir, db, 'a', 'GRCh37', A);
+  await ingestSites(tmp.dir, db, 'b', 'GRCh37', B);
   store = openStoreLookup(db);
 });
 afterAll(() => {

@@ -2,28 +2,16 @@
  * A lookup kept open across a re-ingest answers from the new version: counts it keeps for whole
  * contigs (bare listings over several datasets) belong to the versions they were made from.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestVcf } from '../../src/ingest';
 import { openStoreLookup } from '../../src/store';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { tempDir } from '../helpers/fixtures';
+import { ingestSites } from '../unit/store/sites-vcf';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
-
-async function ingest(db: string, dataset: string, body: string[]): Promise<void> {
-  const vcf = join(tmp.dir, `${dataset}-${body.length}.vcf`);
-  writeFileSync(vcf, [...HEADER, ...body].join('\n') + '\n');
-  await ingestVcf({ db, dataset, assembly: 'GRCh38', inputs: [vcf], parseInline: true });
-}
+const ingest = (db: string, dataset: string, lines: string[]) => ingestSites(tmp.dir, db, dataset, 'GRCh38', lines);
 
 const key = (r: VariantRecord) => `${r.contig}:${r.trimmed.start0}:${r.trimmed.ref}:${r.trimmed.alt} ${r.frequencies.map((f) => f.datasetId).join(',')}`;
 
