@@ -7,10 +7,10 @@ import type { RangeQuery } from '../domain/lookup';
  * order (start0, ref, alt) from a cursor key by its own prepared statement, streamed with
  * `iterate()`; the versions are merged by key in JS, so a variant that several versions hold is
  * one group. Nothing is materialised: only a page's rows are kept. Counting and skipping happen
- * in SQL where they can: COUNT(*) and OFFSET over the primary key where every key of a window
- * matches (merged across versions by a UNION), and under the match rule itself (a JS function
- * SQLite calls per row) for one version. Only the keys of several versions that need the rule
- * (a range's edges, brackets, filters) are counted as they stream by.
+ * in SQL where they can: COUNT(*) and OFFSET over the primary key (merged across versions by a
+ * UNION) where a key matches by itself, under the match rule (a JS function SQLite calls per
+ * row). Only the keys of several versions that need their group's anchor (a range's edges,
+ * brackets, an alternate-allele filter) are counted as they stream by.
  */
 
 /** One row of the variants table as SQLite returns it; `contig` is the contig's code (contig-codes.ts). */
@@ -51,8 +51,13 @@ export interface ScanPlan {
   window: KeyWindow;
   /** Absent: every key in the window matches. */
   test?: KeyTest;
-  /** A part of `window` where every key passes `test` (counted and skipped in SQL without it); without a test, the whole window is. */
+  /**
+   * A part of `window` where a key matches exactly when `keyFilter` (if any) passes it: a test of
+   * the key alone, so each version's row can be tested by itself there (in SQL). Without a
+   * test, the whole window is sure.
+   */
   sure?: KeyWindow;
+  keyFilter?: (key: Key) => boolean;
 }
 
 /** The columns of a StoredRow. */
@@ -84,18 +89,25 @@ class VersionReads {
   }
 }
 
+/** The rule SQLite applies to a row while a KeySet statement runs (see Scanner). */
+type Rule = (start0: number, ref: string, alt: string, anchor: string | null) => boolean;
+
 /**
- * Counting and positioning in SQL over k versions' keys in a window where every key matches:
- * the distinct keys of their union. With ORDER BY, SQLite merges the k sorted primary-key reads
- * (MERGE (UNION)) instead of building a temporary index of the keys.
+ * Counting and positioning in SQL over the distinct keys of k versions in a window, all of them
+ * or those a rule passes. The rule is the JS function itself, which SQLite calls per row (`fn`,
+ * registered by the Scanner): the rules stay in one place and SQLite walks the rows. A rule is
+ * applied row by row, so over several versions it must not depend on the anchor (a group's
+ * anchor is its first version's that has one). With ORDER BY, SQLite merges the k sorted
+ * primary-key reads (MERGE (UNION)) instead of building a temporary index of the keys.
  */
-class UnionOfKeys {
+class KeySet {
   private readonly countStmt: Database.Statement;
   private readonly keyAtStmt: Database.Statement;
 
-  constructor(db: Database.Database, k: number) {
-    const keys = Array.from({ length: k }, () => `SELECT start0, ref, alt FROM variants WHERE ${IN_WINDOW}`).join(' UNION ');
-    this.countStmt = db.prepare(k === 1 ? `SELECT COUNT(*) FROM variants WHERE ${IN_WINDOW}` : `SELECT COUNT(*) FROM (${keys} ORDER BY 1, 2, 3)`).pluck();
+  constructor(db: Database.Database, k: number, fn: string | undefined) {
+    const where = fn ? `${IN_WINDOW} AND ${fn}(start0, ref, alt, anchor)` : IN_WINDOW;
+    const keys = Array.from({ length: k }, () => `SELECT start0, ref, alt FROM variants WHERE ${where}`).join(' UNION ');
+    this.countStmt = db.prepare(k === 1 ? `SELECT COUNT(*) FROM variants WHERE ${where}` : `SELECT COUNT(*) FROM (${keys} ORDER BY 1, 2, 3)`).pluck();
     this.keyAtStmt = db.prepare(`${keys} ORDER BY 1, 2, 3 LIMIT 1 OFFSET ?`);
   }
 
@@ -164,48 +176,7 @@ function anchorOf(group: readonly RowKey[]): string | null {
 
 const startOf = (start0: number): Key => ({ start0, ref: '', alt: '' });
 
-let testedKeysCount = 0;
-
-/**
- * Counting and positioning in one version's window under a test, in SQL: the test is the JS
- * function itself, called by SQLite for each row as `afb_match_N(start0, ref, alt, anchor)` (the
- * rule stays in one place; SQLite walks the rows). One version's rows are its groups, so a
- * row's anchor is its group's.
- */
-class TestedKeys {
-  private readonly countStmt: Database.Statement;
-  private readonly keyAtStmt: Database.Statement;
-  private test: KeyTest | undefined;
-
-  constructor(db: Database.Database) {
-    // A name of its own, so that two scanners on one connection do not replace each other's.
-    const name = `afb_match_${++testedKeysCount}`;
-    db.function(name, { directOnly: true }, (start0, ref, alt, anchor) => {
-      const k = { start0, ref, alt, anchor } as RowKey;
-      return this.test!(k, k.anchor) ? 1 : 0;
-    });
-    const tested = `${IN_WINDOW} AND ${name}(start0, ref, alt, anchor)`;
-    this.countStmt = db.prepare(`SELECT COUNT(*) FROM variants WHERE ${tested}`).pluck();
-    this.keyAtStmt = db.prepare(`SELECT start0, ref, alt FROM variants WHERE ${tested} ORDER BY start0, ref, alt LIMIT 1 OFFSET ?`);
-  }
-
-  count(v: number, contig: number, w: KeyWindow, test: KeyTest): number {
-    return w.from >= w.to ? 0 : this.with(test, () => this.countStmt.get(v, contig, w.from, w.to) as number);
-  }
-
-  keyAt(v: number, contig: number, w: KeyWindow, test: KeyTest, offset: number): Key | undefined {
-    return this.with(test, () => this.keyAtStmt.get(v, contig, w.from, w.to, offset) as Key | undefined);
-  }
-
-  private with<T>(test: KeyTest, fn: () => T): T {
-    this.test = test;
-    try {
-      return fn();
-    } finally {
-      this.test = undefined;
-    }
-  }
-}
+let scanners = 0;
 
 /**
  * Keyset scans of one contig over the versions in scope (given as version numbers, in the order
@@ -213,13 +184,15 @@ class TestedKeys {
  */
 export class Scanner {
   private readonly versions = new Map<number, VersionReads>();
-  private readonly unions = new Map<number, UnionOfKeys>();
-  private readonly tested: TestedKeys;
+  private readonly keySets = new Map<string, KeySet>();
   /** Distinct keys of whole contigs over several versions, by `versions/contig`: a version never changes, so neither do they. */
   private readonly wholeContigCounts = new Map<string, number>();
+  /** The SQL function that applies `rule`; a name of its own, so that two scanners on one connection do not replace each other's. */
+  private readonly fn = `afb_rule_${++scanners}`;
+  private rule: Rule | undefined;
 
   constructor(private readonly db: Database.Database) {
-    this.tested = new TestedKeys(db);
+    db.function(this.fn, { directOnly: true }, (start0, ref, alt, anchor) => (this.rule!(start0 as number, ref as string, alt as string, anchor as string | null) ? 1 : 0));
   }
 
   /** Drop what is kept for versions that are no longer current. */
@@ -229,29 +202,30 @@ export class Scanner {
   }
 
   /**
-   * Exact number of matches, in SQL where it can be: COUNT(*) where every key matches (the
-   * plan's sure part; of the union of the versions' keys when there are several; `knownRows`,
-   * when given, is the count of the whole window of one version), COUNT(*) under the test for
-   * one version; for several versions outside the sure part, counted as the key columns stream
-   * by (a variant held by two versions counts once), keeping nothing. Whole contigs of several
-   * versions (bare listings) are counted once per set of versions.
+   * Exact number of matches, in SQL where it can be: where every key matches, or matches by its
+   * key alone (the plan's sure part), COUNT(*) of the versions' keys (their union when there
+   * are several); `knownRows`, when given, is the count of the whole window of one version;
+   * anywhere for one version, COUNT(*) under the test. Only the keys of several versions that
+   * need the whole test (a range's edges, brackets, an alternate-allele filter) are counted as
+   * they stream by (a variant held by two versions counts once), keeping nothing. Whole contigs
+   * of several versions (bare listings) are counted once per set of versions.
    */
   count(vs: readonly number[], contig: number, plan: ScanPlan, knownRows?: number): number {
     if (vs.length === 0) return 0;
     const { window: w, test } = plan;
     if (!test) {
       if (knownRows !== undefined) return knownRows;
-      if (w.from !== WHOLE_CONTIG.from || w.to !== WHOLE_CONTIG.to) return this.union(vs.length).count(vs, contig, w);
+      if (w.from !== WHOLE_CONTIG.from || w.to !== WHOLE_CONTIG.to) return this.sureCount(vs, contig, w, undefined);
       const key = `${vs.join(',')}/${contig}`;
       let n = this.wholeContigCounts.get(key);
-      if (n === undefined) this.wholeContigCounts.set(key, (n = this.union(vs.length).count(vs, contig, w)));
+      if (n === undefined) this.wholeContigCounts.set(key, (n = this.sureCount(vs, contig, w, undefined)));
       return n;
     }
     const sure = plan.sure;
     if (!sure || sure.from >= sure.to) return this.testedCount(vs, contig, w, test);
     return (
       this.testedCount(vs, contig, { from: w.from, to: sure.from }, test) +
-      this.union(vs.length).count(vs, contig, sure) +
+      this.sureCount(vs, contig, sure, plan.keyFilter) +
       this.testedCount(vs, contig, { from: sure.to, to: w.to }, test)
     );
   }
@@ -286,24 +260,34 @@ export class Scanner {
     const { window: w, test } = plan;
     const whole = { from: startOf(w.from), skip };
     if (skip === 0) return whole;
-    const sure = test ? plan.sure : w;
+    if (!test) return this.positionIn(vs, contig, w, undefined, skip);
+    const sure = plan.sure;
     if (!sure || sure.from >= sure.to) {
-      if (vs.length > 1 || !test) return whole; // several versions: the merge passes over the skipped matches
-      const at = this.tested.keyAt(vs[0]!, contig, w, test, skip);
+      if (vs.length > 1) return whole; // several versions: the merge passes over the skipped matches
+      const at = this.withRule(groupRule(test), () => this.keySet(1, true).keyAt(vs, contig, w, skip));
       return at && { from: at, skip: 0 };
     }
-    const before = test ? this.testedCount(vs, contig, { from: w.from, to: sure.from }, test) : 0;
+    const before = this.testedCount(vs, contig, { from: w.from, to: sure.from }, test);
     if (skip < before) return whole;
-    const union = this.union(vs.length);
-    const at = union.keyAt(vs, contig, sure, skip - before);
-    if (at) return { from: at, skip: 0 };
-    return { from: startOf(sure.to), skip: skip - before - union.count(vs, contig, sure) };
+    return this.positionIn(vs, contig, sure, plan.keyFilter, skip - before);
   }
 
-  /** Matching keys in `w`: in SQL for one version, else counted as they stream by. */
+  /** The start of a read passing over `skip` matches from the beginning of a sure window. */
+  private positionIn(vs: readonly number[], contig: number, sure: KeyWindow, keyFilter: ScanPlan['keyFilter'], skip: number): { from: Key; skip: number } {
+    const at = this.withRule(keyRule(keyFilter), () => this.keySet(vs.length, keyFilter !== undefined).keyAt(vs, contig, sure, skip));
+    if (at) return { from: at, skip: 0 };
+    return { from: startOf(sure.to), skip: skip - this.sureCount(vs, contig, sure, keyFilter) };
+  }
+
+  /** Distinct keys in a sure window that `keyFilter` (if any) passes, in SQL. */
+  private sureCount(vs: readonly number[], contig: number, w: KeyWindow, keyFilter: ScanPlan['keyFilter']): number {
+    return this.withRule(keyRule(keyFilter), () => this.keySet(vs.length, keyFilter !== undefined).count(vs, contig, w));
+  }
+
+  /** Matching keys in `w`: in SQL for one version (its rows are its groups), else counted as they stream by. */
   private testedCount(vs: readonly number[], contig: number, w: KeyWindow, test: KeyTest): number {
     if (w.from >= w.to) return 0;
-    if (vs.length === 1) return this.tested.count(vs[0]!, contig, w, test);
+    if (vs.length === 1) return this.withRule(groupRule(test), () => this.keySet(1, true).count(vs, contig, w));
     return merged(
       vs.map((v) => () => this.reads(v).keys(contig, startOf(w.from), w.to)),
       (m) => {
@@ -314,17 +298,36 @@ export class Scanner {
     );
   }
 
+  private withRule<T>(rule: Rule | undefined, fn: () => T): T {
+    this.rule = rule;
+    try {
+      return fn();
+    } finally {
+      this.rule = undefined;
+    }
+  }
+
   private reads(v: number): VersionReads {
     let r = this.versions.get(v);
     if (!r) this.versions.set(v, (r = new VersionReads(this.db, v)));
     return r;
   }
 
-  private union(k: number): UnionOfKeys {
-    let u = this.unions.get(k);
-    if (!u) this.unions.set(k, (u = new UnionOfKeys(this.db, k)));
+  private keySet(k: number, ruled: boolean): KeySet {
+    const id = `${k}${ruled ? '+rule' : ''}`;
+    let u = this.keySets.get(id);
+    if (!u) this.keySets.set(id, (u = new KeySet(this.db, k, ruled ? this.fn : undefined)));
     return u;
   }
+}
+
+/** A test as a row rule (one version: a row is its group, its anchor the group's). */
+function groupRule(test: KeyTest): Rule {
+  return (start0, ref, alt, anchor) => test({ start0, ref, alt, anchor }, anchor);
+}
+
+function keyRule(keyFilter: ScanPlan['keyFilter']): Rule | undefined {
+  return keyFilter && ((start0, ref, alt) => keyFilter({ start0, ref, alt }));
 }
 
 /**
@@ -334,15 +337,18 @@ export class Scanner {
  * one to the right of its display start (the anchor base of an indel).
  */
 export function planRange(q: RangeQuery, maxSpan: number): ScanPlan {
-  const filtered = q.alt !== undefined || q.variantType !== undefined || q.minLength !== undefined || q.maxLength !== undefined;
-  if (q.kind === 'bracket') {
-    return { window: { from: q.startMin0, to: q.startMax0 + 2 }, test: (k, a) => matches(k, a, q) };
-  }
-  const plan: ScanPlan = { window: { from: q.start0 - maxSpan, to: q.end0 + 1 }, test: (k, a) => matches(k, a, q) };
+  const test: KeyTest = (k, a) => matches(k, a, q);
+  if (q.kind === 'bracket') return { window: { from: q.startMin0, to: q.startMax0 + 2 }, test };
+  const plan: ScanPlan = { window: { from: q.start0 - maxSpan, to: q.end0 + 1 }, test };
   // Every key strictly inside (start0, end0) overlaps the range: its display start is at most its
   // key and at least key - 1 >= start0, and its display end is past its key. At key start0 an
-  // anchored insertion ([start0 - 1, start0)) does not: the edges are tested row by row.
-  if (!filtered) plan.sure = { from: q.start0 + 1, to: q.end0 };
+  // anchored insertion ([start0 - 1, start0)) does not: the edges are tested row by row. Inside,
+  // the filters decide, and all but the alternate allele (which may be written padded with the
+  // anchor base) look at the key alone.
+  if (q.alt === undefined) {
+    plan.sure = { from: q.start0 + 1, to: q.end0 };
+    if (q.variantType !== undefined || q.minLength !== undefined || q.maxLength !== undefined) plan.keyFilter = (k) => filtersMatch(k, null, q);
+  }
   return plan;
 }
 
@@ -361,6 +367,11 @@ export function matches(k: RowKey, anchor: string | null, q: RangeQuery): boolea
   if (q.kind === 'range') {
     if (!(s < q.end0 && e > q.start0)) return false;
   } else if (!(s >= q.startMin0 && s <= q.startMax0 && e >= q.endMin0 && e <= q.endMax0)) return false;
+  return filtersMatch(k, anchor, q);
+}
+
+/** The alternate allele (trimmed or VCF-padded, so the anchor counts), variantType and length filters. */
+function filtersMatch(k: Key, anchor: string | null, q: RangeQuery): boolean {
   if (q.alt !== undefined) {
     // A range query names only the alternate allele: accept it trimmed or VCF-padded.
     const qa = q.alt.toUpperCase();
