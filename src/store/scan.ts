@@ -7,10 +7,11 @@ import type { RangeQuery } from '../domain/lookup';
  * order (start0, ref, alt) from a cursor key by its own prepared statement, streamed with
  * `iterate()`; the versions are merged by key in JS, so a variant that several versions hold is
  * one group. Nothing is materialised: only a page's rows are kept. Counting and skipping happen
- * in SQL where they can: COUNT(*) and OFFSET over the primary key (merged across versions by a
- * UNION) where a key matches by itself, under the match rule (a JS function SQLite calls per
- * row). Only the keys of several versions that need their group's anchor (a range's edges,
- * brackets, an alternate-allele filter) are counted as they stream by.
+ * in SQL wherever a row can be judged by itself: COUNT(*) and OFFSET over the primary key,
+ * merged across versions by a UNION, with SQLite calling the JS match rule on each row. That is
+ * always so for one version, and inside a range unless an alternate-allele filter needs the
+ * group's anchor base. The rest (several versions at a range's edges, in brackets, under an
+ * alternate-allele filter) is counted as the key columns stream by.
  */
 
 /** One row of the variants table as SQLite returns it; `contig` is the contig's code (contig-codes.ts). */
