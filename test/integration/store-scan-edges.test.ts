@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { openStoreLookup, type SqliteLookup } from '../../src/store';
+import { Scanner } from '../../src/store/scan';
 import type { ScanQuery, VariantRecord } from '../../src/domain/lookup';
 import { tempDir } from '../helpers/fixtures';
 import { ingestSites } from '../unit/store/sites-vcf';
@@ -151,4 +152,18 @@ test('scope: an unknown dataset id is refused; an assembly with no dataset here 
 
 test('a contig the store does not hold is refused with its code', async () => {
   await expect(store.lookup.scan(scope, { kind: 'range', contig: '7', start0: 0, end0: 10 }, { skip: 0, limit: 0 })).rejects.toMatchObject({ code: 'UNKNOWN_CONTIG' });
+});
+
+test('limit 0 counts only: no row is read for records, whatever the skip', async () => {
+  const read = jest.spyOn(Scanner.prototype, 'read');
+  try {
+    expect(await store.lookup.scan(scope, { kind: 'all' }, { skip: 0, limit: 0 })).toEqual({ total: 4, records: [] });
+    expect(await store.lookup.scan(scope, range(0, 1000), { skip: 1, limit: 0 })).toEqual({ total: 3, records: [] });
+    expect(await store.lookup.scan(scope, { ...range(0, 1000), variantType: 'SNP' }, { skip: 0, limit: 0 })).toEqual({ total: 1, records: [] });
+    expect(read).not.toHaveBeenCalled();
+    expect((await store.lookup.scan(scope, range(0, 1000), { skip: 1, limit: 1 })).records.map(key)).toEqual([DEL]);
+    expect(read).toHaveBeenCalledTimes(1);
+  } finally {
+    read.mockRestore();
+  }
 });
