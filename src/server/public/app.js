@@ -84,14 +84,51 @@ function urlsFor(q) {
   return { json: base + a, tsv: base + (a ? `${a}&` : '?') + 'format=tsv' };
 }
 
+const TOKEN_KEY = 'afb-token';
+
+/** The pasted token (this tab only), or '' for anonymous. */
+function token() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+function setToken(value) {
+  try {
+    if (value) sessionStorage.setItem(TOKEN_KEY, value);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    /* storage disabled: the token lives for this page only */
+  }
+  showLevel(value ? 'token set: the level shows after the next search' : 'anonymous');
+}
+
+/** The caller's level as the server answered it (info.afb.caller), in the header. */
+function showLevel(text) {
+  $('level').textContent = text;
+}
+
+function levelText(caller) {
+  if (!caller) return undefined;
+  const ds = caller.controlledDatasets && caller.controlledDatasets.length ? ` (${caller.controlledDatasets.join(', ')})` : '';
+  const notes = caller.notes && caller.notes.length ? ` · ${caller.notes.join('; ')}` : '';
+  return `${caller.level}${ds}${notes}`;
+}
+
 async function getJson(url) {
-  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  const headers = { accept: 'application/json' };
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(url, { headers });
   let body;
   try {
     body = await res.json();
   } catch {
     throw new Error(`The server answered HTTP ${res.status} without JSON.`);
   }
+  if (res.status === 401) showLevel('token refused');
   if (!res.ok || body.error) {
     const e = new Error(body.error?.errorMessage || `HTTP ${res.status}`);
     e.beacon = true;
@@ -255,6 +292,8 @@ async function search(text) {
   const urls = urlsFor(q);
   try {
     const body = await getJson(urls.json);
+    const level = levelText(body.info?.afb?.caller);
+    if (level) showLevel(level);
     const records = recordsOf(body);
     const status = peerStatus(body.info);
     if (records.length === 0) {
@@ -307,6 +346,18 @@ $('search').addEventListener('submit', (ev) => {
   ev.preventDefault();
   go($('q').value);
 });
+$('token-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  setToken($('token').value.trim());
+  $('token').value = '';
+  const q = $('q').value;
+  if (q) void search(q);
+});
+$('token-clear').addEventListener('click', () => {
+  setToken('');
+  $('token').value = '';
+});
+if (token()) showLevel('token set: the level shows after the next search');
 for (const b of document.querySelectorAll('.example')) b.addEventListener('click', () => go(b.dataset.q));
 window.addEventListener('popstate', fromHash);
 void init().then(fromHash);
