@@ -7,6 +7,7 @@
 // 8080; nodes take the next three; 0 = any free ports), AFB_DEMO_HOST (default 127.0.0.1).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
+const { createHash, randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, statSync, writeFileSync, openSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { join, resolve } = require('node:path');
@@ -93,22 +94,44 @@ async function stop(code) {
   process.exit(code);
 }
 
+const sha256 = (t) => createHash('sha256').update(t, 'utf8').digest('hex');
+const newToken = (prefix) => `${prefix}-${randomBytes(18).toString('base64url')}`;
+
+/**
+ * Access control as a real federation would run it (docs/configuration.md#access): anonymous
+ * callers under k = 5 (UK Biobank/TogoVar preset), registered callers exact. Fresh tokens each
+ * start; the config files hold only their SHA-256. The nodes know the broker by its own peer token
+ * (registered there: the broker pools exact counts and applies its own policy to its users); the
+ * broker knows a demo researcher by the token printed at the end.
+ */
+function accessConfigs() {
+  const brokerPeerToken = newToken('afb-demo-peer');
+  const researcherToken = newToken('afb-demo-researcher');
+  const levels = { anonymous: { preset: 'ukbiobank', requestsPerMinute: 120, maxBatch: 1000, maxRangeBases: 250000 }, registered: { minCount: 1 } };
+  const node = { access: { levels, tokens: [{ id: 'demo-broker', sha256: sha256(brokerPeerToken), level: 'registered' }] } };
+  const broker = { access: { levels, tokens: [{ id: 'demo-researcher', sha256: sha256(researcherToken), level: 'registered' }] } };
+  writeFileSync(join(DIR, 'node.json'), JSON.stringify(node, null, 2) + '\n');
+  writeFileSync(join(DIR, 'broker.json'), JSON.stringify(broker, null, 2) + '\n');
+  return { brokerPeerToken, researcherToken };
+}
+
 async function main() {
   mkdirSync(DIR, { recursive: true });
+  const tokens = accessConfigs();
   build();
   const dbs = COUNTRIES.map(ingest);
   const base = Number(process.env.AFB_DEMO_PORT ?? 8080);
   const brokerPort = base === 0 ? await freePort() : base;
   const nodePorts = [];
   for (let i = 0; i < COUNTRIES.length; i++) nodePorts.push(base === 0 ? await freePort() : base + 1 + i);
-  const peers = COUNTRIES.map((c, i) => ({ id: c.id, name: c.name, country: c.country, url: `http://${HOST}:${nodePorts[i]}/api`, assemblies: ['GRCh37'], timeoutMs: 2000 }));
+  const peers = COUNTRIES.map((c, i) => ({ id: c.id, name: c.name, country: c.country, url: `http://${HOST}:${nodePorts[i]}/api`, assemblies: ['GRCh37'], timeoutMs: 2000, token: tokens.brokerPeerToken }));
   writeFileSync(join(DIR, 'peers.json'), JSON.stringify({ peers }, null, 2) + '\n');
-  COUNTRIES.forEach((c, i) => start(`node-${c.id}`, ['serve', '--db', dbs[i], '--port', String(nodePorts[i]), '--host', HOST], {
+  COUNTRIES.forEach((c, i) => start(`node-${c.id}`, ['serve', '--db', dbs[i], '--port', String(nodePorts[i]), '--host', HOST, '--config', join(DIR, 'node.json')], {
     AFB_BEACON_ID: `org.afb.demo.${c.id}`,
     AFB_BEACON_NAME: `afb demo node: ${c.name}`,
     AFB_ORG_NAME: `${c.name} (demo)`,
   }));
-  start('broker', ['broker', '--peers', join(DIR, 'peers.json'), '--port', String(brokerPort), '--host', HOST], {
+  start('broker', ['broker', '--peers', join(DIR, 'peers.json'), '--port', String(brokerPort), '--host', HOST, '--config', join(DIR, 'broker.json')], {
     AFB_BEACON_ID: 'org.afb.demo.broker',
     AFB_BEACON_NAME: 'afb demo federation (Finland, Estonia, Japan)',
     AFB_BROKER_HEALTH_INTERVAL_MS: '5000',
@@ -116,7 +139,11 @@ async function main() {
   });
   await Promise.all([...peers.map((p, i) => waitHealthy(`http://${HOST}:${nodePorts[i]}`, `node-${COUNTRIES[i].id}`)), waitHealthy(`http://${HOST}:${brokerPort}`, 'broker')]);
   const page = `http://${HOST}:${brokerPort}/`;
-  process.stdout.write(`afb demo federation is up:\n  page (broker): ${page}\n${peers.map((p) => `  node ${p.name}: ${p.url.replace(/\/api$/, '/')}`).join('\n')}\n  logs: ${DIR}\nCtrl-C stops everything.\n`);
+  process.stdout.write(`afb demo federation is up:\n  page (broker): ${page}\n${peers.map((p) => `  node ${p.name}: ${p.url.replace(/\/api$/, '/')}`).join('\n')}\n  logs: ${DIR}\n` +
+    `Access: anonymous callers see counts under k = 5 (UK Biobank preset); a registered caller sees exact counts.\n` +
+    `  registered token (paste it into the page, or send Authorization: Bearer ...): ${tokens.researcherToken}\n` +
+    `  e.g. curl -H 'Authorization: Bearer ${tokens.researcherToken}' ${page}api/g_variants/2-10297-G-T\n` +
+    `Ctrl-C stops everything.\n`);
 }
 
 process.on('SIGINT', () => void stop(0));

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 export interface Demo {
   page: string;
   nodes: Record<string, string>;
+  /** The registered token the demo prints (its SHA-256 is in the demo's broker config). */
+  token: string;
   child: ChildProcess;
   output(): string;
   /** Ctrl-C, as a user would; resolves with the exit code. */
@@ -31,9 +33,11 @@ export async function startDemo(dir: string, timeoutMs = 110_000): Promise<Demo>
   }
   const page = /page \(broker\): (\S+)/.exec(out)![1]!;
   const nodes = Object.fromEntries([...out.matchAll(/node (\w+): (\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  const token = /registered token \([^)]*\): (\S+)/.exec(out)?.[1] ?? '';
   return {
     page,
     nodes,
+    token,
     child,
     output: () => out,
     stop: () => {

@@ -19,7 +19,12 @@ test('npm start: three nodes and a broker on loopback, the page and the API answ
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('allele-frequency browser');
     const row = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows.find((r) => r.POS === '10297')!;
-    const body = (await (await fetch(`${demo.page}api/g_variants/2-10297-G-T`)).json()) as any;
+    // The demo runs with access control: anonymous under k = 5, registered (the printed token) exact.
+    expect(demo.token).toMatch(/^afb-demo-researcher-/);
+    const anonymous = (await (await fetch(`${demo.page}api/g_variants/2-10297-G-T`)).json()) as any;
+    expect(anonymous.info.afb.caller.level).toBe('anonymous');
+    const body = (await (await fetch(`${demo.page}api/g_variants/2-10297-G-T`, { headers: { authorization: `Bearer ${demo.token}` } })).json()) as any;
+    expect(body.info.afb.caller.level).toBe('registered');
     const rec = body.response.resultSets[0].results[0];
     const pooled = rec.frequencyInPopulations[0];
     expect(pooled.source).toBe('Pooled: 3 of 3 peers');
@@ -30,6 +35,10 @@ test('npm start: three nodes and a broker on loopback, the page and the API answ
     }
     expect(rec.frequencyInPopulations.slice(1).map((f: { datasetId: string }) => f.datasetId)).toEqual(['fi:1kg', 'ee:1kg', 'ja:1kg']);
     for (const url of Object.values(demo.nodes)) expect((await fetch(`${url}health`)).status).toBe(200);
+    // The configs hold only the tokens' hashes.
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['broker.json', 'node.json', 'peers.json']) expect(readFileSync(`${tmp.dir}/${f}`, 'utf8')).not.toContain(demo.token);
+    expect(JSON.parse(readFileSync(`${tmp.dir}/broker.json`, 'utf8')).access.levels.anonymous.preset).toBe('ukbiobank');
   } finally {
     expect(await demo.stop()).toBe(0);
   }
