@@ -78,7 +78,13 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     };
     const steps = [...(o.disclosure ?? [SHOW_ALL]), tally];
     try {
-      caller = await identify(req.headers);
+      try {
+        caller = await identify(req.headers);
+      } catch (e) {
+        // A refused credential still costs its address an anonymous request: guessing tokens is rate limited too.
+        takeRequest({ level: 'anonymous', controlledDatasets: [], clientId: `ip:${req.headers.clientIp ?? 'unknown'}` });
+        throw e;
+      }
       takeRequest(caller);
       parsed = parseRequest(req, o.limits);
       const description = await o.describe();

@@ -158,10 +158,14 @@ test('budgets: the (n+1)th request in a minute is 429 with Retry-After, per clie
     expect(over.body.error.errorMessage).toMatch(/more than 3 requests in a minute at the anonymous access level/);
     expect(responseErrors(over.body)).toEqual([]);
     expect((await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`)).status).toBe(429);
+    // Guessing tokens costs the address its anonymous budget too: over it, a wrong token is a 429, not another try.
+    expect((await call(`${node.api}/g_variants/${carried}`, 'guess-1')).status).toBe(429);
     // Another client (a registered token) has its own budget (none at that level here).
     expect((await call(`${node.api}/g_variants/${carried}`, REGISTERED_TOKEN)).status).toBe(200);
     t += 50_000;
     expect((await call(`${node.api}/g_variants/${carried}`)).status).toBe(200);
+    t += 10_000;
+    expect((await call(`${node.api}/g_variants/${carried}`, 'guess-2')).status).toBe(401);
   } finally {
     await node.close();
   }
@@ -209,7 +213,7 @@ test('a request asking more than the level allows is answered at the allowed gra
 test('the audit log: one JSON line per request (401 and 429 included), client and level, never a token or its hash', async () => {
   const auditLog = join(tmp.dir, 'audit.jsonl');
   const jwt = await passport(broker, AUD, await registeredVisas(visas));
-  const node = await start({ minCount: 5, requestsPerMinute: 2 }, { auditLog });
+  const node = await start({ minCount: 5, requestsPerMinute: 3 }, { auditLog });
   let requests = 0;
   try {
     const go = async (url: string, token?: string, body?: unknown) => {
