@@ -7,12 +7,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ingestVcf } from '../../src/ingest';
-import { openStoreLookup } from '../../src/store';
-import { loadServerConfig } from '../../src/config/server-config';
 import { loadAccessConfig } from '../../src/config/access-config';
 import { sha256 } from '../../src/access';
-import { startServer, type RunningServer } from '../../src/server';
 import { realFile, tempDir } from '../helpers/fixtures';
+import { startNode, type TestNode } from '../helpers/node-server';
 
 declare const sessionStorage: { getItem(k: string): string | null };
 declare const localStorage: { length: number };
@@ -24,8 +22,7 @@ const tmp = tempDir();
 const suite = existsSync(CHROMIUM) ? describe : describe.skip;
 
 suite('the page with access control', () => {
-  let server: RunningServer;
-  let close: () => void;
+  let server: TestNode;
   let browser: Browser;
   let page: Page;
   const sent: (string | undefined)[] = [];
@@ -35,11 +32,8 @@ suite('the page with access control', () => {
     mkdirSync(OUT, { recursive: true });
     const db = join(tmp.dir, 'node.db');
     await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', name: '1000 Genomes 2010', panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] });
-    const store = openStoreLookup(db);
-    close = () => store.close();
-    const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const };
     const access = loadAccessConfig({ access: { tokens: [{ id: 'page', sha256: sha256(TOKEN), level: 'registered' }] } }, 'test.json');
-    server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', access });
+    server = await startNode(db, {}, { access });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('request', (r) => {
@@ -56,7 +50,6 @@ suite('the page with access control', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    close?.();
     tmp.cleanup();
   });
 

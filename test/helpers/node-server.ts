@@ -1,6 +1,6 @@
 import { openStoreLookup } from '../../src/store';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
-import { startServer, type RunningServer } from '../../src/server';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 import { GroupCounts } from '../../src/domain/counts';
 import type { VariantRecord } from '../../src/domain/lookup';
 import type { WireRecord } from '../../src/beacon/record';
@@ -13,10 +13,10 @@ export interface TestNode {
 }
 
 /** A real node: the SQLite store read-only behind the real express server, on a free loopback port. */
-export async function startNode(db: string, overrides: Partial<ServerConfig> = {}): Promise<TestNode> {
+export async function startNode(db: string, overrides: Partial<ServerConfig> = {}, options: Pick<StartOptions, 'access' | 'now' | 'disclosure'> = {}): Promise<TestNode> {
   const store = openStoreLookup(db);
   const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
-  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test' });
+  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', ...options });
   return {
     url: server.url,
     api: `${server.url}/api`,

@@ -7,13 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
-import { openStoreLookup } from '../../src/store';
-import { loadServerConfig } from '../../src/config/server-config';
 import { loadAccessConfig } from '../../src/config/access-config';
 import { sha256 } from '../../src/access';
-import { startServer, type RunningServer } from '../../src/server';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
-import { fromWire, recordsOf } from '../helpers/node-server';
+import { fromWire, recordsOf, startNode, type TestNode } from '../helpers/node-server';
 import { compareWithTruth } from '../helpers/store-check';
 import { responseErrors, schemaErrors } from '../helpers/beacon-schemas';
 import { passport, registeredVisas, signJwt, startIssuer, visa, type TestIssuer } from '../helpers/oidc-issuer';
@@ -40,19 +37,8 @@ function accessSection(anonymous: Record<string, unknown>) {
   };
 }
 
-async function start(anonymous: Record<string, unknown>, o: { auditLog?: string; now?: () => number } = {}): Promise<{ api: string; server: RunningServer; close(): Promise<void> }> {
-  const store = openStoreLookup(db);
-  const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, auditLog: o.auditLog ?? '' };
-  const access = loadAccessConfig(accessSection(anonymous), 'test.json');
-  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', access, now: o.now });
-  return {
-    api: `${server.url}/api`,
-    server,
-    close: async () => {
-      await server.close();
-      store.close();
-    },
-  };
+function start(anonymous: Record<string, unknown>, o: { auditLog?: string; now?: () => number } = {}): Promise<TestNode> {
+  return startNode(db, { auditLog: o.auditLog ?? '' }, { access: loadAccessConfig(accessSection(anonymous), 'test.json'), now: o.now });
 }
 
 async function call(url: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
