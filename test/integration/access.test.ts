@@ -249,3 +249,19 @@ test('/api/info publishes the policy per level (never a hash), /api/configuratio
     await node.close();
   }
 });
+
+test('both doors count a client by the same address (X-Forwarded-For from a loopback proxy, as express trusts it)', async () => {
+  const auditLog = join(tmp.dir, 'audit-xff.jsonl');
+  const node = await start({ minCount: 5 }, { auditLog });
+  try {
+    const xff = { 'x-forwarded-for': '203.0.113.9' };
+    expect((await fetch(`${node.api}/g_variants/${carried}`, { headers: xff })).status).toBe(200);
+    expect((await fetch(`${node.api}/g_variants/${carried}?requestedGranularity=record`, { headers: xff })).status).toBe(200);
+    expect((await fetch(`${node.api}/g_variants/${carried}`, { headers: { 'x-forwarded-for': '198.51.100.1, 127.0.0.1' } })).status).toBe(200);
+    expect((await fetch(`${node.api}/g_variants/${carried}?requestedGranularity=count`, { headers: { 'x-forwarded-for': '198.51.100.1, 127.0.0.1' } })).status).toBe(200);
+  } finally {
+    await node.close();
+  }
+  const clients = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l).client);
+  expect(clients).toEqual(['ip:203.0.113.9', 'ip:203.0.113.9', 'ip:198.51.100.1', 'ip:198.51.100.1']);
+});
