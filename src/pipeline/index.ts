@@ -54,13 +54,25 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const policy = o.access ?? OPEN_POLICY;
   const now = o.now ?? Date.now;
   const takeRequest = rateLimiter(policy, now);
+  // Without per-dataset overrides a request's policy is its caller's level's: worked out once per level.
+  const perDataset = Object.keys(policy.datasets).length > 0;
+  const levelPolicy = new Map<string, ReturnType<typeof requestPolicy>>();
+  const policyOf = async (caller: Caller, named: string[] | undefined): Promise<ReturnType<typeof requestPolicy>> => {
+    if (!perDataset) {
+      let p = levelPolicy.get(caller.level);
+      if (!p) levelPolicy.set(caller.level, (p = requestPolicy(policy, caller, [])));
+      return p;
+    }
+    return requestPolicy(policy, caller, named ?? (await o.describe()).datasets.map((d) => d.id));
+  };
   return async (req) => {
     let caller: Caller | undefined;
     let parsed: Parsed | undefined;
     let granularity: string | undefined;
     let withheld = 0;
     const audit = (status: number): void => {
-      o.audit?.({
+      if (!o.audit) return;
+      o.audit({
         time: new Date(now()).toISOString(),
         client: caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`,
         level: caller?.level ?? 'unidentified',
@@ -87,9 +99,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       }
       takeRequest(caller);
       parsed = parseRequest(req, o.limits);
-      const description = await o.describe();
-      const named = parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.request.datasetIds;
-      const allowed = requestPolicy(policy, caller, named ?? description.datasets.map((d) => d.id));
+      const allowed = await policyOf(caller, parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.request.datasetIds);
       const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
       const info = { caller: callerInfo(caller) };
       let reply: Reply;

@@ -13,9 +13,10 @@ export function resolverFor(access: AccessConfig | undefined, jwks?: JwksOptions
 }
 
 /** Where audit lines go: appended to `path` as JSON lines, or the server log under the key `audit`. */
-export function auditSink(path: string, logger: Logger): { sink: AuditSink; close(): Promise<void> } {
+export function auditSink(path: string, logger: Logger): { sink: AuditSink | undefined; close(): Promise<void> } {
   if (path === '') {
-    return { sink: (line) => logger.info({ audit: line }, 'audit'), close: async () => undefined };
+    // A log that takes no info lines (silent, warn, ...) takes no audit lines: none are made.
+    return { sink: logger.isLevelEnabled('info') ? (line) => logger.info({ audit: line }, 'audit') : undefined, close: async () => undefined };
   }
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
   out.on('error', (e) => logger.error({ err: String(e), auditLog: path }, 'audit log cannot be written'));
