@@ -60,9 +60,8 @@ export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}
     if (!head) throw unauthorized('the bearer token is not an API token this beacon knows, nor a JWT');
     const issuer = head.iss === undefined ? undefined : oidc.get(head.iss);
     if (!issuer) {
-      head.iss = head.iss?.slice(0, 200);
       const trusted = [...oidc.keys()];
-      throw unauthorized(`the JWT's issuer ${head.iss === undefined ? '(no iss)' : head.iss} is not trusted here; trusted: ${trusted.length > 0 ? trusted.join(', ') : 'none (this beacon takes API tokens only)'}`);
+      throw unauthorized(`the JWT's issuer ${shown(head.iss)} is not trusted here; trusted: ${trusted.length > 0 ? trusted.join(', ') : 'none (this beacon takes API tokens only)'}`);
     }
     let claims;
     try {
@@ -106,7 +105,7 @@ async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (
       const head = peek(visa);
       if (!head) return void out.notes.push(`${where} is not a JWT: ignored`);
       const issuer = head.iss === undefined ? undefined : issuers.get(head.iss);
-      if (!issuer) return void out.notes.push(`${where} is from ${head.iss ?? '(no iss)'}, not a trusted visa issuer: ignored`);
+      if (!issuer) return void out.notes.push(`${where} is from ${shown(head.iss)}, not a trusted visa issuer: ignored`);
       let claims;
       try {
         claims = await verify(visa, keysOf(issuer.jwksUri), { issuer: issuer.issuer, algorithms: issuer.algorithms, clockSkewSeconds: skew, required: ['exp', 'ga4gh_visa_v1'] });
@@ -131,6 +130,12 @@ async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (
 export function datasetOf(value: string): string | undefined {
   const last = value.replace(/[/#?]+$/, '').split(/[/:#]/).pop();
   return last && last.length > 0 ? last : undefined;
+}
+
+/** An issuer named by an unverified token, as a message may show it (bounded). */
+function shown(iss: string | undefined): string {
+  if (iss === undefined) return '(no iss)';
+  return iss.length > 200 ? `${iss.slice(0, 200)}…` : iss;
 }
 
 export function sha256(text: string): string {
