@@ -265,3 +265,36 @@ test('both doors count a client by the same address (X-Forwarded-For from a loop
   const clients = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l).client);
   expect(clients).toEqual(['ip:203.0.113.9', 'ip:203.0.113.9', 'ip:198.51.100.1', 'ip:198.51.100.1']);
 });
+
+test('every door (fast path, express GET/POST, single, batch, TSV) identifies the same token as the same caller (the audit log says whom)', async () => {
+  const auditLog = join(tmp.dir, 'audit-doors.jsonl');
+  const node = await start({ minCount: 5 }, { auditLog });
+  const jwt = await passport(broker, AUD, await registeredVisas(visas));
+  const row = truth.rows.find((r) => Number(r.AC) > 0)!;
+  const q = { referenceName: row.CHROM!, start: String(Number(row.POS) - 1), referenceBases: row.REF!, alternateBases: row.ALT! };
+  const body = { meta: { apiVersion: 'v2.0' }, query: { requestParameters: { ...q, start: [Number(q.start)] }, requestedGranularity: 'record' } };
+  const doors: [string, RequestInit][] = [
+    [`/g_variants/${carried}`, {}],
+    [`/g_variants/${carried}?requestedGranularity=record`, {}],
+    [`/g_variants/${carried}`, { method: 'POST', body: '{}' }],
+    [`/g_variants?${new URLSearchParams(q)}`, {}],
+    [`/g_variants`, { method: 'POST', body: JSON.stringify(body) }],
+    [`/batch`, { method: 'POST', body: JSON.stringify({ variants: [carried] }) }],
+    [`/g_variants/${carried}`, { headers: { accept: 'text/tab-separated-values' } }],
+    [`/g_variants?${new URLSearchParams(q)}&format=tsv`, {}],
+    [`/g_variants`, { method: 'POST', body: JSON.stringify(body), headers: { accept: 'text/tab-separated-values' } }],
+    [`/batch?format=tsv`, { method: 'POST', body: JSON.stringify({ variants: [carried] }) }],
+  ];
+  try {
+    for (const [path, init] of doors) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${jwt}`, ...(init.headers as Record<string, string> | undefined) };
+      const res = await fetch(`${node.api}${path}`, { ...init, headers });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      await res.text();
+    }
+  } finally {
+    await node.close();
+  }
+  const lines = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => `${l.client} ${l.level}`)).toEqual(doors.map(() => `sub:${broker.issuer}#researcher-1 registered`));
+});
