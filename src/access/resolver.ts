@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../domain/access';
 import { AfbError } from '../domain/errors';
-import type { IdentitySettings, OidcIssuer, StaticToken, VisaIssuer } from '../domain/identity';
+import type { GrantRule, IdentitySettings, OidcIssuer, StaticToken, VisaIssuer } from '../domain/identity';
 import { peek, remoteKeys, verify, type JwksOptions, type KeySource } from './jwks';
 
 /** What the identify step is given of a request (the pipeline's RequestHeaders has these fields). */
@@ -69,7 +69,7 @@ export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}
     } catch (e) {
       throw unauthorized(`the JWT ${(e as Error).message}`);
     }
-    const passport = await visasOf(claims.ga4gh_passport_v1, visaIssuers, keysOf, s.clockSkewSeconds);
+    const passport = await visasOf(claims.ga4gh_passport_v1, visaIssuers, keysOf, s.clockSkewSeconds, s.grants ?? []);
     const clientId = `sub:${issuer.issuer}#${String(claims.sub)}`;
     const notes = [...passport.notes];
     if (!passport.registered) {
@@ -89,7 +89,7 @@ interface Passport {
 }
 
 /** The passport's visas that verify, read; those that do not, named in notes and ignored. */
-async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (uri: string) => KeySource, skew: number): Promise<Passport> {
+async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (uri: string) => KeySource, skew: number, rules: readonly GrantRule[]): Promise<Passport> {
   const out: Passport = { registered: false, grants: [], notes: [] };
   if (raw === undefined) return out;
   if (!Array.isArray(raw)) {
@@ -112,18 +112,28 @@ async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (
       } catch (e) {
         return void out.notes.push(`${where} from ${issuer.issuer} ${(e as Error).message}: ignored`);
       }
-      const v = claims.ga4gh_visa_v1 as { type?: unknown; value?: unknown } | undefined;
+      const v = claims.ga4gh_visa_v1 as { type?: unknown; value?: unknown; source?: unknown } | undefined;
       if (!v || typeof v.type !== 'string') return void out.notes.push(`${where} has no ga4gh_visa_v1.type: ignored`);
       types.add(v.type);
       if (v.type === 'ControlledAccessGrants') {
-        const id = typeof v.value === 'string' ? datasetOf(v.value) : undefined;
-        if (id) out.grants.push(id);
-        else out.notes.push(`${where} (ControlledAccessGrants) names no dataset in value: ignored`);
+        const ids = grantedDatasets(v.value, v.source, rules);
+        if (ids.length > 0) out.grants.push(...ids);
+        else out.notes.push(`${where} (ControlledAccessGrants ${typeof v.value === 'string' ? shown(v.value) : '(no value)'}) opens no dataset here: ignored`);
       }
     }),
   );
   out.registered = types.has('AcceptedTermsAndPolicies') && types.has('ResearcherStatus');
   return out;
+}
+
+/** The datasets one ControlledAccessGrants visa opens: by the configured rules, else by its value's last segment. */
+function grantedDatasets(value: unknown, source: unknown, rules: readonly GrantRule[]): string[] {
+  if (typeof value !== 'string') return [];
+  if (rules.length === 0) {
+    const id = datasetOf(value);
+    return id ? [id] : [];
+  }
+  return rules.filter((r) => r.value === value && (r.source === undefined || r.source === source)).map((r) => r.dataset);
 }
 
 /** A grant's value names the dataset: its id itself, or a URL/URN whose last segment is the id. */

@@ -1,7 +1,7 @@
 import { ACCESS_LEVELS, OPEN_POLICY, type AccessLevel, type AccessPolicy, type LevelPolicy } from '../domain/access';
 import { AfbError } from '../domain/errors';
 import type { Granularity } from '../domain/lookup';
-import { DEFAULT_ALGORITHMS, NO_IDENTITY, type IdentitySettings, type OidcIssuer, type StaticToken, type VisaIssuer } from '../domain/identity';
+import { DEFAULT_ALGORITHMS, NO_IDENTITY, type GrantRule, type IdentitySettings, type OidcIssuer, type StaticToken, type VisaIssuer } from '../domain/identity';
 
 /**
  * The config file's `access` section (docs/configuration.md, "Access"): the AccessPolicy of each
@@ -34,7 +34,7 @@ export const ACCESS_DEFAULTS: Readonly<Record<AccessLevel, LevelPolicy>> = {
 
 const GRANULARITIES: readonly Granularity[] = ['boolean', 'count', 'record'];
 const LEVEL_KEYS = ['granularity', 'minCount', 'preset', 'requestsPerMinute', 'maxBatch', 'maxRangeBases'] as const;
-const SECTION_KEYS = ['levels', 'datasets', 'tokens', 'oidc', 'visaIssuers', 'clockSkewSeconds'] as const;
+const SECTION_KEYS = ['levels', 'datasets', 'tokens', 'oidc', 'visaIssuers', 'grants', 'clockSkewSeconds'] as const;
 
 /** `file` is the parsed config file, `where` names it in messages (its path). */
 export function loadAccessConfig(file: Record<string, unknown>, where = 'config'): AccessConfig {
@@ -72,7 +72,8 @@ export function loadAccessConfig(file: Record<string, unknown>, where = 'config'
   });
   const oidc = list(section.oidc, at('.oidc')).map((x, i) => oidcIssuer(x, at(`.oidc[${i}]`)));
   const visaIssuers = list(section.visaIssuers, at('.visaIssuers')).map((x, i) => visaIssuer(x, at(`.visaIssuers[${i}]`)));
-  return { configured: true, policy: { levels, datasets }, identity: { tokens, oidc, visaIssuers, clockSkewSeconds: skew } };
+  const grants = list(section.grants, at('.grants')).map((x, i) => grantRule(x, at(`.grants[${i}]`)));
+  return { configured: true, policy: { levels, datasets }, identity: { tokens, oidc, visaIssuers, grants, clockSkewSeconds: skew } };
 }
 
 /** The policy a node reports (`/api/info` info.afb.access): per level granularity, minCount and budgets; per dataset overrides. Never a token or its hash. */
@@ -145,6 +146,12 @@ function visaIssuer(raw: unknown, where: string): VisaIssuer {
   const o = object(raw, where, '{"issuer": "https://visas.example.org/", "jwksUri": "https://visas.example.org/jwks"}');
   unknownKeys(o, ['issuer', 'jwksUri', 'algorithms'], where);
   return { issuer: str(o.issuer, `${where}.issuer`), jwksUri: url(o.jwksUri, `${where}.jwksUri`), algorithms: algorithms(o.algorithms, `${where}.algorithms`) };
+}
+
+function grantRule(raw: unknown, where: string): GrantRule {
+  const o = object(raw, where, '{"dataset": "kg", "value": "https://ega-archive.org/datasets/EGAD00000000001", "source": "https://ega-archive.org/dacs/EGAC00000000001"}');
+  unknownKeys(o, ['dataset', 'value', 'source'], where);
+  return { dataset: str(o.dataset, `${where}.dataset`), value: str(o.value, `${where}.value`), ...(o.source === undefined ? {} : { source: str(o.source, `${where}.source`) }) };
 }
 
 function algorithms(raw: unknown, where: string): readonly string[] {

@@ -13,6 +13,19 @@ export interface IdentitySettings {
   visaIssuers: readonly VisaIssuer[];
   /** Leeway for exp/nbf/iat, in seconds. */
   clockSkewSeconds: number;
+  /**
+   * Which ControlledAccessGrants visas open which dataset. Empty: a grant whose value is the dataset
+   * id, or a URL/URN whose last segment is the id. Given: only the visas listed (value, and source when named).
+   */
+  grants?: readonly GrantRule[];
+}
+
+export interface GrantRule {
+  dataset: string;
+  /** The visa's `ga4gh_visa_v1.value`, exactly. */
+  value: string;
+  /** The visa's `ga4gh_visa_v1.source` (the DAC), exactly, when named. */
+  source?: string;
 }
 
 export interface StaticToken {

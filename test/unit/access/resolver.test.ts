@@ -137,3 +137,18 @@ test('JWKS: cached, and fetched again when a token names a kid it does not hold 
   expect(c.level).toBe('registered');
   expect(broker.fetches()).toBe(before + 1);
 });
+
+test('configured grant rules: only the listed visa value (and DAC source) opens a dataset', async () => {
+  const strict = createCallerResolver({ ...settings, grants: [{ dataset: 'kg', value: 'https://ega-archive.org/datasets/EGAD00000000001', source: 'https://dac.example.org' }] }, { cooldownMs: 0 });
+  const reg = await registeredVisas(visas);
+  const listed = await visa(visas, 'ControlledAccessGrants', 'https://ega-archive.org/datasets/EGAD00000000001');
+  expect((await strict(bearer(await passport(broker, AUD, [...reg, listed])))).controlledDatasets).toEqual(['kg']);
+  // Named by its last segment but not listed: with rules configured, that is not enough.
+  const byName = await visa(visas, 'ControlledAccessGrants', 'https://elsewhere.example.org/datasets/kg');
+  const c = await strict(bearer(await passport(broker, AUD, [...reg, byName])));
+  expect(c).toMatchObject({ level: 'registered', controlledDatasets: [] });
+  expect(c.notes?.join(' ')).toMatch(/opens no dataset here: ignored/);
+  // The listed value from another DAC: ignored.
+  const otherDac = await signJwt(visas, { claims: { ga4gh_visa_v1: { type: 'ControlledAccessGrants', value: 'https://ega-archive.org/datasets/EGAD00000000001', source: 'https://other-dac.example.org', by: 'dac' } } });
+  expect((await strict(bearer(await passport(broker, AUD, [...reg, otherDac])))).controlledDatasets).toEqual([]);
+});
