@@ -152,3 +152,11 @@ test('configured grant rules: only the listed visa value (and DAC source) opens 
   const otherDac = await signJwt(visas, { claims: { ga4gh_visa_v1: { type: 'ControlledAccessGrants', value: 'https://ega-archive.org/datasets/EGAD00000000001', source: 'https://other-dac.example.org', by: 'dac' } } });
   expect((await strict(bearer(await passport(broker, AUD, [...reg, otherDac])))).controlledDatasets).toEqual([]);
 });
+
+test("an issuer whose JWKS cannot be fetched: 401 saying the token could not be checked (never accepted unchecked)", async () => {
+  const gone = await startIssuer('gone');
+  const jwt = await signJwt(gone, { aud: AUD });
+  await gone.close();
+  const r = createCallerResolver({ ...settings, oidc: [{ issuer: gone.issuer, jwksUri: gone.jwksUri, audience: [AUD], algorithms: DEFAULT_ALGORITHMS }] }, { cooldownMs: 0, timeoutMs: 1000 });
+  await expect(r(bearer(jwt))).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/cannot be checked/) });
+});
