@@ -54,11 +54,12 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const policy = o.access ?? OPEN_POLICY;
   const now = o.now ?? Date.now;
   const takeRequest = rateLimiter(policy, now);
-  // Without per-dataset overrides a request's policy is its caller's level's: worked out once per level.
+  // Without per-dataset overrides the policy of an anonymous or registered caller is its level's,
+  // worked out once; a controlled caller is controlled only for its datasets, so its depends on them.
   const perDataset = Object.keys(policy.datasets).length > 0;
   const levelPolicy = new Map<string, ReturnType<typeof requestPolicy>>();
   const policyOf = async (caller: Caller, named: string[] | undefined): Promise<ReturnType<typeof requestPolicy>> => {
-    if (!perDataset) {
+    if (!perDataset && caller.level !== 'controlled') {
       let p = levelPolicy.get(caller.level);
       if (!p) levelPolicy.set(caller.level, (p = requestPolicy(policy, caller, [])));
       return p;

@@ -298,3 +298,27 @@ test('every door (fast path, express GET/POST, single, batch, TSV) identifies th
   const lines = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(lines.map((l) => `${l.client} ${l.level}`)).toEqual(doors.map(() => `sub:${broker.issuer}#researcher-1 registered`));
 });
+
+test('a controlled caller gets its level only on its datasets: a request touching another is answered under the registered policy', async () => {
+  const two = join(tmp.dir, 'two.db');
+  for (const dataset of ['kg', 'kg-copy']) {
+    await ingestVcf({ db: two, dataset, assembly: 'GRCh37', name: dataset, panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] });
+  }
+  const grant = await visa(visas, 'ControlledAccessGrants', 'kg');
+  const jwt = await passport(broker, AUD, [...(await registeredVisas(visas)), grant]);
+  const section = accessSection({ minCount: 5, granularity: 'boolean' });
+  (section.access.levels.registered as Record<string, unknown>).granularity = 'count';
+  const node = await startNode(two, {}, { access: loadAccessConfig(section, 'test.json') });
+  try {
+    const own = await call(`${node.api}/g_variants/${carried}?requestedGranularity=record&datasetIds=kg`, jwt);
+    expect([own.body.info.afb.caller.level, own.body.meta.returnedGranularity]).toEqual(['controlled', 'record']);
+    expect(responseErrors(own.body)).toEqual([]);
+    const both = await call(`${node.api}/g_variants/${carried}?requestedGranularity=record`, jwt);
+    expect(both.body.meta.returnedGranularity).toBe('count');
+    const other = await call(`${node.api}/g_variants/${carried}?requestedGranularity=record&datasetIds=kg-copy`, jwt);
+    expect(other.body.meta.returnedGranularity).toBe('count');
+    expect(responseErrors(other.body)).toEqual([]);
+  } finally {
+    await node.close();
+  }
+});

@@ -29,6 +29,20 @@ test('the strictest policy over the datasets a request touches', () => {
   expect(requestPolicy(OPEN_POLICY, anon('a'), [])).toEqual({ level: 'anonymous', granularity: 'record', minCount: 1 });
 });
 
+test('a controlled caller is controlled only for its datasets: elsewhere the registered policy holds', () => {
+  const p: AccessPolicy = {
+    levels: {
+      anonymous: { granularity: 'count', minCount: 5 },
+      registered: { granularity: 'count', minCount: 1, maxBatch: 100 },
+      controlled: { granularity: 'record', minCount: 1, maxBatch: 10_000 },
+    },
+    datasets: {},
+  };
+  const c: Caller = { level: 'controlled', controlledDatasets: ['kg'], clientId: 'token:dac' };
+  expect(requestPolicy(p, c, ['kg'])).toMatchObject({ granularity: 'record', maxBatch: 10_000 });
+  expect(requestPolicy(p, c, ['kg', 'other'])).toMatchObject({ granularity: 'count', maxBatch: 100 });
+});
+
 test('granularity is capped, never raised', () => {
   expect(capGranularity('record', 'count')).toBe('count');
   expect(capGranularity('boolean', 'record')).toBe('boolean');
