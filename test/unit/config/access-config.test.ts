@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAccessConfig, minCount, publicPolicy } from '../../../src/config/access-config';
 import { OPEN_POLICY } from '../../../src/domain/access';
 import { isAfbError } from '../../../src/domain/errors';
@@ -61,4 +63,13 @@ test('k = 2 is refused with the reason; errors name the file, the JSON path and 
   );
   expect(error(() => loadAccessConfig({ access: { oidc: [{ issuer: 'i', jwksUri: 'https://x/jwks' }] } }, 'n.json'))).toMatch(/audience: required/);
   expect(error(() => loadAccessConfig({ access: [] }, 'n.json'))).toMatch(/^n\.json: access: must be an object/);
+});
+
+test('the example in docs/configuration.md#access is a valid access section', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'configuration.md'), 'utf8');
+  const example = /## Access[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)![1]!;
+  const c = loadAccessConfig(JSON.parse(example), 'docs/configuration.md');
+  expect(c.configured).toBe(true);
+  expect(c.policy.levels.anonymous.minCount).toBe(5);
+  expect(c.identity.tokens.map((t) => t.id)).toEqual(['lab-a', 'dac-fi']);
 });
