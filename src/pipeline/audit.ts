@@ -9,6 +9,8 @@ import type { Parsed, PipelineRequest } from './request';
  */
 export interface AuditLine {
   time: string;
+  /** X-Request-Id, as in the request log line. */
+  requestId?: string;
   client: string;
   level: AccessLevel | 'unidentified';
   /** g_variants:<query kind>, g_variant or batch. */

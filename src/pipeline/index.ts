@@ -75,6 +75,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       if (!o.audit) return;
       o.audit({
         time: new Date(now()).toISOString(),
+        ...(req.headers.requestId ? { requestId: req.headers.requestId } : {}),
         client: caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`,
         level: caller?.level ?? 'unidentified',
         kind: kindOf(req, parsed),

@@ -21,6 +21,8 @@ export interface RequestHeaders {
   visited?: string;
   /** The client's address as the door sees it (express: req.ip, honouring `trust proxy`; the fast path: the socket's): who anonymous budgets count. */
   clientIp?: string;
+  /** The request id the door logs (X-Request-Id): the audit line carries it, so the two logs join. */
+  requestId?: string;
 }
 
 export type Format = 'json' | 'tsv';

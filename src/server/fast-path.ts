@@ -28,7 +28,7 @@ export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerRes
     if (id.includes('/')) return false;
     const started = process.hrtime.bigint();
     const reqId = requestId(header(req, 'x-request-id'));
-    const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited'), clientIp: clientIp(req) };
+    const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited'), clientIp: clientIp(req), requestId: reqId };
     void (async () => {
       let reply: Reply;
       let error: unknown;

@@ -28,5 +28,6 @@ function queryOf(req: Request): Record<string, unknown> {
 }
 
 function headersOf(req: Request): PipelineRequest['headers'] {
-  return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited'), clientIp: req.ip };
+  const requestId = (req.res?.locals.requestId as string | undefined) ?? undefined;
+  return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited'), clientIp: req.ip, requestId };
 }

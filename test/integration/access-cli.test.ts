@@ -50,15 +50,20 @@ test('no access section: the open policy, said at start', async () => {
 
 test('an access section: the policy logged at start, tokens recognised, one audit line per request in the log', async () => {
   const lines = await serveAndLog({ access: { levels: { anonymous: { preset: 'ons' } }, tokens: [{ id: 'ops', sha256: sha256(TOKEN), level: 'registered' }] } }, async (port) => {
-    const ok = (await (await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { info: { afb: { caller: { level: string } } } };
+    const ok = (await (await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-request-id': 'cli-req-1' } })).json()) as { info: { afb: { caller: { level: string } } } };
     expect(ok.info.afb.caller.level).toBe('registered');
-    expect((await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A?requestedGranularity=count`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A?requestedGranularity=count`, { headers: { authorization: 'Bearer wrong', 'x-request-id': 'cli-req-2' } })).status).toBe(401);
   });
   const policy = lines.find((l) => l.msg === 'access policy')!;
   expect(policy.access.anonymous).toMatchObject({ minCount: 10 });
-  expect(lines.filter((l) => l.audit).map((l) => [l.audit.client, l.audit.level, l.audit.status])).toEqual([
-    ['token:ops', 'registered', 200],
-    [expect.stringMatching(/^ip:/), 'unidentified', 401],
+  expect(lines.filter((l) => l.audit).map((l) => [l.audit.requestId, l.audit.client, l.audit.level, l.audit.status])).toEqual([
+    ['cli-req-1', 'token:ops', 'registered', 200],
+    ['cli-req-2', expect.stringMatching(/^ip:/), 'unidentified', 401],
+  ]);
+  // The audit line joins the request log line by its id (fast path and express alike).
+  expect(lines.filter((l) => l.reqId === 'cli-req-1' || l.reqId === 'cli-req-2').map((l) => [l.reqId, l.status])).toEqual([
+    ['cli-req-1', 200],
+    ['cli-req-2', 401],
   ]);
 });
 

@@ -227,6 +227,7 @@ test('the audit log: one JSON line per request (401 and 429 included), client an
     ['anonymous', 'g_variant', 429],
   ]);
   expect(lines[0].client).toMatch(/^ip:/);
+  for (const l of lines) expect(l.requestId).toMatch(/^[\w.-]+$/);
   expect(lines[1].client).toBe('token:lab-a');
   expect(lines[2].client).toBe(`sub:${broker.issuer}#researcher-1`);
   expect(lines[2].variants).toEqual(ids.slice(0, 3));
