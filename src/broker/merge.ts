@@ -1,6 +1,7 @@
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, VariantRecord } from '../domain/lookup';
 import { poolPopulations } from '../domain/pooling';
+import { POOLED_DATASET_ID } from '../beacon/record';
 import type { PeerVariant } from './peer-answer';
 
 export interface PeerPart {
@@ -25,7 +26,7 @@ export function mergeVariant(
   const entries: DatasetFrequencies[] = [];
   const peerOf = new Map<string, string>();
   for (const part of parts) {
-    for (const e of part.variant.entries) {
+    for (const e of part.variant.frequencies) {
       const origin = e.origin ?? e.datasetId;
       if (seen.has(origin)) continue;
       seen.add(origin);
@@ -37,7 +38,7 @@ export function mergeVariant(
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
   const contributingPeers = [...new Set(pooledPops.flatMap((p) => p.pooledFrom.map((d) => peerOf.get(d)!)))];
   const pooled: DatasetFrequencies = {
-    datasetId: 'pooled',
+    datasetId: POOLED_DATASET_ID,
     source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${failed.length > 0 ? ` (missing ${failed.join(', ')})` : ''}`,
     filters: [],
     populations: pooledPops,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ASSEMBLIES, parseAssembly } from '../domain/assemblies';
 import { PRIMARY_CONTIGS } from '../domain/contigs';
 import type { DatasetInfo } from '../domain/lookup';
@@ -8,7 +9,6 @@ import { CircuitBreaker } from './circuit-breaker';
 import { PeerFailure, type PeerHttp } from './peer-http';
 import { peerDatasetId } from './peer-answer';
 import type { Peer } from './peers';
-
 
 /**
  * What the broker knows of one peer: its circuit breaker, the datasets and data versions from its
@@ -102,5 +102,85 @@ export class PeerHealth {
         version: '',
         createdAt: '',
       }));
+  }
+}
+
+/**
+ * The health monitor: a first round of polls at start, then one every healthIntervalMs, each
+ * round under the broker deadline (the timer does not keep the process alive; close() aborts the
+ * round in flight). Its PeerHealth objects are what the fan-out's breakers and the cache's data
+ * versions read.
+ */
+export class HealthMonitor {
+  readonly peers: PeerHealth[];
+  private timer?: NodeJS.Timeout;
+  private readonly stopping = new AbortController();
+  private initial?: Promise<void>;
+
+  constructor(peers: readonly Peer[], private readonly http: PeerHttp, private readonly config: BrokerConfig) {
+    this.peers = peers.map((p) => new PeerHealth(p, config));
+  }
+
+  start(): void {
+    this.initial = this.pollAll();
+    this.timer = setInterval(() => void this.pollAll(), this.config.healthIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Resolves when the first round is done, or after `ms` at most (an answer never waits longer for it). */
+  async firstRound(ms: number): Promise<void> {
+    if (!this.initial) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.initial, new Promise<void>((r) => (timer = setTimeout(r, ms).unref()))]);
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.stopping.abort();
+    await this.initial?.catch(() => undefined);
+  }
+
+  /** Every peer's data versions: part of the cache key, so a re-ingest on a peer makes its next answer fresh. */
+  versions(): string {
+    return JSON.stringify(this.peers.map((h) => [h.peer.id, h.versions]));
+  }
+
+  private async pollAll(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const round = new AbortController();
+    setMaxListeners(this.peers.length * 4 + 10, round.signal);
+    const stop = () => round.abort();
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, this.config.deadlineMs);
+    try {
+      await Promise.all(this.peers.map((h) => h.poll(this.http, round.signal, this.config.maxResponseBytes)));
+    } finally {
+      clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** GET /api/network: every peer's state as the health polls and queries left it. */
+  network(brokerId: string): unknown {
+    return {
+      broker: brokerId,
+      checkedEveryMs: this.config.healthIntervalMs,
+      peers: this.peers.map((h) => ({
+        id: h.peer.id,
+        name: h.peer.name,
+        country: h.peer.country,
+        url: h.peer.url,
+        kind: h.peer.kind,
+        role: h.role,
+        assemblies: h.peer.assemblies,
+        state: h.state,
+        checkedAt: h.checkedAt,
+        latencyMs: h.latencyMs,
+        lastError: h.lastError ?? h.breaker.lastError,
+        consecutiveFailures: h.breaker.consecutiveFailures,
+        datasets: h.datasets.map((d) => ({ id: d.id, name: d.name, assemblyId: d.assembly, version: d.version, variantCount: d.variantCount })),
+      })),
+    };
   }
 }
