@@ -1,3 +1,4 @@
+import { trimAlleles } from '../domain/alleles';
 import type {
   AlleleQuery,
   AllelesResult,
@@ -39,7 +40,7 @@ export class CachedLookup implements VariantLookup {
   }
 
   findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
-    const key = queries.map((q) => [q.contig, q.start0, q.ref.toUpperCase(), q.alt.toUpperCase()]);
+    const key = queries.map((q) => [q.contig, trimAlleles(q.start0, q.ref, q.alt)]);
     return this.through(scope, ['alleles', key], () => this.inner.findAlleles(scope, queries, signal));
   }
 
