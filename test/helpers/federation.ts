@@ -113,7 +113,7 @@ export async function recordingPeer(targetApi: string): Promise<RecordingPeer> {
           visited: headers['x-afb-visited'],
           status: answer.status,
           records: records.length,
-          recordBytes: records.reduce((n, r) => n + JSON.stringify(r).length, 0),
+          recordBytes: records.reduce((n: number, r) => n + JSON.stringify(r).length, 0),
         });
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
         res.end(out);
