@@ -16,8 +16,10 @@ const ALLOWED: Record<string, string[]> = {
   config: ['domain'],
   ingest: ['domain', 'vcf', 'store'],
   broker: ['domain', 'beacon', 'config'],
-  server: ['domain', 'beacon', 'config'],
-  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'server', 'config'],
+  // The request pipeline is framework-free: it sees the port (domain) and the wire format (beacon), no HTTP.
+  pipeline: ['domain', 'beacon'],
+  server: ['domain', 'beacon', 'config', 'pipeline'],
+  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'pipeline', 'server', 'config'],
 };
 
 // Third-party packages and the one folder each may be imported from.

@@ -3,6 +3,8 @@ import { requireAssembly, type Assembly } from '../domain/assemblies';
 import { resolveContig } from '../domain/contigs';
 import { pos1ToStart0 } from '../domain/coordinates';
 import { parseVariantId } from '../domain/variant-id';
+import { isAlleleBases } from '../domain/alleles';
+import { scalar, show } from './values';
 import type { AlleleQuery } from '../domain/lookup';
 
 /** One entry of a batch: the query as the client wrote it, and what it means (or why it is wrong). */
@@ -33,7 +35,8 @@ export function parseBatchRequest(body: unknown, maxBatch: number): BatchRequest
   if (b.variants.length > maxBatch) {
     throw new AfbError('PAYLOAD_TOO_LARGE', `variants: ${b.variants.length} entries; a batch takes at most ${maxBatch}, split it`);
   }
-  const assembly = b.assemblyId === undefined ? undefined : requireAssembly(String(b.assemblyId));
+  const assemblyName = scalar(b.assemblyId, 'assemblyId', 'GRCh38');
+  const assembly = assemblyName === undefined ? undefined : requireAssembly(assemblyName);
   let datasetIds: string[] | undefined;
   if (b.datasetIds !== undefined) {
     if (!Array.isArray(b.datasetIds) || !b.datasetIds.every((x) => typeof x === 'string')) throw new AfbError('INVALID_PARAMETER', 'datasetIds must be a list of dataset ids, e.g. ["fi"]');
@@ -59,19 +62,27 @@ function parseItem(v: unknown): BatchItem {
   }
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
-    const text = JSON.stringify(v);
+    const text = written(v);
     const start = Array.isArray(o.start) && o.start.length === 1 ? o.start[0] : o.start;
     const c = typeof o.referenceName === 'string' ? resolveContig(o.referenceName) : undefined;
-    const ok = (s: unknown) => typeof s === 'string' && /^[ACGTN]*$/i.test(s);
-    if (!c || typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0 || !ok(o.referenceBases) || !ok(o.alternateBases)) {
+    if (!c || typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0 || !isAlleleBases(o.referenceBases) || !isAlleleBases(o.alternateBases)) {
       return { text, error: 'expected {"referenceName":"22","start":16050074,"referenceBases":"A","alternateBases":"G"} (start 0-based, bases A C G T N)' };
     }
     return { text, assembly: c.assembly, query: { contig: c.contig, start0: start, ref: o.referenceBases as string, alt: o.alternateBases as string } };
   }
-  return { text: JSON.stringify(v) ?? String(v), error: 'each variant is an id string such as 22-16050075-A-G or an object with referenceName, start, referenceBases, alternateBases' };
+  return { text: written(v), error: 'each variant is an id string such as 22-16050075-A-G or an object with referenceName, start, referenceBases, alternateBases' };
 }
 
 /** A single variant written as text: `22-16050075-A-G`, `GRCh37:22-16050075-A-G`, `chr22:16050075:A:G`. */
 export function parseVariantText(text: string): BatchItem {
   return parseItem(text);
+}
+
+/** An entry as the batch answer echoes it: its JSON, or its shape when it cannot be written back (nested too deep). */
+function written(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? show(v);
+  } catch {
+    return show(v);
+  }
 }

@@ -1,4 +1,4 @@
-import type { AfbError } from '../domain/errors';
+import type { AfbError, ErrorCode } from '../domain/errors';
 import type { BeaconRequest, Granularity, IncludeResultsets } from './request';
 import type { WireRecord } from './record';
 
@@ -96,7 +96,7 @@ export function variantsResponse(
 }
 
 /** fw/responses/beaconErrorResponse.json, with afb's stable code beside the HTTP-like errorCode. */
-export function errorResponse(id: BeaconIdentity, status: number, message: string, codeName: string, s: RequestSummary = DEFAULT_SUMMARY) {
+export function errorResponse(id: BeaconIdentity, status: number, message: string, codeName: ErrorCode, s: RequestSummary = DEFAULT_SUMMARY) {
   return {
     meta: responseMeta(id, s.requestedGranularity, s),
     error: { errorCode: status, errorMessage: message, errorCodeName: codeName },

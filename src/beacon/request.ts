@@ -1,17 +1,12 @@
 import { AfbError } from '../domain/errors';
 import { requireAssembly, type Assembly } from '../domain/assemblies';
-import { resolveContig, type Contig } from '../domain/contigs';
-import type { RangeFilters } from '../domain/lookup';
+import { resolveContig } from '../domain/contigs';
+import { QUERY_BASES, isAlleleBases } from '../domain/alleles';
+import type { Granularity, RangeFilters, VariantQuery } from '../domain/lookup';
+import { scalar, show } from './values';
 
-export type Granularity = 'boolean' | 'count' | 'record';
 export type IncludeResultsets = 'HIT' | 'MISS' | 'ALL' | 'NONE';
-
-/** What a g_variants request asks, whatever its wire shape (GET query string or POST body). */
-export type VariantQuery =
-  | { kind: 'all' }
-  | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string }
-  | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
-  | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
+export type { Granularity, VariantQuery } from '../domain/lookup';
 
 export interface BeaconRequest {
   /** Undefined when the request names none (the server then uses its only assembly). */
@@ -32,7 +27,6 @@ export interface RequestLimits {
   defaultGranularity: Granularity;
 }
 
-const BASES = /^[ACGTUNRYSWKMBDHV.-]*$/i;
 
 /** g_variant request parameters (gv/requestParameters.json) plus afb's `datasetIds`. */
 const REQUEST_PARAMETER_NAMES = [
@@ -129,6 +123,9 @@ export function parsePostRequest(body: unknown, limits: RequestLimits): BeaconRe
     throw new AfbError('UNKNOWN_PARAMETER', `unknown request parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; g_variants accepts ${[...REQUEST_PARAMETERS].join(', ')}`);
   }
   const pagination = (q.pagination ?? b.pagination ?? {}) as Raw;
+  if (typeof pagination !== 'object' || pagination === null || Array.isArray(pagination)) {
+    throw new AfbError('INVALID_PARAMETER', `pagination must be an object such as {"skip":0,"limit":10}, not ${show(pagination)}`);
+  }
   const filters = q.filters;
   return build({ ...params }, {
     granularity: q.requestedGranularity ?? b.requestedGranularity,
@@ -161,7 +158,8 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
   const skip = integer(c.skip, 'skip', 0, Number.MAX_SAFE_INTEGER, 'a number of records to skip') ?? 0;
   let limit = integer(c.limit, 'limit', 0, limits.maxLimit, `a page size (0 means the maximum, ${limits.maxLimit})`) ?? 10;
   if (limit === 0) limit = limits.maxLimit;
-  const assembly = params.assemblyId === undefined ? undefined : requireAssembly(String(params.assemblyId));
+  const assemblyName = scalar(params.assemblyId, 'assemblyId', 'GRCh38');
+  const assembly = assemblyName === undefined ? undefined : requireAssembly(assemblyName);
   const datasetIds = params.datasetIds === undefined ? undefined : stringList(params.datasetIds, 'datasetIds');
   const echo: Raw = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) echo[k] = v;
@@ -174,7 +172,7 @@ function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLim
   if (p.referenceName === undefined) {
     throw new AfbError('MISSING_PARAMETER', 'referenceName is required with start/end/bases, e.g. referenceName=22 (also chr22, NC_000022.11, refseq:NC_000022.11)');
   }
-  const name = String(p.referenceName);
+  const name = scalar(p.referenceName, 'referenceName', '22')!;
   const resolved = resolveContig(name);
   if (!resolved) throw new AfbError('INVALID_PARAMETER', `referenceName '${name}' is not a contig name; use 1-22, X, Y, MT, chr-prefixed or a RefSeq accession such as NC_000022.11`);
   if (resolved.assembly && assembly && resolved.assembly !== assembly) {
@@ -191,7 +189,7 @@ function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLim
     if (alt === undefined) {
       throw new AfbError('MISSING_PARAMETER', 'start without end needs alternateBases (a sequence query: referenceName, start, referenceBases, alternateBases); or give end for a range query');
     }
-    if (ref === undefined || /[^ACGT]/i.test(ref)) {
+    if (ref === undefined || !isAlleleBases(ref) || ref.includes('N')) {
       // No or wildcard reference: every variant at that position with this alternate allele.
       return { query: { kind: 'range', contig, start0: starts[0]!, end0: starts[0]! + Math.max(1, ref?.length ?? 1), alt }, assembly: resolved.assembly };
     }
@@ -222,9 +220,10 @@ function rangeFilters(p: Raw, alt: string | undefined): RangeFilters {
   const f: RangeFilters = {};
   if (alt !== undefined && alt !== '') f.alt = alt;
   if (p.variantType !== undefined) {
-    const t = String(p.variantType).toUpperCase();
+    const given = scalar(p.variantType, 'variantType', 'SNP')!;
+    const t = given.toUpperCase();
     if (!['SNP', 'SNV', 'MNP', 'INS', 'DEL', 'INDEL'].includes(t)) {
-      throw new AfbError('INVALID_PARAMETER', `variantType '${String(p.variantType)}' is not supported; use SNP, MNP, INS, DEL or INDEL`);
+      throw new AfbError('INVALID_PARAMETER', `variantType '${show(given)}' is not supported; use SNP, MNP, INS, DEL or INDEL`);
     }
     f.variantType = t;
   }
@@ -245,7 +244,7 @@ function positions(v: unknown, name: string, min: number): number[] | undefined 
   return list.map((x) => {
     const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+\s*$/.test(x) ? Number(x) : NaN;
     if (!Number.isSafeInteger(n) || n < min) {
-      throw new AfbError('INVALID_PARAMETER', `${name} '${String(x)}' is not an integer >= ${min}; ${name} is a 0-based position, e.g. ${name}=16050074`);
+      throw new AfbError('INVALID_PARAMETER', `${name} '${show(x)}' is not an integer >= ${min}; ${name} is a 0-based position, e.g. ${name}=16050074`);
     }
     return n;
   });
@@ -255,7 +254,7 @@ function positions(v: unknown, name: string, min: number): number[] | undefined 
 function bases(v: unknown, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new AfbError('INVALID_PARAMETER', `${name} must be a string of bases, e.g. ${name}=A`);
-  if (!BASES.test(v)) {
+  if (!QUERY_BASES.test(v)) {
     throw new AfbError('INVALID_PARAMETER', `${name} '${v}' has characters outside the allowed alphabet A C G T U N R Y S W K M B D H V - .`);
   }
   const s = v.toUpperCase().replace(/U/g, 'T');
@@ -266,14 +265,14 @@ function integer(v: unknown, name: string, min: number, max: number, what: strin
   if (v === undefined || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new AfbError('INVALID_PARAMETER', `${name} '${String(v)}' must be an integer from ${min} to ${max}: ${what}`);
+    throw new AfbError('INVALID_PARAMETER', `${name} '${show(v)}' must be an integer from ${min} to ${max}: ${what}`);
   }
   return n;
 }
 
 function enumValue<T extends string>(v: unknown, name: string, values: readonly T[]): T | undefined {
   if (v === undefined || v === '') return undefined;
-  const s = String(v);
+  const s = scalar(v, name, values[0]!)!;
   const hit = values.find((x) => x.toLowerCase() === s.toLowerCase());
   if (!hit) throw new AfbError('INVALID_PARAMETER', `${name} '${s}' must be one of ${values.join(', ')}`);
   return hit;

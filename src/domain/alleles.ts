@@ -8,7 +8,18 @@
  * putting back one anchor base (see `anchoredForm`).
  */
 
-export const BASES_PATTERN = /^[ACGTN]*$/;
+/**
+ * The two allele alphabets, each written once. Stored and exchanged alleles are A C G T N (any
+ * case on input); Beacon queries may also use IUPAC ambiguity codes, U, and `-`/`.` for an empty
+ * allele (a query with those reads as "any base here", never as a stored allele).
+ */
+export const ALLELE_BASES = /^[ACGTN]*$/i;
+export const QUERY_BASES = /^[ACGTUNRYSWKMBDHV.-]*$/i;
+
+/** True for a stored-alphabet allele (A C G T N, any case; '' is an empty allele). */
+export function isAlleleBases(s: unknown): s is string {
+  return typeof s === 'string' && ALLELE_BASES.test(s);
+}
 
 export interface Trimmed {
   start0: number;

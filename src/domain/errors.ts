@@ -1,25 +1,27 @@
 /**
- * Errors with stable codes. Code and tests branch on `code`, never on the message text;
+ * Errors with stable codes: the one table of every code afb raises or sends (docs/api.md renders
+ * it; a test keeps the two equal). Callers and tests branch on `code`, never on the message text;
  * the message says what was wrong and what would be valid.
  */
-export type ErrorCode =
-  | 'INVALID_PARAMETER'
-  | 'UNKNOWN_PARAMETER'
-  | 'MISSING_PARAMETER'
-  | 'UNKNOWN_ASSEMBLY'
-  | 'UNKNOWN_CONTIG'
-  | 'ASSEMBLY_MISMATCH'
-  | 'NOT_FOUND'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'INVALID_VCF'
-  | 'INVALID_RECORD'
-  | 'INVALID_INPUT_FILE'
-  | 'INVALID_OPTION'
-  | 'REFERENCE_MISMATCH'
-  | 'DUPLICATE_RECORD'
-  | 'UNKNOWN_SAMPLE'
-  | 'STORE_ERROR'
-  | 'PEER_ERROR';
+export const ERROR_CODES = {
+  INVALID_PARAMETER: { status: 400, when: 'a request parameter or body field has a value outside its valid form (the message names it and the valid form)' },
+  UNKNOWN_PARAMETER: { status: 400, when: 'a request names a parameter the endpoint does not take (the message lists those it takes)' },
+  MISSING_PARAMETER: { status: 400, when: 'a parameter the query needs is absent (e.g. assemblyId on a beacon serving two assemblies)' },
+  UNKNOWN_ASSEMBLY: { status: 400, when: 'an assembly name that is not GRCh37/GRCh38 or one of their aliases' },
+  UNKNOWN_CONTIG: { status: 400, when: 'a contig no dataset in scope holds (the message lists those held)' },
+  ASSEMBLY_MISMATCH: { status: 400, when: 'two parts of a request name different assemblies (assemblyId, a RefSeq accession, an id prefix)' },
+  NOT_FOUND: { status: 404, when: 'no such endpoint' },
+  PAYLOAD_TOO_LARGE: { status: 413, when: 'a request body or batch over its configured limit' },
+  INVALID_VCF: { status: 400, when: 'ingest: a VCF file whose header or layout cannot be read (file and line named)' },
+  INVALID_RECORD: { status: 400, when: 'ingest: a VCF record that fails a check (file, line, field and text named); --skip-invalid skips and counts it' },
+  INVALID_INPUT_FILE: { status: 400, when: 'ingest: an input that cannot be opened or read to its end' },
+  INVALID_OPTION: { status: 400, when: 'a command-line option, configuration value or side file (panel, peers, populations) is invalid; exit code 2' },
+  UNKNOWN_SAMPLE: { status: 400, when: 'ingest: a --samples or panel sample that the VCF does not have' },
+  STORE_ERROR: { status: 500, when: 'the SQLite store cannot be read or written' },
+  INTERNAL: { status: 500, when: 'anything unexpected; the body says only this and the X-Request-Id that finds the stack in the server log' },
+} as const satisfies Record<string, { status: number; when: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class AfbError extends Error {
   readonly code: ErrorCode;
@@ -35,17 +37,7 @@ export class AfbError extends Error {
 }
 
 function defaultStatus(code: ErrorCode): number {
-  switch (code) {
-    case 'NOT_FOUND':
-      return 404;
-    case 'PAYLOAD_TOO_LARGE':
-      return 413;
-    case 'STORE_ERROR':
-    case 'PEER_ERROR':
-      return 500;
-    default:
-      return 400;
-  }
+  return ERROR_CODES[code].status;
 }
 
 export function isAfbError(e: unknown): e is AfbError {

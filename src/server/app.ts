@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AfbError, isAfbError } from '../domain/errors';
-import { errorFromAfb, errorResponse } from '../beacon/envelope';
+import { AfbError } from '../domain/errors';
+import { errorReply } from '../pipeline';
 import type { AppContext } from './context';
 import { observe } from './observability';
 import { infoRoutes } from './info-routes';
@@ -39,32 +39,29 @@ export function createApp(app: AppContext): express.Express {
   if (page) e.use(express.static(page, { index: 'index.html', maxAge: '5m' }));
 
   e.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const { status, body } = errorBody(app, err);
-    if (status >= 500) res.locals.error = err instanceof Error ? { message: err.message, stack: err.stack } : String(err);
+    const { reply, internal } = errorReply(app.facts, fromExpress(app, err));
+    if (internal) res.locals.error = err instanceof Error ? { message: err.message, stack: err.stack } : String(err);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    res.status(status).json(body);
+    res.status(reply.status).type(reply.contentType).send(reply.body);
   });
   return e;
 }
 
-/** Body-parser and lookup errors become Beacon error bodies with a status that says whose fault it was. */
-export function errorBody(app: AppContext, err: unknown): { status: number; body: unknown } {
-  if (isAfbError(err)) return { status: err.httpStatus, body: errorFromAfb(app.facts, err) };
+/** Express's own failures (body parser, a client error status) as the AfbError they mean. */
+function fromExpress(app: AppContext, err: unknown): unknown {
   const t = (err as { type?: string; status?: number })?.type;
   if (t === 'entity.too.large') {
-    return { status: 413, body: errorResponse(app.facts, 413, `request body is larger than ${app.config.bodyLimitBytes} bytes; send fewer variants per request`, 'PAYLOAD_TOO_LARGE') };
+    return new AfbError('PAYLOAD_TOO_LARGE', `request body is larger than ${app.config.bodyLimitBytes} bytes; send fewer variants per request`, { cause: err });
   }
   if (t === 'entity.parse.failed') {
-    return { status: 400, body: errorResponse(app.facts, 400, `request body is not valid JSON (${(err as Error).message}); send {"meta":{"apiVersion":"v2.0"},"query":{...}}`, 'INVALID_PARAMETER') };
+    return new AfbError('INVALID_PARAMETER', `request body is not valid JSON (${(err as Error).message}); send {"meta":{"apiVersion":"v2.0"},"query":{...}}`, { cause: err });
   }
   const status = (err as { status?: number })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: errorResponse(app.facts, status, (err as Error).message, 'INVALID_PARAMETER') };
-  }
-  return { status: 500, body: errorResponse(app.facts, 500, 'internal error; the request id in X-Request-Id finds it in the server log', 'INTERNAL') };
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AfbError('INVALID_PARAMETER', (err as Error).message, { httpStatus: status, cause: err });
+  return err;
 }
 
 /** The page ships as static files beside the compiled server (src/server/public; dist/ reads it from src/). */

@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { memoDescribe } from './description-cache';
 import { fastPath } from './fast-path';
 import { createLogger, createMetrics, type Logger } from './observability';
+import { createPipeline, type DisclosureStep } from '../pipeline';
 import type { AppContext } from './context';
 
 export { createApp } from './app';
@@ -20,6 +21,8 @@ export interface StartOptions {
   version: string;
   logger?: Logger;
   network?: () => Promise<unknown>;
+  /** Disclosure steps of the pipeline (default: show everything found). */
+  disclosure?: readonly DisclosureStep[];
 }
 
 export interface RunningServer {
@@ -46,7 +49,17 @@ export function appContext(o: StartOptions): AppContext {
     version: o.version,
     startedAt: new Date().toISOString(),
   };
-  return { lookup: o.lookup, describe: memoDescribe(o.lookup), config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
+  const describe = memoDescribe(o.lookup);
+  const pipeline = createPipeline({
+    lookup: o.lookup,
+    describe,
+    beaconId: c.beaconId,
+    role: o.role,
+    sourceReference: c.sourceReference,
+    limits: { maxLimit: c.maxLimit, maxRangeBases: c.maxRangeBases, defaultGranularity: c.defaultGranularity, maxBatch: c.maxBatch },
+    disclosure: o.disclosure,
+  });
+  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network };
 }
 
 /** Express for everything, except the one hot request the fast path answers itself. */

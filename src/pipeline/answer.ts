@@ -1,0 +1,127 @@
+import { AfbError } from '../domain/errors';
+import type { Assembly } from '../domain/assemblies';
+import { parseRsid } from '../domain/variant-id';
+import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
+import type { BeaconRequest } from '../beacon/request';
+import { parseVariantText, type BatchRequest } from '../beacon/batch';
+
+/**
+ * What a request found, before disclosure control and before it is written: the records (for a
+ * batch, one per entry, undefined where nothing was found or the entry was malformed), the total,
+ * the datasets asked and how the lookup got its answer.
+ */
+export interface Answer {
+  granularity: Granularity;
+  /** Undefined when this beacon serves no assembly at all (nothing was asked). */
+  assembly?: Assembly;
+  datasets: DatasetInfo[];
+  total: number;
+  totalIsLowerBound?: boolean;
+  records: (VariantRecord | undefined)[];
+  /** Batch only: each entry as written and, where it could not be asked, why. */
+  entries?: { text: string; error?: string }[];
+  trace?: LookupTrace;
+}
+
+export interface AnswerContext {
+  lookup: VariantLookup;
+  describe: () => Promise<LookupDescription>;
+  /** Broker ids this query has already passed through (X-Afb-Visited). */
+  visited: string[];
+}
+
+/** g_variants: a sequence, range, bracket or bare query. */
+export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Promise<Answer> {
+  const description = await ctx.describe();
+  const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
+  const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
+  if (!scope) return { ...base, total: 0, records: [] };
+  const q = req.query;
+  // Boolean and count answers read no records anywhere (a broker asks its peers for counts only).
+  const limit = req.granularity === 'record' ? req.limit : 0;
+  if (q.kind === 'sequence') {
+    const found = await ctx.lookup.findAlleles(scope, [q]);
+    const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
+    return { ...base, total: hits.length, records: hits.slice(req.skip, req.skip + limit), trace: found.trace };
+  }
+  const r = await ctx.lookup.scan(scope, q, { skip: req.skip, limit });
+  return { ...base, total: r.total, totalIsLowerBound: r.totalIsLowerBound, records: r.records, trace: r.trace };
+}
+
+/** g_variants/{id}: one variant by `GRCh37:22-16050075-A-G`, `22-16050075-A-G` (1-based) or an rsID. */
+export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRequest): Promise<Answer> {
+  const description = await ctx.describe();
+  const rsid = parseRsid(id);
+  if (rsid !== undefined) {
+    const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
+    const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
+    if (!scope) return { ...base, total: 0, records: [] };
+    const found = await ctx.lookup.findRsid(scope, rsid);
+    return { ...base, total: found.records.length, records: found.records, trace: found.trace };
+  }
+  const item = parseVariantText(id);
+  if (!item.query) throw new AfbError('INVALID_PARAMETER', `variant id: ${item.error}; or GRCh37:22-16050075-A-G, or an rsID such as rs6054257`);
+  if (item.assembly && req.assembly && item.assembly !== req.assembly) {
+    throw new AfbError('ASSEMBLY_MISMATCH', `the id names ${item.assembly} but assemblyId is ${req.assembly}`);
+  }
+  const scope = scopeOf(ctx, description, item.assembly ?? req.assembly, req.datasetIds);
+  const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
+  if (!scope) return { ...base, total: 0, records: [] };
+  const found = await ctx.lookup.findAlleles(scope, [item.query]);
+  const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
+  return { ...base, total: hits.length, records: hits, trace: found.trace };
+}
+
+/**
+ * A batch: every askable entry in one lookup call. Entries the lookup cannot take (malformed,
+ * another assembly, a contig no dataset holds) are answered per entry, never failing the batch.
+ */
+export async function answerBatch(ctx: AnswerContext, batch: BatchRequest): Promise<Answer> {
+  const description = await ctx.describe();
+  const scope = scopeOf(ctx, description, batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, batch.datasetIds);
+  const datasets = datasetsIn(description, scope);
+  const held = new Set(datasets.flatMap((d) => d.contigs));
+  const askable: number[] = [];
+  const entries = batch.items.map((item, i) => {
+    let error = item.error ?? (item.query ? undefined : 'not a variant');
+    if (!error && item.assembly && item.assembly !== scope?.assembly) error = `${item.text} is on ${item.assembly}; this batch asks ${scope?.assembly ?? 'no assembly'}`;
+    else if (!error && !held.has(item.query!.contig)) error = `contig '${item.query!.contig}' is not in any ${scope?.assembly ?? ''} dataset here`;
+    if (!error) askable.push(i);
+    return error ? { text: item.text, error } : { text: item.text };
+  });
+  const records: (VariantRecord | undefined)[] = batch.items.map(() => undefined);
+  let trace: LookupTrace | undefined;
+  if (scope && askable.length > 0) {
+    const found = await ctx.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!));
+    askable.forEach((i, k) => (records[i] = found.records[k]));
+    trace = found.trace;
+  }
+  return { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(Boolean).length, records, entries, trace };
+}
+
+/**
+ * The scope of a lookup: the assembly the request names, else the only one served (undefined when
+ * none is served: there is nothing to ask), and the datasets it names, each checked to exist.
+ */
+function scopeOf(ctx: AnswerContext, description: LookupDescription, named: Assembly | undefined, datasetIds: string[] | undefined): LookupScope | undefined {
+  if (datasetIds) {
+    const unknown = datasetIds.filter((id) => !description.datasets.some((d) => d.id === id));
+    if (unknown.length > 0) {
+      throw new AfbError('INVALID_PARAMETER', `datasetIds: unknown dataset ${unknown.join(', ')}; this beacon has ${description.datasets.map((d) => d.id).join(', ') || 'none'}`);
+    }
+  }
+  const assembly = chooseAssembly(named, description.datasets);
+  return assembly ? { assembly, datasetIds, visited: ctx.visited } : undefined;
+}
+
+function chooseAssembly(named: Assembly | undefined, datasets: DatasetInfo[]): Assembly | undefined {
+  if (named) return named;
+  const served = [...new Set(datasets.map((d) => d.assembly))];
+  if (served.length <= 1) return served[0];
+  throw new AfbError('MISSING_PARAMETER', `assemblyId is required: this beacon serves ${served.sort().join(' and ')}`);
+}
+
+function datasetsIn(description: LookupDescription, scope: LookupScope | undefined): DatasetInfo[] {
+  if (!scope) return [];
+  return description.datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
+}
