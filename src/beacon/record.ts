@@ -2,7 +2,7 @@ import { alleleFrequency, countProblems, type GroupCounts } from '../domain/coun
 import { refseqAccession, resolveContig } from '../domain/contigs';
 import { formatVariantId, parseRsid } from '../domain/variant-id';
 import { start0ToPos1 } from '../domain/coordinates';
-import { BASES_PATTERN, trimAlleles, variantType } from '../domain/alleles';
+import { isAlleleBases, trimAlleles, variantType } from '../domain/alleles';
 import { parseAssembly, type Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
 
@@ -175,7 +175,7 @@ function roundAf(af: number): number {
 
 /**
  * A genomicVariations record read back into the domain shape, checked before anything of it is
- * used: bases (domain BASES_PATTERN), a 0-based start, a contig, an assembly (the record's
+ * used: bases (domain isAlleleBases), a 0-based start, a contig, an assembly (the record's
  * `assemblyId`, else `opts.assembly`; a record of another assembly than `opts.assembly` is
  * refused), counts by the domain's rules (countProblems) and plausible magnitudes. `trimmed` is
  * the identity (domain trimAlleles of the wire alleles), `display` the alleles as sent. A
@@ -300,7 +300,7 @@ function recordAssembly(assemblyId: unknown, fromAccession: Assembly | undefined
 function wireBases(v: unknown, field: string): string {
   if (v === undefined || v === null) bad(`variation.${field} is missing`);
   const s = String(v).toUpperCase();
-  if (!BASES_PATTERN.test(s)) bad(`variation.${field} '${s}' is not A C G T N`);
+  if (!isAlleleBases(s)) bad(`variation.${field} '${s}' is not A C G T N`);
   return s;
 }
 

@@ -75,7 +75,7 @@ export class PeersLookup implements VariantLookup {
     if (page.limit > 0 && page.skip + page.limit > MAX_PEER_PAGE && !known) {
       warnings.push(`peers are asked for at most ${MAX_PEER_PAGE} records each; records past ${MAX_PEER_PAGE} are missing from this page`);
     }
-    if (lowerBound) warnings.push(`numTotalResults ${total} is a lower bound: the largest peer's total (variants several peers hold cannot be counted once without all their keys)`);
+    // A lower bound is flagged (totalIsLowerBound); the pipeline words the warning.
     return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records, trace: traceOf(fan, warnings) };
   }
 
