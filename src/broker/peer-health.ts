@@ -19,6 +19,8 @@ export class PeerHealth {
   versions: Record<string, string> = {};
   datasets: DatasetInfo[] = [];
   role?: string;
+  /** The peer's own id (service-info `id`): a node stamps it on the origins of its counts. */
+  beaconId?: string;
   checkedAt?: string;
   latencyMs?: number;
   lastError?: string;
@@ -37,6 +39,7 @@ export class PeerHealth {
       if (!si || typeof si !== 'object' || typeof si.id !== 'string') throw new PeerFailure('invalid_answer', 'service-info has no id');
       const versions = (si.afb?.datasetVersions ?? {}) as Record<string, string>;
       this.role = typeof si.afb?.role === 'string' ? si.afb.role : 'beacon';
+      this.beaconId = si.id;
       if (!this.polled || JSON.stringify(versions) !== JSON.stringify(this.versions)) {
         const info = (await http.json(this.peer, { method: 'GET', path: '/info', signal, maxBytes })) as Record<string, any>;
         const listed = info?.response?.info?.afb?.datasets;
@@ -53,6 +56,17 @@ export class PeerHealth {
       this.latencyMs = Math.round(performance.now() - started);
       this.checkedAt = new Date().toISOString();
     }
+  }
+
+  /**
+   * How far this peer is entitled to report counts of `origin` (`<beaconId>/<dataset>@<time>`):
+   * 2 when it is the node that made them, 1 when it relays (a broker, or a third-party Beacon
+   * whose origins are its own URL), 0 when a node reports another node's origin (a replay).
+   */
+  entitlement(origin: string): 0 | 1 | 2 {
+    if (this.role !== 'node') return 1;
+    if (this.beaconId !== undefined && origin.startsWith(`${this.beaconId}/`)) return 2;
+    return origin.startsWith(`${this.peer.url}#`) ? 2 : 0;
   }
 
   get state(): 'up' | 'down' | 'probing' | 'unknown' {

@@ -33,7 +33,12 @@ export interface PeersLookupOptions {
  * state between queries (the cache is a decorator around it, the health monitor is outside).
  */
 export class PeersLookup implements VariantLookup {
-  constructor(private readonly o: PeersLookupOptions) {}
+  private readonly entitlement: (peerId: string, origin: string) => number;
+
+  constructor(private readonly o: PeersLookupOptions) {
+    const byId = new Map(o.health.map((h) => [h.peer.id, h]));
+    this.entitlement = (peerId, origin) => byId.get(peerId)?.entitlement(origin) ?? 0;
+  }
 
   async describe(): Promise<LookupDescription> {
     await this.o.ready();
@@ -43,7 +48,8 @@ export class PeersLookup implements VariantLookup {
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<AllelesResult> {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
     const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.size > 0);
-    return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k))), trace: traceOf(fan) };
+    const warnings: string[] = [];
+    return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
 
   /**
@@ -61,7 +67,7 @@ export class PeersLookup implements VariantLookup {
     const keys = kWayMerge(pages.map((p) => this.inScope(scope, p.variants)));
     const records = keys
       .slice(page.skip, page.skip + page.limit)
-      .map((v) => this.merged(scope, this.byKey(fan), (byKey) => byKey.get(v.key)))
+      .map((v) => this.merged(scope, this.byKey(fan), (byKey) => byKey.get(v.key), warnings))
       .filter((r): r is VariantRecord => r !== undefined);
     const known = pages.every((p) => p.variants.length >= p.total);
     const withMatches = pages.filter((p) => p.total > 0).length;
@@ -82,8 +88,9 @@ export class PeersLookup implements VariantLookup {
   async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
     const fan = await this.o.fanOut.run(scope, (client, call) => client.rsid(scope, rsid, call), (found) => found.size > 0);
     const all = [...new Map([...fan.values.values()].flatMap((m) => [...m.values()]).map((v) => [v.key, v])).values()].sort(compareVariants);
-    const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key))).filter((r): r is VariantRecord => r !== undefined);
-    return { records, trace: traceOf(fan) };
+    const warnings: string[] = [];
+    const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
+    return { records, trace: traceOf(fan, warnings) };
   }
 
   /** The answering peers' scan pages in peers-file order. */
@@ -102,8 +109,13 @@ export class PeersLookup implements VariantLookup {
     return variants.filter((v) => v.frequencies.some((e) => scope.datasetIds!.includes(e.datasetId)));
   }
 
-  /** Pool one variant across the peers that have it, in peers-file order. */
-  private merged(scope: LookupScope, fan: FanOutResult<Map<string, PeerVariant>>, pick: (byKey: Map<string, PeerVariant>) => PeerVariant | undefined): VariantRecord | undefined {
+  /** Pool one variant across the peers that have it, in peers-file order; what the merge decided goes to `warnings`. */
+  private merged(
+    scope: LookupScope,
+    fan: FanOutResult<Map<string, PeerVariant>>,
+    pick: (byKey: Map<string, PeerVariant>) => PeerVariant | undefined,
+    warnings: string[],
+  ): VariantRecord | undefined {
     const parts: PeerPart[] = [];
     for (const h of this.o.health) {
       const byKey = fan.values.get(h.peer.id);
@@ -113,7 +125,9 @@ export class PeersLookup implements VariantLookup {
       if (frequencies.length > 0) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies } });
     }
     if (parts.length === 0) return undefined;
-    return mergeVariant(scope.assembly, parts, fan.asked, fan.failed, this.o.populations);
+    const m = mergeVariant(scope.assembly, parts, fan.asked, fan.failed, { populations: this.o.populations, entitlement: this.entitlement });
+    for (const w of m.warnings) if (!warnings.includes(w)) warnings.push(w);
+    return m.record;
   }
 }
 

@@ -1,7 +1,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
-import { FederatedLookup, type Peer } from '../../src/broker';
+import { FederatedLookup, type FederatedOptions, type Peer } from '../../src/broker';
 import { loadBrokerConfig, type BrokerConfig } from '../../src/config/broker-config';
 import { loadServerConfig } from '../../src/config/server-config';
 import { startServer, type RunningServer } from '../../src/server';
@@ -17,9 +17,9 @@ export interface TestBroker {
 }
 
 /** A real broker (FederatedLookup behind the real server) on a free loopback port. */
-export async function startBroker(id: string, peers: Peer[], broker: Partial<BrokerConfig> = {}, port = 0): Promise<TestBroker> {
+export async function startBroker(id: string, peers: Peer[], broker: Partial<BrokerConfig> = {}, port = 0, extra: Partial<FederatedOptions> = {}): Promise<TestBroker> {
   const config = { ...loadServerConfig(undefined, {}, {}), port, logLevel: 'silent' as const, beaconId: id };
-  const lookup = new FederatedLookup({ id, peers, config: { ...loadBrokerConfig({}, {}), ...broker } });
+  const lookup = new FederatedLookup({ id, peers, config: { ...loadBrokerConfig({}, {}), ...broker }, ...extra });
   lookup.start();
   const server = await startServer({ lookup, config, role: 'broker', version: 'test', network: () => lookup.network() });
   return {
