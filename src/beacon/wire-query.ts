@@ -12,14 +12,18 @@ import { fromWireRecord, WireFormatError } from './record';
  * cannot trust.
  */
 
-/** `GET` path of one variant by its afb id, e.g. `/g_variants/GRCh37%3A2-10297-G-T` (trimmed alleles, `-` for empty). */
-export function variantIdPath(assembly: Assembly, contig: Contig, t: Trimmed): string {
-  return `/g_variants/${encodeURIComponent(`${assembly}:${formatVariantId(contig, t.start0, t.ref || '-', t.alt || '-')}`)}`;
+/**
+ * `GET` path of one variant by its afb id, e.g. `/g_variants/GRCh37%3A2-10297-G-T` (trimmed
+ * alleles, `-` for empty); `datasetIds` (the peer's own ids) narrows it.
+ */
+export function variantIdPath(assembly: Assembly, contig: Contig, t: Trimmed, datasetIds?: readonly string[]): string {
+  const path = `/g_variants/${encodeURIComponent(`${assembly}:${formatVariantId(contig, t.start0, t.ref || '-', t.alt || '-')}`)}`;
+  return datasetIds ? `${path}?${new URLSearchParams({ datasetIds: datasetIds.join(',') })}` : path;
 }
 
 /** `GET` path of the variants carrying an rsID. */
-export function rsidPath(assembly: Assembly, rsid: number): string {
-  return `/g_variants/rs${rsid}?assemblyId=${assembly}`;
+export function rsidPath(assembly: Assembly, rsid: number, datasetIds?: readonly string[]): string {
+  return `/g_variants/rs${rsid}?${new URLSearchParams({ assemblyId: assembly, ...(datasetIds ? { datasetIds: datasetIds.join(',') } : {}) })}`;
 }
 
 /** A Beacon v2 sequence query as a GET path (for third-party Beacons: one request per variant). */
@@ -36,9 +40,10 @@ export function sequenceQueryPath(assembly: Assembly, q: AlleleQuery, granularit
 }
 
 /** The afb `POST /batch` body for many variants (0-based starts, as beacon/batch.ts reads them). */
-export function batchRequestBody(assembly: Assembly, queries: readonly AlleleQuery[]): unknown {
+export function batchRequestBody(assembly: Assembly, queries: readonly AlleleQuery[], datasetIds?: readonly string[]): unknown {
   return {
     assemblyId: assembly,
+    ...(datasetIds ? { datasetIds } : {}),
     variants: queries.map((q) => ({ referenceName: q.contig, start: q.start0, referenceBases: q.ref.toUpperCase(), alternateBases: q.alt.toUpperCase() })),
   };
 }
@@ -47,10 +52,11 @@ export function batchRequestBody(assembly: Assembly, queries: readonly AlleleQue
  * A Beacon v2 `POST /g_variants` body for a range, a bracket or a bare listing (`kind: 'all'`: no
  * variant parameters). `limit` is the number of records wanted from the start (skip 0); at count
  * and boolean granularity no records are wanted and the page asks for one at most, because on the
- * wire `limit: 0` means "the maximum".
+ * wire `limit: 0` means "the maximum". `datasetIds` (the peer's own ids) narrows it.
  */
-export function scanRequestBody(assembly: Assembly, q: ScanQuery, limit: number, granularity: Granularity): unknown {
+export function scanRequestBody(assembly: Assembly, q: ScanQuery, limit: number, granularity: Granularity, datasetIds?: readonly string[]): unknown {
   const params: Record<string, unknown> = { assemblyId: assembly };
+  if (datasetIds) params.datasetIds = [...datasetIds];
   if (q.kind !== 'all') {
     params.referenceName = q.contig;
     if (q.kind === 'range') Object.assign(params, { start: [q.start0], end: [q.end0] });

@@ -39,6 +39,12 @@ export function peerDatasetId(peer: Peer, datasetId: string): string {
   return datasetId.includes(':') ? `${peer.id}/${datasetId}` : `${peer.id}:${datasetId}`;
 }
 
+/** The inverse of peerDatasetId: the peer's own id of one of this broker's dataset ids, or undefined when it is another peer's. */
+export function ownDatasetId(peer: Peer, datasetId: string): string | undefined {
+  for (const sep of [':', '/']) if (datasetId.startsWith(`${peer.id}${sep}`)) return datasetId.slice(peer.id.length + 1);
+  return undefined;
+}
+
 /**
  * Runs a wire read and turns its WireFormatError into the peer's `invalid_answer` outcome, so a
  * malformed record or an impossible count makes the whole answer invalid: a broken peer is

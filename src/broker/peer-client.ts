@@ -11,7 +11,7 @@ import {
 } from '../beacon/wire-query';
 import type { PeerHttp } from './peer-http';
 import { PeerFailure } from './peer-http';
-import { asPeerAnswer, byVariant, compareVariants, outsideScan, relabel, variantKey, type PeerVariant } from './peer-answer';
+import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
 import type { Peer } from './peers';
 
 /** How one call to a peer is made: the broker's deadline and the hop header to send. */
@@ -57,8 +57,10 @@ abstract class BasePeerClient implements PeerClient {
 
   /** POST /g_variants: at count granularity when no records are wanted (the peer sends only its total). */
   async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return { variants: [], total: 0 };
     const granularity = limit === 0 ? 'count' : 'record';
-    const body = scanRequestBody(scope.assembly, query, Math.min(limit, MAX_PEER_PAGE), granularity);
+    const body = scanRequestBody(scope.assembly, query, Math.min(limit, MAX_PEER_PAGE), granularity, datasets);
     const answer = await this.get('POST', '/g_variants', call, body);
     const read = asPeerAnswer(() => readVariantsResponse(answer, scope.assembly));
     if (granularity === 'count') {
@@ -76,6 +78,16 @@ abstract class BasePeerClient implements PeerClient {
     return { variants, total: Math.max(read.total ?? variants.length, variants.length) };
   }
 
+  /**
+   * The peer's own ids of the scope's datasets: undefined when the scope names none (all of them),
+   * null when it names none of this peer's (the peer is not asked). afb peers are sent the ids.
+   */
+  protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
+    if (!scope.datasetIds) return undefined;
+    const own = scope.datasetIds.map((id) => ownDatasetId(this.peer, id)).filter((id): id is string => id !== undefined);
+    return own.length > 0 ? own : null;
+  }
+
   protected get(method: 'GET' | 'POST', path: string, call: PeerCallContext, body?: unknown): Promise<unknown> {
     return this.http.json(this.peer, { method, path, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes });
   }
@@ -91,16 +103,18 @@ abstract class BasePeerClient implements PeerClient {
  */
 export class AfbPeerClient extends BasePeerClient {
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return new Map();
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
     if (queries.length === 1) {
       const q = queries[0]!;
-      const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt)), call), scope);
+      const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope);
       const v = found.get(keys[0]!);
       const other = [...found.keys()].find((k) => k !== keys[0]);
       if (other) throw new PeerFailure('invalid_answer', `asked for ${keys[0]}, answered ${other}`);
       return new Map(v ? [[v.key, v]] : []);
     }
-    const answer = await this.get('POST', '/batch', call, batchRequestBody(scope.assembly, queries));
+    const answer = await this.get('POST', '/batch', call, batchRequestBody(scope.assembly, queries, datasets));
     const records = asPeerAnswer(() => readBatchResponse(answer, queries.length, scope.assembly));
     const out = new Map<string, PeerVariant>();
     records.forEach((r, i) => {
@@ -113,7 +127,9 @@ export class AfbPeerClient extends BasePeerClient {
   }
 
   async rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>> {
-    return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid), call), scope);
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return new Map();
+    return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope);
   }
 }
 
@@ -124,6 +140,7 @@ const THIRD_PARTY_PARALLEL = 16;
 export class BeaconPeerClient extends BasePeerClient {
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const out = new Map<string, PeerVariant>();
+    if (this.datasetsIn(scope) === null) return out;
     let next = 0;
     const worker = async () => {
       while (next < queries.length) {
@@ -144,5 +161,10 @@ export class BeaconPeerClient extends BasePeerClient {
 
   async rsid(): Promise<Map<string, PeerVariant>> {
     return new Map();
+  }
+
+  /** A third-party Beacon's dataset ids are not its own on the wire (they come from its sources): it is asked for all, and filtered here. */
+  protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
+    return super.datasetsIn(scope) === null ? null : undefined;
   }
 }

@@ -104,3 +104,14 @@ test('the total of a partial listing is a lower bound (said in the trace); a com
   expect(whole.responseSummary.numTotalResults).toBe(recordsOf(whole).length);
   expect(whole.info.afb.warnings).toBeUndefined();
 });
+
+test('datasetIds narrow what peers are asked: a peer without a dataset in scope is not asked, the others get their own ids', async () => {
+  clearLogs();
+  const { status, body } = await getJson(`${broker.api}/g_variants?referenceName=2&start=0&end=100000&requestedGranularity=count&datasetIds=b:kg`);
+  expect(status).toBe(200);
+  const asked = dataRequests();
+  expect(asked.map((x) => x.body.query.requestParameters.datasetIds)).toEqual([['kg']]);
+  const directB = (await getJson(`${nodes[1]!.api}/g_variants?referenceName=2&start=0&end=100000&requestedGranularity=count`)).body.responseSummary.numTotalResults;
+  expect(body.responseSummary.numTotalResults).toBe(directB);
+  expect(proxies[0]!.log.filter((x) => !/service-info|\/info$/.test(x.url))).toEqual([]);
+});

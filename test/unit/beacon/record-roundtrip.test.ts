@@ -116,6 +116,7 @@ test.each<[string, ScanQuery]>([
   expect(asRecords).toMatchObject({ assembly: 'GRCh37', query: q, granularity: 'record', skip: 0, limit: 250 });
   const asCount = parsePostRequest(scanRequestBody('GRCh37', q, 0, 'count'), limits);
   expect(asCount).toMatchObject({ query: q, granularity: 'count' });
+  expect(parsePostRequest(scanRequestBody('GRCh37', q, 1, 'record', ['kg', 'fi:kg']), limits).datasetIds).toEqual(['kg', 'fi:kg']);
 });
 
 test('a response envelope reads back its records and summary; a Beacon error is a WireFormatError', () => {

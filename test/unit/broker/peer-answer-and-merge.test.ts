@@ -1,3 +1,4 @@
+import { POOLED_DATASET_ID } from '../../../src/beacon/record';
 import { readPeerRecord } from '../../../src/broker/peer-answer';
 import { mergeVariant } from '../../../src/broker/merge';
 import { PeerFailure } from '../../../src/broker/peer-http';
@@ -20,7 +21,7 @@ const entry = (datasetId: string, origin: string, ac: number, an: number) => ({
 });
 
 test('a peer record reads back into relabelled entries; pooled entries of a broker peer are skipped', () => {
-  const v = readPeerRecord(record([{ ...entry('pooled', '', 9, 9), source: 'Pooled: 2 of 2 peers' }, entry('fi:kg', 'node-fi/kg@1', 3, 10)]), peer('eu'), 'GRCh37');
+  const v = readPeerRecord(record([{ ...entry(POOLED_DATASET_ID, '', 9, 9), source: 'Pooled: 2 of 2 peers' }, entry('fi:kg', 'node-fi/kg@1', 3, 10)]), peer('eu'), 'GRCh37');
   expect(v.key).toBe('2:10296:G:T');
   expect(v.frequencies.map((e) => [e.datasetId, e.source, e.origin])).toEqual([['eu/fi:kg', 'eu/fi:kg', 'node-fi/kg@1']]);
 });
