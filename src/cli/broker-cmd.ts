@@ -1,16 +1,14 @@
 import { loadServerConfig } from '../config/server-config';
-import { loadBrokerConfig } from '../config/broker-config';
+import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
 import { readPopulationsFile } from '../ingest/populations-file';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runUntilSignal } from './run-server';
 
-export const BROKER_USAGE = 'afb broker --peers FILE [--port 8090] [--host 127.0.0.1] [--config FILE]';
-
 /**
- * `afb broker`: the same Beacon API and page as a node, answered by asking the peers in the
- * peers file; GET /api/network shows each peer's state.
+ * `afb broker` (usage: BROKER_USAGE in ./usage): the same Beacon API and page as a node, answered
+ * by asking the peers in the peers file; GET /api/network shows each peer's state.
  */
 export async function brokerCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['peers', 'port', 'host', 'config']);
@@ -19,7 +17,7 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     stringFlag(args, 'config'),
     process.env,
     { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') },
-    { port: 8090, beaconId: 'org.afb.broker', beaconName: 'afb federated allele-frequency broker' },
+    BROKER_SERVER_DEFAULTS,
   );
   const broker = loadBrokerConfig(config.file);
   const populations = broker.populationsFile

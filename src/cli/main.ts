@@ -1,12 +1,19 @@
-import { isAfbError } from '../domain/errors';
+import { isAfbError, type ErrorCode } from '../domain/errors';
 import { INGEST_USAGE, ingestCommand } from './ingest-cmd';
+import { BROKER_USAGE, SERVE_USAGE } from './usage';
 
 const USAGE = `afb: federated allele-frequency beacon
 
   ${INGEST_USAGE}
-  afb serve  --db FILE [--port 8080] [--host 127.0.0.1] [--config FILE]
-  afb broker --peers FILE [--port 8090] [--host 127.0.0.1] [--config FILE]
+  ${SERVE_USAGE}
+  ${BROKER_USAGE}
 `;
+
+/** Exit status 2: the command line was wrong (unknown command, bad flag or option value); fix it and rerun. */
+const EXIT_USAGE = 2;
+/** Exit status 1: the command was valid but failed while running (bad input file, LISTEN_FAILED, INTERRUPTED, ...). */
+const EXIT_FAILURE = 1;
+const USAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_OPTION']);
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -34,17 +41,17 @@ export async function main(argv: string[]): Promise<void> {
     const command = await loadCommand(name);
     if (!command) {
       process.stderr.write(`afb: unknown command '${name}'\n\n${USAGE}`);
-      process.exitCode = 2;
+      process.exitCode = EXIT_USAGE;
       return;
     }
     await command(rest);
   } catch (e) {
     if (isAfbError(e)) {
       process.stderr.write(`afb ${name}: error ${e.code}: ${e.message}\n`);
-      process.exitCode = e.code === 'INVALID_OPTION' ? 2 : 1;
+      process.exitCode = USAGE_ERRORS.has(e.code) ? EXIT_USAGE : EXIT_FAILURE;
     } else {
       process.stderr.write(`afb ${name}: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT_FAILURE;
     }
   }
 }

@@ -19,7 +19,7 @@ export async function listen(config: ServerConfig, start: () => Promise<RunningS
     return await start();
   } catch (e) {
     await release();
-    throw new AfbError('INVALID_OPTION', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
+    throw new AfbError('LISTEN_FAILED', `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -6,9 +6,10 @@ import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runUntilSignal } from './run-server';
 
-export const SERVE_USAGE = 'afb serve  --db FILE [--port 8080] [--host 127.0.0.1] [--config FILE]';
-
-/** `afb serve`: the Beacon API over a node's store, read-only (an ingest may replace datasets meanwhile). */
+/**
+ * `afb serve` (usage: SERVE_USAGE in ./usage): the Beacon API over a node's store, read-only (an
+ * ingest may replace datasets meanwhile).
+ */
 export async function serveCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['db', 'port', 'host', 'config']);
   const db = requiredFlag(args, 'db', 'node.db');

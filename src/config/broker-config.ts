@@ -1,4 +1,6 @@
 import { AfbError } from '../domain/errors';
+import { keyList, resolveKeys } from './keys';
+import type { ServerSettings } from './server-config';
 
 /** The `broker` section of the config file (or AFB_BROKER_* environment); see docs/network-operators.md. */
 export interface BrokerConfig {
@@ -19,34 +21,47 @@ export interface BrokerConfig {
   populationsFile?: string;
 }
 
-export const BROKER_KEYS: { key: keyof BrokerConfig; env: string; min: number; max: number; default: number; doc: string }[] = [
-  { key: 'deadlineMs', env: 'AFB_BROKER_DEADLINE_MS', min: 10, max: 600_000, default: 3000, doc: 'overall answer deadline' },
-  { key: 'maxDepth', env: 'AFB_BROKER_MAX_DEPTH', min: 1, max: 50, default: 4, doc: 'longest broker chain (X-Afb-Visited)' },
-  { key: 'maxResponseBytes', env: 'AFB_BROKER_MAX_RESPONSE_BYTES', min: 1024, max: 2e9, default: 64 * 1024 * 1024, doc: 'largest peer answer' },
-  { key: 'healthIntervalMs', env: 'AFB_BROKER_HEALTH_INTERVAL_MS', min: 100, max: 3_600_000, default: 15_000, doc: 'how often each peer service-info is polled' },
-  { key: 'failureThreshold', env: 'AFB_BROKER_FAILURE_THRESHOLD', min: 1, max: 1000, default: 3, doc: 'failures in a row before a peer is skipped as down' },
-  { key: 'cooldownMs', env: 'AFB_BROKER_COOLDOWN_MS', min: 100, max: 3_600_000, default: 30_000, doc: 'how long a down peer is skipped before one retry' },
-  { key: 'cacheTtlMs', env: 'AFB_BROKER_CACHE_TTL_MS', min: 0, max: 3_600_000, default: 10_000, doc: 'answer cache lifetime (0 = off)' },
-  { key: 'cacheEntries', env: 'AFB_BROKER_CACHE_ENTRIES', min: 0, max: 10_000_000, default: 10_000, doc: 'answer cache size' },
-];
+/**
+ * The broker section's keys, in the same shape as CONFIG_KEYS; docs/configuration.md is generated
+ * from both. `populationsFile` defaults to '' (none), which loadBrokerConfig leaves out.
+ */
+export const BROKER_KEYS = keyList<BrokerConfig>({
+  deadlineMs: { env: 'AFB_BROKER_DEADLINE_MS', type: 'int', min: 10, max: 600_000, default: 3000, doc: 'overall answer deadline' },
+  maxDepth: { env: 'AFB_BROKER_MAX_DEPTH', type: 'int', min: 1, max: 50, default: 4, doc: 'longest broker chain (X-Afb-Visited)' },
+  maxResponseBytes: { env: 'AFB_BROKER_MAX_RESPONSE_BYTES', type: 'int', min: 1024, max: 2e9, default: 64 * 1024 * 1024, doc: 'largest peer answer' },
+  healthIntervalMs: { env: 'AFB_BROKER_HEALTH_INTERVAL_MS', type: 'int', min: 100, max: 3_600_000, default: 15_000, doc: 'how often each peer service-info is polled' },
+  failureThreshold: { env: 'AFB_BROKER_FAILURE_THRESHOLD', type: 'int', min: 1, max: 1000, default: 3, doc: 'failures in a row before a peer is skipped as down' },
+  cooldownMs: { env: 'AFB_BROKER_COOLDOWN_MS', type: 'int', min: 100, max: 3_600_000, default: 30_000, doc: 'how long a down peer is skipped before one retry' },
+  cacheTtlMs: { env: 'AFB_BROKER_CACHE_TTL_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'answer cache lifetime (0 = off)' },
+  cacheEntries: { env: 'AFB_BROKER_CACHE_ENTRIES', type: 'int', min: 0, max: 10_000_000, default: 10_000, doc: 'answer cache size' },
+  populationsFile: {
+    env: 'AFB_BROKER_POPULATIONS_FILE',
+    type: 'string',
+    default: '',
+    doc: 'TSV `population<TAB>canonical code` for vocabularies the built-in map does not know (empty: none)',
+  },
+});
 
+/** Where `afb broker`'s server settings differ from a node's defaults in CONFIG_KEYS. */
+export const BROKER_SERVER_DEFAULTS: Partial<ServerSettings> = {
+  port: 8090,
+  beaconId: 'org.afb.broker',
+  beaconName: 'afb federated allele-frequency broker',
+};
+
+/** Defaults, then the config file's `broker` section, then AFB_BROKER_* environment variables. */
 export function loadBrokerConfig(file: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  const section = (file.broker ?? {}) as Record<string, unknown>;
-  if (typeof section !== 'object' || Array.isArray(section)) throw new AfbError('INVALID_OPTION', 'config: broker must be an object such as {"deadlineMs": 3000}');
-  const out: Record<string, unknown> = {};
-  for (const k of BROKER_KEYS) {
-    let v: unknown = k.default;
-    let where = 'default';
-    if (section[k.key] !== undefined) [v, where] = [section[k.key], `config broker.${k.key}`];
-    if (env[k.env] !== undefined && env[k.env] !== '') [v, where] = [env[k.env], `environment ${k.env}`];
-    const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n) || n < k.min || n > k.max) throw new AfbError('INVALID_OPTION', `${where}: '${String(v)}' must be an integer in ${k.min}..${k.max}`);
-    out[k.key] = n;
+  const section = file.broker === undefined ? {} : file.broker;
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    throw new AfbError('INVALID_OPTION', 'config: broker must be an object such as {"deadlineMs": 3000}');
   }
-  const pf = section.populationsFile ?? env.AFB_BROKER_POPULATIONS_FILE;
-  if (pf !== undefined && pf !== '') {
-    if (typeof pf !== 'string') throw new AfbError('INVALID_OPTION', 'config broker.populationsFile must be a file path');
-    out.populationsFile = pf;
-  }
-  return out as unknown as BrokerConfig;
+  const fromFile = section as Record<string, unknown>;
+  const settings = resolveKeys(BROKER_KEYS, [
+    (spec) => [fromFile[spec.key], `config broker.${spec.key}`],
+    (spec) => [env[spec.env], `environment ${spec.env}`],
+  ]);
+  const { populationsFile, ...numbers } = settings;
+  const out = numbers as unknown as BrokerConfig;
+  if (populationsFile !== '') out.populationsFile = String(populationsFile);
+  return out;
 }

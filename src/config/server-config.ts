@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { AfbError } from '../domain/errors';
-
-export type Granularity = 'boolean' | 'count' | 'record';
+import type { Granularity } from '../domain/lookup';
+import { keyList, resolveKeys } from './keys';
 
 /**
- * Everything `afb serve` and `afb broker` can be told. One table in docs/configuration.md lists
- * each key with its environment variable; precedence is command-line flag > environment > file > default.
+ * Everything `afb serve` and `afb broker` can be told. CONFIG_KEYS below gives each key its
+ * environment variable, valid values and default; precedence is command-line flag > environment >
+ * file > default.
  */
 export interface ServerConfig {
   host: string;
@@ -41,64 +42,38 @@ export interface ServerConfig {
   file: Record<string, unknown>;
 }
 
-interface KeySpec {
-  key: keyof Omit<ServerConfig, 'file'>;
-  env: string;
-  type: 'string' | 'int' | 'enum';
-  values?: readonly string[];
-  min?: number;
-  max?: number;
-  doc: string;
-}
+/** Every setting but `file`: what CONFIG_KEYS covers. */
+export type ServerSettings = Omit<ServerConfig, 'file'>;
 
-/** The documented table (docs/configuration.md is generated from the same facts). */
-export const CONFIG_KEYS: readonly KeySpec[] = [
-  { key: 'host', env: 'AFB_HOST', type: 'string', doc: 'interface to listen on' },
-  { key: 'port', env: 'AFB_PORT', type: 'int', min: 0, max: 65535, doc: 'TCP port (0 = any free port)' },
-  { key: 'beaconId', env: 'AFB_BEACON_ID', type: 'string', doc: 'Beacon id (reverse domain), shown in every meta' },
-  { key: 'beaconName', env: 'AFB_BEACON_NAME', type: 'string', doc: 'Beacon name in /api/info' },
-  { key: 'description', env: 'AFB_DESCRIPTION', type: 'string', doc: 'description in /api/info' },
-  { key: 'organizationId', env: 'AFB_ORG_ID', type: 'string', doc: 'organization id in /api/info' },
-  { key: 'organizationName', env: 'AFB_ORG_NAME', type: 'string', doc: 'organization name' },
-  { key: 'organizationUrl', env: 'AFB_ORG_URL', type: 'string', doc: 'organization URL (service-info requires one)' },
-  { key: 'environment', env: 'AFB_ENVIRONMENT', type: 'enum', values: ['prod', 'test', 'dev', 'staging'], doc: 'Beacon environment' },
-  { key: 'publicUrl', env: 'AFB_PUBLIC_URL', type: 'string', doc: 'external base URL, e.g. https://beacon.example.org (default: from the request)' },
-  { key: 'sourceReference', env: 'AFB_SOURCE_REFERENCE', type: 'string', doc: 'frequencyInPopulations.sourceReference' },
-  { key: 'defaultGranularity', env: 'AFB_DEFAULT_GRANULARITY', type: 'enum', values: ['boolean', 'count', 'record'], doc: 'granularity when a request names none' },
-  { key: 'maxLimit', env: 'AFB_MAX_LIMIT', type: 'int', min: 1, max: 100000, doc: 'largest page size' },
-  { key: 'maxBatch', env: 'AFB_MAX_BATCH', type: 'int', min: 1, max: 1000000, doc: 'most variants per batch request' },
-  { key: 'maxRangeBases', env: 'AFB_MAX_RANGE_BASES', type: 'int', min: 1, max: 1e10, doc: 'widest range query in bases' },
-  { key: 'bodyLimitBytes', env: 'AFB_BODY_LIMIT_BYTES', type: 'int', min: 1024, max: 1e9, doc: 'largest request body' },
-  { key: 'requestTimeoutMs', env: 'AFB_REQUEST_TIMEOUT_MS', type: 'int', min: 1, max: 3600000, doc: 'whole-request time limit (slow clients)' },
-  { key: 'headersTimeoutMs', env: 'AFB_HEADERS_TIMEOUT_MS', type: 'int', min: 1, max: 3600000, doc: 'time limit for request headers' },
-  { key: 'keepAliveTimeoutMs', env: 'AFB_KEEP_ALIVE_TIMEOUT_MS', type: 'int', min: 1, max: 3600000, doc: 'idle keep-alive connection lifetime' },
-  { key: 'shutdownGraceMs', env: 'AFB_SHUTDOWN_GRACE_MS', type: 'int', min: 0, max: 3600000, doc: 'graceful-shutdown wait for requests in flight' },
-  { key: 'logLevel', env: 'AFB_LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level' },
-];
+const GRANULARITIES: readonly Granularity[] = ['boolean', 'count', 'record'];
 
-export const DEFAULT_CONFIG: Omit<ServerConfig, 'file'> = {
-  host: '127.0.0.1',
-  port: 8080,
-  beaconId: 'org.afb.node',
-  beaconName: 'afb allele-frequency beacon',
-  description: 'Aggregate allele counts per population (GA4GH Beacon v2)',
-  organizationId: 'afb',
-  organizationName: 'afb',
-  organizationUrl: 'https://example.org/afb',
-  environment: 'dev',
-  publicUrl: '',
-  sourceReference: 'https://example.org/afb',
-  defaultGranularity: 'record',
-  maxLimit: 1000,
-  maxBatch: 10000,
-  maxRangeBases: 10_000_000,
-  bodyLimitBytes: 5 * 1024 * 1024,
-  requestTimeoutMs: 30_000,
-  headersTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
-  shutdownGraceMs: 10_000,
-  logLevel: 'info',
-};
+/**
+ * Every setting with its environment variable, valid values, default and doc line. The tables in
+ * docs/configuration.md are generated from it (`npm run docs:config`; a unit test compares them).
+ */
+export const CONFIG_KEYS = keyList<ServerSettings>({
+  host: { env: 'AFB_HOST', type: 'string', default: '127.0.0.1', doc: 'interface to listen on' },
+  port: { env: 'AFB_PORT', type: 'int', min: 0, max: 65535, default: 8080, doc: 'TCP port (0 = any free port)' },
+  beaconId: { env: 'AFB_BEACON_ID', type: 'string', default: 'org.afb.node', doc: 'Beacon id (reverse domain), shown in every meta' },
+  beaconName: { env: 'AFB_BEACON_NAME', type: 'string', default: 'afb allele-frequency beacon', doc: 'Beacon name in /api/info' },
+  description: { env: 'AFB_DESCRIPTION', type: 'string', default: 'Aggregate allele counts per population (GA4GH Beacon v2)', doc: 'description in /api/info' },
+  organizationId: { env: 'AFB_ORG_ID', type: 'string', default: 'afb', doc: 'organization id in /api/info' },
+  organizationName: { env: 'AFB_ORG_NAME', type: 'string', default: 'afb', doc: 'organization name' },
+  organizationUrl: { env: 'AFB_ORG_URL', type: 'string', default: 'https://example.org/afb', doc: 'organization URL (service-info requires one)' },
+  environment: { env: 'AFB_ENVIRONMENT', type: 'enum', values: ['prod', 'test', 'dev', 'staging'], default: 'dev', doc: 'Beacon environment' },
+  publicUrl: { env: 'AFB_PUBLIC_URL', type: 'string', default: '', doc: 'external base URL, e.g. https://beacon.example.org (empty: from the request)' },
+  sourceReference: { env: 'AFB_SOURCE_REFERENCE', type: 'string', default: 'https://example.org/afb', doc: 'frequencyInPopulations.sourceReference' },
+  defaultGranularity: { env: 'AFB_DEFAULT_GRANULARITY', type: 'enum', values: GRANULARITIES, default: 'record', doc: 'granularity when a request names none' },
+  maxLimit: { env: 'AFB_MAX_LIMIT', type: 'int', min: 1, max: 100_000, default: 1000, doc: 'largest page size' },
+  maxBatch: { env: 'AFB_MAX_BATCH', type: 'int', min: 1, max: 1_000_000, default: 10_000, doc: 'most variants per batch request' },
+  maxRangeBases: { env: 'AFB_MAX_RANGE_BASES', type: 'int', min: 1, max: 1e10, default: 10_000_000, doc: 'widest range query in bases' },
+  bodyLimitBytes: { env: 'AFB_BODY_LIMIT_BYTES', type: 'int', min: 1024, max: 1e9, default: 5 * 1024 * 1024, doc: 'largest request body' },
+  requestTimeoutMs: { env: 'AFB_REQUEST_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 30_000, doc: 'whole-request time limit (slow clients)' },
+  headersTimeoutMs: { env: 'AFB_HEADERS_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 10_000, doc: 'time limit for request headers' },
+  keepAliveTimeoutMs: { env: 'AFB_KEEP_ALIVE_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 5_000, doc: 'idle keep-alive connection lifetime' },
+  shutdownGraceMs: { env: 'AFB_SHUTDOWN_GRACE_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'graceful-shutdown wait for requests in flight' },
+  logLevel: { env: 'AFB_LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level' },
+});
 
 /**
  * Defaults, then the JSON config file, then AFB_* environment variables, then `overrides`
@@ -107,10 +82,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'file'> = {
 export function loadServerConfig(
   file: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<Record<keyof ServerConfig, string | number | undefined>> = {},
-  defaults: Partial<Omit<ServerConfig, 'file'>> = {},
+  overrides: Partial<Record<keyof ServerSettings, string | number | undefined>> = {},
+  defaults: Partial<ServerSettings> = {},
 ): ServerConfig {
-  const out: Record<string, unknown> = { ...DEFAULT_CONFIG, ...defaults };
   let doc: Record<string, unknown> = {};
   if (file) {
     try {
@@ -120,29 +94,11 @@ export function loadServerConfig(
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new AfbError('INVALID_OPTION', `--config ${file}: expected a JSON object`);
   }
-  for (const spec of CONFIG_KEYS) {
-    const sources: [unknown, string][] = [
-      [doc[spec.key], `${file}: ${spec.key}`],
-      [env[spec.env], `environment ${spec.env}`],
-      [overrides[spec.key], `--${spec.key}`],
-    ];
-    for (const [raw, where] of sources) {
-      if (raw === undefined || raw === '') continue;
-      out[spec.key] = coerce(spec, raw, where);
-    }
-  }
-  return { ...(out as Omit<ServerConfig, 'file'>), file: doc };
-}
-
-function coerce(spec: KeySpec, raw: unknown, where: string): string | number {
-  if (spec.type === 'int') {
-    const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n) || n < (spec.min ?? -Infinity) || n > (spec.max ?? Infinity)) {
-      throw new AfbError('INVALID_OPTION', `${where}: '${String(raw)}' must be an integer in ${spec.min}..${spec.max}`);
-    }
-    return n;
-  }
-  const s = String(raw);
-  if (spec.type === 'enum' && !spec.values!.includes(s)) throw new AfbError('INVALID_OPTION', `${where}: '${s}' must be one of ${spec.values!.join(', ')}`);
-  return s;
+  const settings = resolveKeys(CONFIG_KEYS, [
+    (spec) => [defaults[spec.key], `default for this command: ${spec.key}`],
+    (spec) => [doc[spec.key], `${file}: ${spec.key}`],
+    (spec) => [env[spec.env], `environment ${spec.env}`],
+    (spec) => [overrides[spec.key], `--${spec.key}`],
+  ]);
+  return { ...(settings as unknown as ServerSettings), file: doc };
 }

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   INVALID_OPTION: { status: 400, when: 'a command-line option, configuration value or side file (panel, peers, populations) is invalid; exit code 2' },
   UNKNOWN_SAMPLE: { status: 400, when: 'ingest: a --samples or panel sample that the VCF does not have' },
   STORE_ERROR: { status: 500, when: 'the SQLite store cannot be read or written' },
+  INTERRUPTED: { status: 500, when: 'ingest: stopped by SIGINT/SIGTERM; the published data is unchanged; exit code 1' },
+  LISTEN_FAILED: { status: 500, when: 'afb serve / afb broker cannot listen on its host:port (in use, not permitted, no such address); exit code 1' },
   INTERNAL: { status: 500, when: 'anything unexpected; the body says only this and the X-Request-Id that finds the stack in the server log' },
 } as const satisfies Record<string, { status: number; when: string }>;
 

@@ -6,6 +6,7 @@ import type { BeaconFacts } from '../beacon/informational';
 import { createApp } from './app';
 import { memoDescribe } from './description-cache';
 import { fastPath } from './fast-path';
+import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
 import { createPipeline, type DisclosureStep } from '../pipeline';
 import type { AppContext } from './context';
@@ -83,6 +84,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     },
     handler(ctx),
   );
+  const close = gracefulClose(server, o.config.shutdownGraceMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.config.port, o.config.host, () => {
@@ -94,22 +96,5 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const host = o.config.host.includes(':') ? `[${o.config.host}]` : o.config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   ctx.logger.info({ url, role: o.role }, 'listening');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    logger: ctx.logger,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), o.config.shutdownGraceMs);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
+  return { url, port, logger: ctx.logger, close };
 }

@@ -11,6 +11,26 @@ import { readTruth, tempDir } from '../helpers/fixtures';
 import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import type { TestNode } from '../helpers/node-server';
 
+/**
+ * The DOM as the page.evaluate callbacks below touch it. They run in Chromium but are type-checked
+ * with the rest of the tree, whose `lib` has no DOM (server code must not see browser globals), so
+ * the few shapes they use are declared here, for this file only.
+ */
+interface PageElement {
+  readonly textContent: string | null;
+  readonly outerHTML: string;
+  readonly hidden: boolean;
+  readonly offsetParent: unknown;
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  blur(): void;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  readonly documentElement: PageElement;
+  readonly activeElement: PageElement | null;
+};
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const POPS = ['Total', 'AFR', 'AMR', 'EAS', 'EUR'];
@@ -139,8 +159,8 @@ suite('allele-frequency page in Chromium', () => {
   test('every control is reachable by keyboard', async () => {
     await searchFor('2:10000-10300');
     const controls = await page.$$eval('a[href], button, input, select', (els) =>
-      els.filter((e) => !(e as HTMLElement).hidden && (e as HTMLElement).offsetParent !== null).map((e) => e.outerHTML.slice(0, 80)));
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      els.filter((e) => !(e as PageElement).hidden && (e as PageElement).offsetParent !== null).map((e) => e.outerHTML.slice(0, 80)));
+    await page.evaluate(() => document.activeElement?.blur());
     await page.focus('body');
     const reached = new Set<string>();
     for (let i = 0; i < controls.length + 10; i++) {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
-import { readTruth, realFile, tempDir } from '../helpers/fixtures';
+import { readTruth, tempDir } from '../helpers/fixtures';
 import { postJson, startNode, type TestNode } from '../helpers/node-server';
 import { startAfb } from '../helpers/cli';
 

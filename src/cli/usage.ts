@@ -1,0 +1,10 @@
+import { BROKER_SERVER_DEFAULTS } from '../config/broker-config';
+import { CONFIG_KEYS } from '../config/server-config';
+
+// The usage lines of the commands main.ts loads lazily (serve, broker), here so that `afb --help`
+// and an unknown command print them without loading express, the store or undici. The defaults
+// shown come from the config key tables.
+const nodeDefault = (key: 'port' | 'host'): string | number => CONFIG_KEYS.find((k) => k.key === key)!.default;
+
+export const SERVE_USAGE = `afb serve  --db FILE [--port ${nodeDefault('port')}] [--host ${nodeDefault('host')}] [--config FILE]`;
+export const BROKER_USAGE = `afb broker --peers FILE [--port ${BROKER_SERVER_DEFAULTS.port ?? nodeDefault('port')}] [--host ${BROKER_SERVER_DEFAULTS.host ?? nodeDefault('host')}] [--config FILE]`;
