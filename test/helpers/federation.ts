@@ -97,7 +97,7 @@ export async function recordingPeer(targetApi: string): Promise<RecordingPeer> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    const forward = async () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const path = req.url!.replace(/^\/api/, target.pathname.replace(/\/+$/, ''));
       const headers: Record<string, string> = {};
@@ -121,7 +121,8 @@ export async function recordingPeer(targetApi: string): Promise<RecordingPeer> {
         res.writeHead(502);
         res.end(String(e));
       }
-    });
+    };
+    req.on('end', () => void forward());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
