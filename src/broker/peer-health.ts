@@ -119,6 +119,9 @@ export class PeerHealth {
   }
 }
 
+/** Largest service-info or info answer read (an afb broker's info over 100 peers with 10 datasets each is ~1 MB). */
+const HEALTH_MAX_BYTES = 8 * 1024 * 1024;
+
 /**
  * The health monitor: a first round of polls at start, then one every healthIntervalMs, each
  * round under the broker deadline (the timer does not keep the process alive; close() aborts the
@@ -168,7 +171,9 @@ export class HealthMonitor {
     this.stopping.signal.addEventListener('abort', stop, { once: true });
     const timer = setTimeout(stop, this.config.deadlineMs);
     try {
-      await Promise.all(this.peers.map((h) => h.poll(this.http, round.signal, this.config.maxResponseBytes)));
+      // service-info and info are small: a peer streaming an endless body at every poll costs at most this.
+      const maxBytes = Math.min(this.config.maxResponseBytes, HEALTH_MAX_BYTES);
+      await Promise.all(this.peers.map((h) => h.poll(this.http, round.signal, maxBytes)));
     } finally {
       clearTimeout(timer);
       this.stopping.signal.removeEventListener('abort', stop);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
-import { freePort, peer, recordingPeer, startBroker, type TestBroker } from '../helpers/federation';
+import { freePort, peer, recordingPeer, startBroker, until, type TestBroker } from '../helpers/federation';
 import type { WireRecord } from '../../src/beacon/record';
 
 const tmp = tempDir();
@@ -110,6 +110,24 @@ test('(a) endless bodies from several peers are bounded by the broker-wide budge
   expect(b.lookup.bufferedBytes.now).toBe(0);
   const messages = answers.flatMap(({ body }) => endlessPeers.map((p) => statusOf(body, p.id)!.message));
   expect(messages.some((m) => /exceed the broker's 12582912 bytes/.test(m ?? ''))).toBe(true);
+});
+
+test('(a) a peer whose health endpoints stream endlessly costs at most 8 MB a poll', async () => {
+  const endlessEverywhere = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (res.write(chunk)) if (res.destroyed) return;
+    };
+    res.on('drain', pump);
+    pump();
+  });
+  fakes.push(endlessEverywhere);
+  await new Promise<void>((r) => endlessEverywhere.listen(0, '127.0.0.1', r));
+  const api = `http://127.0.0.1:${(endlessEverywhere.address() as { port: number }).port}/api`;
+  const b = await broker('endless-health', [peer('e', api)], { healthIntervalMs: 100 });
+  await until(async () => /larger than 8388608 bytes/.test((await getJson(`${b.api}/network`)).body.peers[0].lastError ?? ''), 20_000, 'a failed health poll');
+  expect(b.lookup.bufferedBytes.peak).toBeLessThanOrEqual(8 * 1024 * 1024);
 });
 
 test('(b) two brokers listing each other as third-party Beacons stop at the hop header', async () => {
