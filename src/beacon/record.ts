@@ -222,14 +222,9 @@ export function fromWireFrequencies(raw: unknown): DatasetFrequencies {
     bad('a frequencyInPopulations entry lacks source or frequencies');
   }
   const datasetId = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
-  const out: DatasetFrequencies = {
-    datasetId,
-    source: f.source,
-    ...(typeof f.version === 'string' ? { version: f.version } : {}),
-    filters: [],
-    populations: (f.frequencies as unknown[]).map(fromWirePopulation),
-    ...(typeof f.origin === 'string' && f.origin !== '' ? { origin: f.origin } : {}),
-  };
+  const out: DatasetFrequencies = { datasetId, source: f.source, filters: [], populations: (f.frequencies as unknown[]).map(fromWirePopulation) };
+  if (typeof f.version === 'string') out.version = f.version;
+  if (typeof f.origin === 'string' && f.origin !== '') out.origin = f.origin;
   if (f.contributors !== undefined || f.missing !== undefined) {
     out.pooled = { contributors: stringList(f.contributors, 'contributors'), missing: stringList(f.missing, 'missing') };
   }
@@ -244,44 +239,40 @@ export function fromWireFrequencies(raw: unknown): DatasetFrequencies {
 export function fromWirePopulation(raw: unknown): PopulationCounts {
   const p = raw as Record<string, any>;
   if (!p || typeof p !== 'object' || typeof p.population !== 'string' || p.population === '') bad('a frequency has no population');
+  const code: string = p.population;
   const af = p.alleleFrequency;
-  if (typeof af !== 'number' || !Number.isFinite(af)) bad(`population ${p.population}: alleleFrequency ${JSON.stringify(af)} is not a number`);
-  const counts: GroupCounts = { af };
-  for (const [field, kind] of WIRE_COUNTS) {
-    const x = p[field];
-    if (x === undefined || x === null) continue;
-    if (typeof x !== 'number') bad(`population ${p.population}: ${field} ${JSON.stringify(x)} is not a number`);
-    counts[kind] = x;
-  }
-  const problems = countProblems(counts);
-  if (problems.length > 0) bad(`population ${p.population}: ${problems.map((x) => x.message).join('; ')}`);
-  if (counts.an !== undefined && counts.an > MAX_PLAUSIBLE_ALLELE_NUMBER) {
-    bad(`population ${p.population}: AN ${counts.an} is implausible (more than ${MAX_PLAUSIBLE_ALLELE_NUMBER} alleles)`);
-  }
-  for (const k of ['ac', 'nhomalt', 'nhet', 'nhemi'] as const) {
-    const x = counts[k];
-    if (x !== undefined && x > MAX_PLAUSIBLE_ALLELE_NUMBER) bad(`population ${p.population}: ${k} ${x} is implausible (more than ${MAX_PLAUSIBLE_ALLELE_NUMBER})`);
-  }
-  if (counts.ac !== undefined && counts.an !== undefined) delete counts.af;
-  const out: PopulationCounts = {
-    code: p.population,
-    label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
-    ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
-    counts,
-  };
-  if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${p.population}: pooledFrom`);
-  if (p.frequencyOnly !== undefined) out.frequencyOnly = stringList(p.frequencyOnly, `population ${p.population}: frequencyOnly`);
+  if (typeof af !== 'number' || !Number.isFinite(af)) bad(`population ${code}: alleleFrequency ${JSON.stringify(af)} is not a number`);
+  const ac = wireCount(p, 'alleleCount', code);
+  const an = wireCount(p, 'alleleNumber', code);
+  const nhomalt = wireCount(p, 'alleleCountHomozygous', code);
+  const nhet = wireCount(p, 'alleleCountHeterozygous', code);
+  const nhemi = wireCount(p, 'alleleCountHemizygous', code);
+  // The same consistency rules as at ingest (domain countProblems), on everything sent. One object
+  // shape for every population keeps this fast (a batch reads hundreds of thousands of them).
+  const problems = countProblems({ ac, an, nhomalt, nhet, nhemi, af });
+  if (problems.length > 0) bad(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
+  // Integer AC and AN pool; without both, the frequency is what is shown (never pooled).
+  const counts: GroupCounts = ac !== undefined && an !== undefined ? { ac, an } : { af };
+  if (ac !== undefined && an === undefined) counts.ac = ac;
+  if (an !== undefined && ac === undefined) counts.an = an;
+  if (nhomalt !== undefined) counts.nhomalt = nhomalt;
+  if (nhet !== undefined) counts.nhet = nhet;
+  if (nhemi !== undefined) counts.nhemi = nhemi;
+  const out: PopulationCounts = { code, label: typeof p.populationLabel === 'string' ? p.populationLabel : code, counts };
+  if (typeof p.populationCanonical === 'string') out.canonical = p.populationCanonical;
+  if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${code}: pooledFrom`);
+  if (p.frequencyOnly !== undefined) out.frequencyOnly = stringList(p.frequencyOnly, `population ${code}: frequencyOnly`);
   return out;
 }
 
-/** Wire count fields and the domain count each carries. */
-const WIRE_COUNTS: readonly [keyof WirePopulation, keyof GroupCounts][] = [
-  ['alleleCount', 'ac'],
-  ['alleleNumber', 'an'],
-  ['alleleCountHomozygous', 'nhomalt'],
-  ['alleleCountHeterozygous', 'nhet'],
-  ['alleleCountHemizygous', 'nhemi'],
-];
+/** One count field: undefined when absent; a number at most MAX_PLAUSIBLE_ALLELE_NUMBER (countProblems checks the rest). */
+function wireCount(p: Record<string, any>, field: keyof WirePopulation, code: string): number | undefined {
+  const x = p[field];
+  if (x === undefined || x === null) return undefined;
+  if (typeof x !== 'number') bad(`population ${code}: ${field} ${JSON.stringify(x)} is not a number`);
+  if (x > MAX_PLAUSIBLE_ALLELE_NUMBER) bad(`population ${code}: ${field} ${x} is implausible (more than ${MAX_PLAUSIBLE_ALLELE_NUMBER})`);
+  return x;
+}
 
 function recordAssembly(assemblyId: unknown, fromAccession: Assembly | undefined, expected: Assembly | undefined): Assembly {
   let named: Assembly | undefined;

@@ -40,20 +40,21 @@ export class CachedLookup implements VariantLookup {
   }
 
   findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
-    const key = queries.map((q) => [q.contig, trimAlleles(q.start0, q.ref, q.alt)]);
-    return this.through(scope, ['alleles', key], () => this.inner.findAlleles(scope, queries, signal));
+    const key = () => ['alleles', queries.map((q) => [q.contig, trimAlleles(q.start0, q.ref, q.alt)])];
+    return this.through(scope, key, () => this.inner.findAlleles(scope, queries, signal));
   }
 
   scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
-    return this.through(scope, ['scan', query, page], () => this.inner.scan(scope, query, page, signal));
+    return this.through(scope, () => ['scan', query, page], () => this.inner.scan(scope, query, page, signal));
   }
 
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
-    return this.through(scope, ['rsid', rsid], () => this.inner.findRsid(scope, rsid, signal));
+    return this.through(scope, () => ['rsid', rsid], () => this.inner.findRsid(scope, rsid, signal));
   }
 
-  private async through<R extends Traced>(scope: LookupScope, query: unknown, compute: () => Promise<R>): Promise<R> {
-    const key = JSON.stringify([query, scope.assembly, scope.datasetIds ?? null, scope.visited ?? [], this.o.versions()]);
+  private async through<R extends Traced>(scope: LookupScope, query: () => unknown, compute: () => Promise<R>): Promise<R> {
+    if (this.o.ttlMs <= 0 || this.o.entries <= 0) return compute();
+    const key = JSON.stringify([query(), scope.assembly, scope.datasetIds ?? null, scope.visited ?? [], this.o.versions()]);
     const hit = this.cache.get(key) as R | undefined;
     if (hit) return { ...hit, trace: cachedTrace(hit.trace) };
     const answer = await compute();

@@ -33,28 +33,40 @@ export interface Merged {
  * (timeout, error, down) are named in `missing`.
  */
 export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], asked: readonly string[], failed: readonly string[], o: MergeOptions = {}): Merged {
-  const claims = new Map<string, { peerId: string; entry: DatasetFrequencies; rank: number }[]>();
+  type Claim = { peerId: string; entry: DatasetFrequencies; rank: number };
+  // One claim per origin as a rule; the lists of rival claims are made only when there are some.
+  const kept: Claim[] = [];
+  const at = new Map<string, number>();
+  let rivals: Map<number, Claim[]> | undefined;
   parts.forEach((part, rank) => {
-    for (const e of part.variant.frequencies) {
-      const origin = e.origin ?? e.datasetId;
-      const list = claims.get(origin) ?? [];
-      if (list.length === 0) claims.set(origin, list);
-      list.push({ peerId: part.peerId, entry: e, rank });
+    for (const entry of part.variant.frequencies) {
+      const origin = entry.origin ?? entry.datasetId;
+      const claim = { peerId: part.peerId, entry, rank };
+      const i = at.get(origin);
+      if (i === undefined) {
+        at.set(origin, kept.length);
+        kept.push(claim);
+      } else {
+        rivals ??= new Map();
+        const list = rivals.get(i) ?? [kept[i]!];
+        list.push(claim);
+        rivals.set(i, list);
+      }
     }
   });
   const warnings: string[] = [];
-  const kept: { peerId: string; entry: DatasetFrequencies; rank: number }[] = [];
-  for (const [origin, list] of claims) {
-    const score = (c: { peerId: string }) => o.entitlement?.(c.peerId, origin) ?? 0;
+  for (const [i, list] of rivals ?? []) {
+    const origin = list[0]!.entry.origin ?? list[0]!.entry.datasetId;
+    const score = (c: Claim) => o.entitlement?.(c.peerId, origin) ?? 0;
     const best = list.reduce((a, b) => (score(b) > score(a) ? b : a));
-    kept.push(best);
+    kept[i] = best;
     const differing = list.filter((c) => c !== best && !sameCounts(c.entry, best.entry)).map((c) => c.peerId);
     if (differing.length > 0) {
-      warnings.push(`${[...new Set(differing)].join(', ')} sent counts for ${origin} that differ from ${best.peerId}'s; ${best.peerId}'s are used (${score(best) === 2 ? 'the node that made them' : 'first in the peers file'})`);
+      warnings.push(`${[...new Set(differing)].join(', ')} sent counts for ${origin} that differ from ${best.peerId}'s; ${best.peerId}'s are used (${why(score(best), list.every((c) => score(c) === score(best)))})`);
     }
   }
-  // Entries in peers-file order, each peer's in the order it sent them.
-  kept.sort((a, b) => a.rank - b.rank);
+  // Entries in peers-file order, each peer's in the order it sent them (already so unless a later claim won).
+  if (kept.some((k, i) => i > 0 && k.rank < kept[i - 1]!.rank)) kept.sort((a, b) => a.rank - b.rank);
   const entries = kept.map((k) => k.entry);
   const peerOf = new Map(kept.map((k) => [k.entry.datasetId, k.peerId]));
   const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), o.populations).filter((p) => p.pooledFrom.length > 0);
@@ -70,6 +82,11 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const first = parts[0]!.variant;
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
   return { record: { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] }, warnings };
+}
+
+function why(score: number, tie: boolean): string {
+  if (score === 2) return 'the node that made them';
+  return tie ? 'first in the peers file' : 'a relay, not a node reporting another node\'s origin';
 }
 
 function sameCounts(a: DatasetFrequencies, b: DatasetFrequencies): boolean {

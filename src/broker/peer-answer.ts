@@ -64,21 +64,26 @@ export function readPeerRecord(raw: unknown, peer: Peer, assembly: Assembly): Pe
   return relabel(asPeerAnswer(() => fromWireRecord(raw, { assembly })), peer);
 }
 
-/** A record a peer sent, as this broker shows it: pooled entries dropped (they are re-pooled here), the rest prefixed with the peer id. */
+/**
+ * A record a peer sent, as this broker shows it: pooled entries dropped (they are re-pooled here),
+ * the rest prefixed with the peer id. The record is the wire reader's fresh copy and is relabelled
+ * in place (one fan-out reads tens of thousands of them for a batch).
+ */
 export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
-  return { ...r, key: variantKey(r.contig, r.trimmed), frequencies: r.frequencies.filter((f) => !isPooledEntry(f)).map((f) => relabelEntry(f, peer)) };
-}
-
-function relabelEntry(f: DatasetFrequencies, peer: Peer): DatasetFrequencies {
-  const nested = f.datasetId.includes(':');
-  return {
-    ...f,
-    datasetId: peerDatasetId(peer, f.datasetId),
-    source: nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`,
+  const v = r as PeerVariant;
+  v.key = variantKey(r.contig, r.trimmed);
+  const own: DatasetFrequencies[] = [];
+  for (const f of r.frequencies) {
+    if (isPooledEntry(f)) continue;
+    const nested = f.datasetId.includes(':');
     // A third-party Beacon sends no origin: the peer's URL and dataset name it.
-    origin: f.origin ?? `${peer.url}#${f.datasetId}`,
-    filters: [],
-  };
+    f.origin ??= `${peer.url}#${f.datasetId}`;
+    f.source = nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`;
+    f.datasetId = peerDatasetId(peer, f.datasetId);
+    own.push(f);
+  }
+  v.frequencies = own;
+  return v;
 }
 
 /** A peer's records joined per variant (a node answers one result set per dataset: the same variant's entries are joined). */
@@ -86,8 +91,9 @@ export function byVariant(records: readonly PeerVariant[]): Map<string, PeerVari
   const out = new Map<string, PeerVariant>();
   for (const v of records) {
     const seen = out.get(v.key);
+    // The records are this peer's own (relabel made them): joining into the first is safe.
     if (seen) seen.frequencies.push(...v.frequencies);
-    else out.set(v.key, { ...v, frequencies: [...v.frequencies] });
+    else out.set(v.key, v);
   }
   return out;
 }

@@ -133,6 +133,8 @@ export class HealthMonitor {
   private timer?: NodeJS.Timeout;
   private readonly stopping = new AbortController();
   private initial?: Promise<void>;
+  private seen: Record<string, string>[] = [];
+  private versionKey = '';
 
   constructor(peers: readonly Peer[], private readonly http: PeerHttp, private readonly config: BrokerConfig) {
     this.peers = peers.map((p) => new PeerHealth(p, config));
@@ -160,7 +162,12 @@ export class HealthMonitor {
 
   /** Every peer's data versions: part of the cache key, so a re-ingest on a peer makes its next answer fresh. */
   versions(): string {
-    return JSON.stringify(this.peers.map((h) => [h.peer.id, h.versions]));
+    // Rebuilt only when a poll replaced some peer's versions (the key is made for every answer).
+    if (this.peers.some((h, i) => h.versions !== this.seen[i])) {
+      this.seen = this.peers.map((h) => h.versions);
+      this.versionKey = JSON.stringify(this.peers.map((h) => [h.peer.id, h.versions]));
+    }
+    return this.versionKey;
   }
 
   private async pollAll(): Promise<void> {
