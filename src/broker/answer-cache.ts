@@ -52,8 +52,12 @@ export class CachedLookup implements VariantLookup {
     return this.through(scope, () => ['rsid', rsid], () => this.inner.findRsid(scope, rsid, signal));
   }
 
-  private async through<R extends Traced>(scope: LookupScope, query: () => unknown, compute: () => Promise<R>): Promise<R> {
+  private through<R extends Traced>(scope: LookupScope, query: () => unknown, compute: () => Promise<R>): Promise<R> {
     if (this.o.ttlMs <= 0 || this.o.entries <= 0) return compute();
+    return this.remembered(scope, query, compute);
+  }
+
+  private async remembered<R extends Traced>(scope: LookupScope, query: () => unknown, compute: () => Promise<R>): Promise<R> {
     const key = JSON.stringify([query(), scope.assembly, scope.datasetIds ?? null, scope.visited ?? [], this.o.versions()]);
     const hit = this.cache.get(key) as R | undefined;
     if (hit) return { ...hit, trace: cachedTrace(hit.trace) };
