@@ -37,6 +37,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** How long a graceful shutdown waits for requests in flight before closing connections. */
   shutdownGraceMs: number;
+  /** A client that takes none of its answer for this long is disconnected (its answer freed). */
+  sendTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The whole config file, for sections other components read (e.g. `broker`). */
   file: Record<string, unknown>;
@@ -72,6 +74,7 @@ export const CONFIG_KEYS = keyList<ServerSettings>({
   headersTimeoutMs: { env: 'AFB_HEADERS_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 10_000, doc: 'time limit for request headers' },
   keepAliveTimeoutMs: { env: 'AFB_KEEP_ALIVE_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 5_000, doc: 'idle keep-alive connection lifetime' },
   shutdownGraceMs: { env: 'AFB_SHUTDOWN_GRACE_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'graceful-shutdown wait for requests in flight' },
+  sendTimeoutMs: { env: 'AFB_SEND_TIMEOUT_MS', type: 'int', min: 100, max: 3_600_000, default: 30_000, doc: 'a client that reads none of its answer for this long is disconnected' },
   logLevel: { env: 'AFB_LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level' },
 });
 

@@ -23,6 +23,18 @@ export interface VariantLookup {
   scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult>;
   /** Variants carrying an rsID (the number: rs123 -> 123, parsed once by domain/variant-id parseRsid). */
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult>;
+  /**
+   * Optional: lookups that all see one version of the data, however long they take, so a large
+   * batch can be read in parts (other requests run between the parts) and still be all-old or
+   * all-new across a re-ingest. `release()` must be called when done. A lookup without it (a
+   * broker: its peers have no common version) is asked once for the whole batch.
+   */
+  snapshot?(): Promise<LookupSnapshot>;
+}
+
+export interface LookupSnapshot {
+  findAlleles: VariantLookup['findAlleles'];
+  release(): void;
 }
 
 /** What every lookup answer carries besides its data. */

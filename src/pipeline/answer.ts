@@ -3,7 +3,7 @@ import type { Assembly } from '../domain/assemblies';
 import { parseRsid } from '../domain/variant-id';
 import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
 import type { BeaconRequest } from '../beacon/request';
-import { parseVariantText, type BatchRequest } from '../beacon/batch';
+import { parseVariantText } from '../beacon/batch';
 
 /**
  * What a request found, before disclosure control and before it is written: the records (for a
@@ -73,37 +73,10 @@ export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRe
 }
 
 /**
- * A batch: every askable entry in one lookup call. Entries the lookup cannot take (malformed,
- * another assembly, a contig no dataset holds) are answered per entry, never failing the batch.
- */
-export async function answerBatch(ctx: AnswerContext, batch: BatchRequest): Promise<Answer> {
-  const description = await ctx.describe();
-  const scope = scopeOf(ctx, description, batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, batch.datasetIds);
-  const datasets = datasetsIn(description, scope);
-  const held = new Set(datasets.flatMap((d) => d.contigs));
-  const askable: number[] = [];
-  const entries = batch.items.map((item, i) => {
-    let error = item.error ?? (item.query ? undefined : 'not a variant');
-    if (!error && item.assembly && item.assembly !== scope?.assembly) error = `${item.text} is on ${item.assembly}; this batch asks ${scope?.assembly ?? 'no assembly'}`;
-    else if (!error && !held.has(item.query!.contig)) error = `contig '${item.query!.contig}' is not in any ${scope?.assembly ?? ''} dataset here`;
-    if (!error) askable.push(i);
-    return error ? { text: item.text, error } : { text: item.text };
-  });
-  const records: (VariantRecord | undefined)[] = batch.items.map(() => undefined);
-  let trace: LookupTrace | undefined;
-  if (scope && askable.length > 0) {
-    const found = await ctx.lookup.findAlleles(scope, askable.map((i) => batch.items[i]!.query!));
-    askable.forEach((i, k) => (records[i] = found.records[k]));
-    trace = found.trace;
-  }
-  return { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(Boolean).length, records, entries, trace };
-}
-
-/**
  * The scope of a lookup: the assembly the request names, else the only one served (undefined when
  * none is served: there is nothing to ask), and the datasets it names, each checked to exist.
  */
-function scopeOf(ctx: AnswerContext, description: LookupDescription, named: Assembly | undefined, datasetIds: string[] | undefined): LookupScope | undefined {
+export function scopeOf(ctx: AnswerContext, description: LookupDescription, named: Assembly | undefined, datasetIds: string[] | undefined): LookupScope | undefined {
   if (datasetIds) {
     const unknown = datasetIds.filter((id) => !description.datasets.some((d) => d.id === id));
     if (unknown.length > 0) {
@@ -121,7 +94,7 @@ function chooseAssembly(named: Assembly | undefined, datasets: DatasetInfo[]): A
   throw new AfbError('MISSING_PARAMETER', `assemblyId is required: this beacon serves ${served.sort().join(' and ')}`);
 }
 
-function datasetsIn(description: LookupDescription, scope: LookupScope | undefined): DatasetInfo[] {
+export function datasetsIn(description: LookupDescription, scope: LookupScope | undefined): DatasetInfo[] {
   if (!scope) return [];
   return description.datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
 }

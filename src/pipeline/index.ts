@@ -1,9 +1,10 @@
 import type { LookupDescription, VariantLookup } from '../domain/lookup';
 import type { BeaconIdentity } from '../beacon/envelope';
-import { answerBatch, answerSingle, answerVariants, type Answer, type AnswerContext } from './answer';
+import { answerSingle, answerVariants, type AnswerContext } from './answer';
+import { batchReply } from './batch';
 import { identify } from './caller';
 import { disclose, SHOW_ALL, type DisclosureStep } from './disclose';
-import { parseRequest, type Parsed, type PipelineLimits, type PipelineRequest } from './request';
+import { parseRequest, type PipelineLimits, type PipelineRequest } from './request';
 import { render, type Reply } from './render';
 
 export type { PipelineRequest, PipelineLimits, QueryParams, RequestHeaders } from './request';
@@ -38,20 +39,10 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     const parsed = parseRequest(req, o.limits);
     const caller = identify(req.headers);
     const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
-    const answer = disclose(steps, await answerOf(ctx, parsed), caller);
-    return render(o, parsed, answer);
+    if (parsed.endpoint === 'batch') return batchReply(ctx, o, steps, caller, parsed.batch, parsed.format);
+    const answer = parsed.endpoint === 'g_variants' ? await answerVariants(ctx, parsed.request) : await answerSingle(ctx, parsed.id, parsed.request);
+    return render(o, parsed, disclose(steps, answer, caller));
   };
-}
-
-function answerOf(ctx: AnswerContext, parsed: Parsed): Promise<Answer> {
-  switch (parsed.endpoint) {
-    case 'g_variants':
-      return answerVariants(ctx, parsed.request);
-    case 'g_variant':
-      return answerSingle(ctx, parsed.id, parsed.request);
-    case 'batch':
-      return answerBatch(ctx, parsed.batch);
-  }
 }
 
 function visitedOf(header: string | undefined): string[] {

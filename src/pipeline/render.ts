@@ -1,17 +1,29 @@
 import type { DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
-import { responseMeta, summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
+import { summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
 import type { Answer } from './answer';
 import type { Parsed } from './request';
+import { jsonParts } from './json-parts';
 
-/** What a door writes back: status, content type and the body, already serialised. */
+/**
+ * What a door writes back: status, content type and the body, serialised. A small body is one
+ * string; a large one comes in parts that the door writes as the client reads (back-pressure).
+ */
 export interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Iterable<string> | AsyncIterable<string>;
 }
+
+/** A reply in the format asked: one string, or parts. */
+export function reply(format: 'json' | 'tsv', body: Reply['body']): Reply {
+  return { status: 200, contentType: format === 'tsv' ? TSV_TYPE : JSON_TYPE, body };
+}
+
+/** Answers with more records than this are written in parts (a single lookup stays one string). */
+const STREAM_ABOVE_RECORDS = 50;
 
 export interface RenderContext extends BeaconIdentity {
   role: 'node' | 'broker';
@@ -23,23 +35,21 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
-export function render(ctx: RenderContext, parsed: Parsed, answer: Answer): Reply {
+export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer): Reply {
   const wire = wireOf(ctx, answer.datasets);
-  if (parsed.endpoint === 'batch') {
-    const entries = answer.entries ?? [];
-    if (parsed.format === 'tsv') return tsv(entries.map((e, i) => tsvRows(e.text, recordOrUndefined(answer.records[i], wire))).join(''));
-    const results = entries.map((e, i) => {
-      if (e.error) return { query: e.text, found: false, error: { errorCode: 400, errorMessage: e.error } };
-      const rec = answer.records[i];
-      return rec ? { query: e.text, found: true, record: wire(rec) } : { query: e.text, found: false };
-    });
-    const summary: RequestSummary = { requestedGranularity: 'record', skip: 0, limit: entries.length };
-    return json({ meta: responseMeta(ctx, 'record', summary), results, info: answerInfo(answer, { found: answer.total }) });
-  }
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
-  if (parsed.format === 'tsv') return tsv(records.map((r) => tsvRows('', wire(r))).join(''));
+  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
   const summary = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
-  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer)));
+  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer)), records.length);
+}
+
+/**
+ * A record that becomes wire JSON only when it is written (JSON.stringify and jsonParts call
+ * toJSON), so a streamed answer holds one record's text at a time. Typed as the wire record it
+ * writes, which is all the envelope needs to know.
+ */
+export function lazy(r: VariantRecord, wire: (r: VariantRecord) => WireRecord): WireRecord {
+  return { toJSON: () => wire(r) } as unknown as WireRecord;
 }
 
 function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary {
@@ -47,16 +57,12 @@ function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary 
   return id === undefined ? s : { ...s, params: { variantInternalId: id } };
 }
 
-function recordOrUndefined(r: VariantRecord | undefined, wire: (r: VariantRecord) => WireRecord): WireRecord | undefined {
-  return r ? wire(r) : undefined;
-}
-
 /**
  * The one place a record becomes wire JSON. A node stamps each dataset entry with where its
  * counts were made (`beaconId/dataset@ingest time`), so a broker reaching this node by two paths
  * counts it once; a broker's entries keep the origins its peers gave them.
  */
-function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
+export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
   if (ctx.role === 'broker') return (r) => toWireRecord(r, ctx.sourceReference);
   const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
   return (r) =>
@@ -68,19 +74,19 @@ function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord)
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
 function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
-  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map(wire), total: a.total }];
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total }];
   return a.datasets.map((d) => {
     const own: WireRecord[] = [];
     for (const r of records) {
       const frequencies = r.frequencies.filter((f) => f.datasetId === d.id);
-      if (frequencies.length > 0) own.push(wire({ ...r, frequencies }));
+      if (frequencies.length > 0) own.push(lazy({ ...r, frequencies }, wire));
     }
     return { id: d.id, records: own, info: { name: d.name, version: d.version } };
   });
 }
 
 /** The `info` every data response carries: how the answer was obtained. */
-function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const afb: Record<string, unknown> = { ...(a.assembly ? { assemblyId: a.assembly } : {}), ...extra };
   const t: LookupTrace | undefined = a.trace;
   if (t?.peers) afb.peers = t.peers;
@@ -90,10 +96,24 @@ function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<stri
   return { afb };
 }
 
-function json(body: unknown): Reply {
-  return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(body) };
+function json(body: unknown, records: number): Reply {
+  return { status: 200, contentType: JSON_TYPE, body: records > STREAM_ABOVE_RECORDS ? jsonParts(body) : JSON.stringify(body) };
 }
 
-function tsv(rows: string): Reply {
-  return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + rows };
+/** TSV of `n` records, `rows(i)` the lines of record i. */
+function tsv(n: number, rows: (i: number) => string): Reply {
+  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + Array.from({ length: n }, (_, i) => rows(i)).join('') };
+  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows) };
+}
+
+function* tsvParts(n: number, rows: (i: number) => string): Generator<string> {
+  let buf = tsvHeader();
+  for (let i = 0; i < n; i++) {
+    buf += rows(i);
+    if (buf.length >= 64 * 1024) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf.length > 0) yield buf;
 }

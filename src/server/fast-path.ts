@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorReply, type Reply } from '../pipeline';
 import type { AppContext } from './context';
 import { recordRequest, requestId } from './observability';
+import { writeReply } from './write-reply';
 
 const ROUTE = '/api/g_variants/:id';
 const PREFIX = '/api/g_variants/';
@@ -27,19 +28,25 @@ export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerRes
     if (id.includes('/')) return false;
     const started = process.hrtime.bigint();
     const reqId = requestId(header(req, 'x-request-id'));
-    const send = (reply: Reply, error?: unknown) => {
-      res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(reply.body), 'X-Request-Id': reqId });
-      res.end(reply.body);
-      recordRequest(app.logger, app.metrics, { id: reqId, method: 'GET', url, route: ROUTE, status: reply.status, started, error });
-    };
     const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited') };
-    app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query: {}, headers }).then(
-      (reply) => send(reply),
-      (err: unknown) => {
-        const { reply, internal } = errorReply(app.facts, err);
-        send(reply, internal ? String((err as Error)?.stack ?? err) : undefined);
-      },
-    );
+    void (async () => {
+      let reply: Reply;
+      let error: unknown;
+      try {
+        reply = await app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query: {}, headers });
+      } catch (err) {
+        const failed = errorReply(app.facts, err);
+        reply = failed.reply;
+        if (failed.internal) error = String((err as Error)?.stack ?? err);
+      }
+      try {
+        await writeReply(res, reply, app.config.sendTimeoutMs, { 'X-Request-Id': reqId });
+      } catch (err) {
+        error ??= String(err);
+        res.destroy();
+      }
+      recordRequest(app.logger, app.metrics, { id: reqId, method: 'GET', url, route: ROUTE, status: reply.status, started, error });
+    })();
     return true;
   };
 }

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import type { PipelineRequest, Reply } from '../pipeline';
+import type { PipelineRequest } from '../pipeline';
+import { writeReply } from './write-reply';
 import type { AppContext } from './context';
 
 /**
@@ -8,7 +9,7 @@ import type { AppContext } from './context';
  */
 export function variantRoutes(app: AppContext): Router {
   const r = Router();
-  const run = async (req: Request, res: Response, request: PipelineRequest) => send(res, await app.pipeline(request));
+  const run = async (_req: Request, res: Response, request: PipelineRequest) => writeReply(res, await app.pipeline(request), app.config.sendTimeoutMs);
   r.get('/g_variants', (req, res) => run(req, res, { endpoint: 'g_variants', method: 'GET', query: queryOf(req), headers: headersOf(req) }));
   r.post('/g_variants', (req, res) => run(req, res, { endpoint: 'g_variants', method: 'POST', query: queryOf(req), body: req.body, headers: headersOf(req) }));
   r.get('/g_variants/:id', (req, res) => {
@@ -28,8 +29,4 @@ function queryOf(req: Request): Record<string, unknown> {
 
 function headersOf(req: Request): PipelineRequest['headers'] {
   return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited') };
-}
-
-function send(res: Response, reply: Reply): void {
-  res.status(reply.status).type(reply.contentType).send(reply.body);
 }

@@ -4,11 +4,11 @@
  * node then exits 0. The real CLI (`afb serve`) and a raw socket that reads at its own pace.
  */
 import { join } from 'node:path';
-import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { ingestVcf } from '../../src/ingest';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { startAfb } from '../helpers/cli';
+import { rawPost, responseBody } from '../helpers/raw-http';
 
 const tmp = tempDir();
 let db: string;
@@ -30,19 +30,12 @@ async function listening(child: ReturnType<typeof startAfb>): Promise<string> {
   throw new Error(`server did not start: ${out}`);
 }
 
-function rawRequest(url: string, path: string, body: string): Socket {
-  const u = new URL(url);
-  const sock = connect(Number(u.port), u.hostname);
-  sock.write(`POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  return sock;
-}
-
 test('a slow reader of a 10,000-variant batch gets the whole answer after SIGTERM; the node then exits 0', async () => {
   const child = startAfb(['serve', '--db', db, '--port', '0']);
   const url = await listening(child);
   const ids = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows.map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
   const variants = Array.from({ length: 10_000 }, (_, i) => ids[i % ids.length]);
-  const sock = rawRequest(url, '/api/batch', JSON.stringify({ assemblyId: 'GRCh37', variants }));
+  const sock = rawPost(url, '/api/batch', JSON.stringify({ assemblyId: 'GRCh37', variants }), 'Connection: close\r\n');
   const chunks: Buffer[] = [];
   let received = 0;
   sock.on('data', (d: Buffer) => {
@@ -58,12 +51,9 @@ test('a slow reader of a 10,000-variant batch gets the whole answer after SIGTER
   await new Promise((r) => setTimeout(r, 2000));
   sock.resume();
   await once(sock, 'close');
-  const text = Buffer.concat(chunks).toString('utf8');
-  const headerEnd = text.indexOf('\r\n\r\n');
-  const length = Number(/content-length: (\d+)/i.exec(text.slice(0, headerEnd))?.[1]);
-  expect(length).toBeGreaterThan(5_000_000);
-  expect(Buffer.byteLength(text.slice(headerEnd + 4))).toBe(length);
-  expect(JSON.parse(text.slice(headerEnd + 4)).results).toHaveLength(10_000);
+  const body = responseBody(Buffer.concat(chunks));
+  expect(body?.length).toBeGreaterThan(5_000_000);
+  expect(JSON.parse(body!.toString('utf8')).results).toHaveLength(10_000);
   const [code] = await exited;
   expect(code).toBe(0);
 });

@@ -8,11 +8,14 @@ import { ingestVcf } from '../../src/ingest';
 import { readTruth, tempDir } from '../helpers/fixtures';
 import { postJson, startNode, type TestNode } from '../helpers/node-server';
 import { startAfb } from '../helpers/cli';
+import { BATCH_PART } from '../../src/pipeline/batch';
 
 const tmp = tempDir();
 const db = join(tmp.dir, 'node.db');
 const DATA = join(__dirname, '..', '..', 'data', '1kg');
-const ids = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows.slice(0, 200).map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
+// 1,500 entries: a batch read in three parts (BATCH_PART) with other requests between them must still be all-old or all-new.
+const rows = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows.map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
+const ids = Array.from({ length: 3 * BATCH_PART }, (_, i) => rows[i % rows.length]!);
 let node: TestNode;
 
 function ingestArgs(samples: string, target = db): string[] {
