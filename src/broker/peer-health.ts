@@ -133,6 +133,7 @@ export class HealthMonitor {
   private timer?: NodeJS.Timeout;
   private readonly stopping = new AbortController();
   private initial?: Promise<void>;
+  private running?: Promise<void>;
   private seen: Record<string, string>[] = [];
   private versionKey = '';
 
@@ -141,8 +142,8 @@ export class HealthMonitor {
   }
 
   start(): void {
-    this.initial = this.pollAll();
-    this.timer = setInterval(() => void this.pollAll(), this.config.healthIntervalMs);
+    this.initial = this.round();
+    this.timer = setInterval(() => void this.round(), this.config.healthIntervalMs);
     this.timer.unref();
   }
 
@@ -158,6 +159,7 @@ export class HealthMonitor {
     if (this.timer) clearInterval(this.timer);
     this.stopping.abort();
     await this.initial?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
   }
 
   /** Every peer's data versions: part of the cache key, so a re-ingest on a peer makes its next answer fresh. */
@@ -168,6 +170,12 @@ export class HealthMonitor {
       this.versionKey = JSON.stringify(this.peers.map((h) => [h.peer.id, h.versions]));
     }
     return this.versionKey;
+  }
+
+  /** A round unless the last one is still going (a slow peer must not pile rounds up). */
+  private round(): Promise<void> {
+    if (!this.running) this.running = this.pollAll().finally(() => (this.running = undefined));
+    return this.running;
   }
 
   private async pollAll(): Promise<void> {

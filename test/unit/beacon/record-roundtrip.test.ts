@@ -3,6 +3,8 @@
  * every field the wire carries; the reader refuses what the domain rules forbid; request bodies the
  * broker builds (beacon/wire-query.ts) parse back (beacon/request.ts) into the query they came from.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { anchoredForm, trimAlleles } from '../../../src/domain/alleles';
 import type { DatasetFrequencies, ScanQuery, VariantRecord } from '../../../src/domain/lookup';
 import {
@@ -127,4 +129,9 @@ test('a response envelope reads back its records and summary; a Beacon error is 
   expect(read.records).toEqual([fromWireRecord(w)]);
   expect(() => readVariantsResponse({ error: { errorCode: 400, errorMessage: 'bad' } }, 'GRCh37')).toThrow(WireFormatError);
   expect(() => readVariantsResponse({ responseSummary: { numTotalResults: -1 } }, 'GRCh37')).toThrow(/numTotalResults -1/);
+});
+
+test("the page's pooled-entry id is the wire module's POOLED_DATASET_ID", () => {
+  const page = readFileSync(join(__dirname, '..', '..', '..', 'src', 'server', 'public', 'app.js'), 'utf8');
+  expect(/const POOLED_DATASET_ID = '([^']*)';/.exec(page)?.[1]).toBe(POOLED_DATASET_ID);
 });
