@@ -82,20 +82,22 @@ function answering(records: () => WireRecord[]): Handler {
   };
 }
 
+/** A 200 JSON answer whose body never ends: spaces, as fast as the broker reads them. */
+function endless(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const pump = () => {
+    while (res.write(chunk)) if (res.destroyed) return;
+  };
+  res.on('drain', pump);
+  pump();
+}
+
 const statusOf = (body: any, id: string) => (body.info.afb.peers as { peer: string; status: string; message?: string }[]).find((p) => p.peer === id);
 const pooledTotal = (r: WireRecord) => r.frequencyInPopulations[0]!.frequencies.find((p) => p.population === 'Total')!;
 
 test('(a) endless bodies from several peers are bounded by the broker-wide budget; the good node is still pooled', async () => {
-  const endless: Handler = (_q, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (res.write(chunk)) if (res.destroyed) return;
-    };
-    res.on('drain', pump);
-    pump();
-  };
-  const endlessPeers = await Promise.all([1, 2, 3, 4].map(async (i) => peer(`endless${i}`, await fakePeer(endless), { timeoutMs: 10_000 })));
+  const endlessPeers = await Promise.all([1, 2, 3, 4].map(async (i) => peer(`endless${i}`, await fakePeer((_q, res) => endless(res)), { timeoutMs: 10_000 })));
   const MB = 1024 * 1024;
   const b = await broker('endless-net', [peer('good', node.api), ...endlessPeers], { maxResponseBytes: 8 * MB, deadlineMs: 3000 }, { maxBufferedBytes: 12 * MB });
   const answers = await Promise.all([0, 1].map(() => getJson(`${b.api}/g_variants/${ID}`)));
@@ -113,15 +115,7 @@ test('(a) endless bodies from several peers are bounded by the broker-wide budge
 });
 
 test('(a) a peer whose health endpoints stream endlessly costs at most 8 MB a poll', async () => {
-  const endlessEverywhere = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (res.write(chunk)) if (res.destroyed) return;
-    };
-    res.on('drain', pump);
-    pump();
-  });
+  const endlessEverywhere = createServer((_req, res) => endless(res));
   fakes.push(endlessEverywhere);
   await new Promise<void>((r) => endlessEverywhere.listen(0, '127.0.0.1', r));
   const api = `http://127.0.0.1:${(endlessEverywhere.address() as { port: number }).port}/api`;
