@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { LookupScope, LookupTrace, PeerOutcome } from '../domain/lookup';
-import { PeerFailure } from './peer-http';
+import { CANCELLED, PeerFailure, whyAborted } from './peer-http';
 import type { PeerCallContext, PeerClient } from './peer-client';
 import type { PeerHealth } from './peer-health';
 
@@ -36,7 +36,13 @@ export interface FanOutResult<T> {
 export class FanOut {
   constructor(private readonly members: readonly FanOutMember[], private readonly o: FanOutOptions) {}
 
-  async run<T>(scope: LookupScope, ask: (client: PeerClient, call: PeerCallContext) => Promise<T>, isHit: (value: T) => boolean): Promise<FanOutResult<T>> {
+  /** `cancel`: the caller's signal (a client that went away); it ends every peer call as the deadline would. */
+  async run<T>(
+    scope: LookupScope,
+    ask: (client: PeerClient, call: PeerCallContext) => Promise<T>,
+    isHit: (value: T) => boolean,
+    cancel?: AbortSignal,
+  ): Promise<FanOutResult<T>> {
     const visited = [...(scope.visited ?? [])];
     const fan: FanOutResult<T> = { values: new Map(), outcomes: [], asked: [], failed: [] };
     const loop = visited.includes(this.o.id) || visited.length >= this.o.maxDepth;
@@ -44,6 +50,9 @@ export class FanOut {
     // Every peer call listens on the deadline (a request, its timeout, the race below): 20 peers exceed node's default of 10.
     setMaxListeners(this.members.length * 4 + 10, deadline.signal);
     const timer = setTimeout(() => deadline.abort(), this.o.deadlineMs);
+    const onCancel = () => deadline.abort(new Error(CANCELLED));
+    if (cancel?.aborted) onCancel();
+    else cancel?.addEventListener('abort', onCancel, { once: true });
     const call: PeerCallContext = { signal: deadline.signal, visited: [...visited, this.o.id] };
     const byPeer = new Map<string, PeerOutcome>();
     try {
@@ -74,6 +83,7 @@ export class FanOut {
       );
     } finally {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
     }
     // Peers-file order, so outcomes read the same every time.
     for (const { client } of this.members) {
@@ -105,7 +115,7 @@ export function traceOf(fan: FanOutResult<unknown>, warnings: readonly string[] 
 /** Rejects when the deadline fires, so no peer can hold the answer past it even if its request ignores the abort. */
 function whenAborted(signal: AbortSignal, timeoutMs: number): Promise<never> {
   return new Promise((_, reject) => {
-    const fail = () => reject(new PeerFailure('timeout', `no answer within the broker deadline (peer timeout ${timeoutMs} ms)`));
+    const fail = () => reject(new PeerFailure('timeout', whyAborted(signal, `no answer within the broker deadline (peer timeout ${timeoutMs} ms)`)));
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });

@@ -71,7 +71,7 @@ export class PeerHttp {
     return new Promise((resolve, reject) => {
       const handler = new CollectHandler(peer, call.maxBytes, this.budget, resolve, reject);
       const onTimeout = () => handler.stop(new PeerFailure('timeout', `no complete answer within ${peer.timeoutMs} ms`));
-      const onDeadline = () => handler.stop(new PeerFailure('timeout', `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`));
+      const onDeadline = () => handler.stop(new PeerFailure('timeout', whyAborted(call.signal, `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`)));
       const timer = setTimeout(onTimeout, peer.timeoutMs);
       handler.onSettle = () => {
         clearTimeout(timer);
@@ -195,6 +195,14 @@ class CollectHandler implements Dispatcher.DispatchHandler {
     if (err) this.reject(err);
     else this.resolve(value!);
   }
+}
+
+/** The reason a fan-out gives its deadline signal when the caller cancelled (see whyAborted). */
+export const CANCELLED = 'the caller cancelled the request';
+
+/** Why a call's signal fired: the caller cancelled, or else `deadline`. */
+export function whyAborted(signal: AbortSignal, deadline: string): string {
+  return (signal.reason as Error | undefined)?.message === CANCELLED ? CANCELLED : deadline;
 }
 
 function failureOf(e: unknown, peer: Peer): PeerFailure {

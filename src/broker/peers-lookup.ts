@@ -45,9 +45,9 @@ export class PeersLookup implements VariantLookup {
     return { datasets: this.o.health.flatMap((h) => h.datasets) };
   }
 
-  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<AllelesResult> {
+  async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.size > 0);
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.size > 0, signal);
     const warnings: string[] = [];
     return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
@@ -58,9 +58,9 @@ export class PeersLookup implements VariantLookup {
    * granularity: no peer sends a record. The total is exact when every peer's whole key set is
    * known (or only one peer has matches); otherwise it is the largest peer's, a lower bound.
    */
-  async scan(scope: LookupScope, query: ScanQuery, page: Page): Promise<ScanResult> {
+  async scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
     const want = page.limit === 0 ? 0 : Math.min(page.skip + page.limit, MAX_PEER_PAGE);
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0);
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0, signal);
     const warnings: string[] = [];
     const pages = this.inOrder(fan);
     // Every distinct variant the peers sent: the first `want` are exactly the federation's first `want`.
@@ -85,8 +85,8 @@ export class PeersLookup implements VariantLookup {
     return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records, trace: traceOf(fan, warnings) };
   }
 
-  async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.rsid(scope, rsid, call), (found) => found.size > 0);
+  async findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.rsid(scope, rsid, call), (found) => found.size > 0, signal);
     const all = [...new Map([...fan.values.values()].flatMap((m) => [...m.values()]).map((v) => [v.key, v])).values()].sort(compareVariants);
     const warnings: string[] = [];
     const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);

@@ -108,3 +108,21 @@ test('when no peer answers the trace says so (noPeerAnswered, a warning) and the
   const mixed = await lookup([client(a, [], 0), client(c, [], 0, new PeerFailure('timeout', 'slow'))]).scan(scope, ALL, { skip: 0, limit: 0 });
   expect(mixed.trace!.noPeerAnswered).toBeUndefined();
 });
+
+test("a caller's cancel ends every peer call at once (even one that ignores its signal), labelled as cancelled", async () => {
+  const seen: AbortSignal[] = [];
+  const waiting: PeerClient = {
+    ...client(a, []),
+    scan: (_s, _q, _l, call) => {
+      seen.push(call.signal);
+      return new Promise<never>(() => undefined);
+    },
+  };
+  const cancel = new AbortController();
+  const pending = lookup([waiting]).scan(scope, ALL, { skip: 0, limit: 0 }, cancel.signal);
+  cancel.abort();
+  const r = await pending;
+  expect(seen[0]!.aborted).toBe(true);
+  expect(r.trace!.peers!.map((p) => [p.status, p.message])).toEqual([['timeout', 'the caller cancelled the request']]);
+  expect(r.trace!.noPeerAnswered).toBe(true);
+});
