@@ -65,9 +65,10 @@ export class PeersLookup implements VariantLookup {
     const pages = this.inOrder(fan);
     // Every distinct variant the peers sent: the first `want` are exactly the federation's first `want`.
     const keys = kWayMerge(pages.map((p) => this.inScope(scope, p.variants)));
+    const byKey = this.byKey(fan);
     const records = keys
       .slice(page.skip, page.skip + page.limit)
-      .map((v) => this.merged(scope, this.byKey(fan), (byKey) => byKey.get(v.key), warnings))
+      .map((v) => this.merged(scope, byKey, (m) => m.get(v.key), warnings))
       .filter((r): r is VariantRecord => r !== undefined);
     const known = pages.every((p) => p.variants.length >= p.total);
     const withMatches = pages.filter((p) => p.total > 0).length;
