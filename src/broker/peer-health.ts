@@ -29,7 +29,11 @@ export class PeerHealth {
   constructor(readonly peer: Peer, config: BrokerConfig) {
     this.breaker = new CircuitBreaker({ failureThreshold: config.failureThreshold, cooldownMs: config.cooldownMs });
     this.datasets = this.assumedDatasets();
+    this.assumed = true;
   }
+
+  /** True while the datasets are the ones assumed from the peers file (the peer lists none): then its answers' entries are all in them. */
+  assumed = true;
 
   /** One health poll; never throws (a failure is recorded on the breaker). */
   async poll(http: PeerHttp, signal: AbortSignal, maxBytes: number): Promise<void> {
@@ -43,6 +47,7 @@ export class PeerHealth {
       if (!this.polled || JSON.stringify(versions) !== JSON.stringify(this.versions)) {
         const info = (await http.json(this.peer, { method: 'GET', path: '/info', signal, maxBytes })) as Record<string, any>;
         const listed = info?.response?.info?.afb?.datasets;
+        this.assumed = !Array.isArray(listed);
         this.datasets = Array.isArray(listed) ? listed.map((d: Record<string, any>) => this.datasetInfo(d)).filter((d): d is DatasetInfo => d !== undefined) : this.assumedDatasets();
       }
       this.versions = versions;

@@ -62,9 +62,10 @@ export class PeersLookup implements VariantLookup {
     const want = page.limit === 0 ? 0 : Math.min(page.skip + page.limit, MAX_PEER_PAGE);
     const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0, signal);
     const warnings: string[] = [];
-    const pages = this.inOrder(fan);
+    const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
+    const pages = answered.map((h) => fan.values.get(h.peer.id)!);
     // Every distinct variant the peers sent: the first `want` are exactly the federation's first `want`.
-    const keys = kWayMerge(pages.map((p) => this.inScope(scope, p.variants)));
+    const keys = kWayMerge(answered.map((h, i) => this.inScope(scope, h, pages[i]!.variants)));
     const byKey = this.byKey(fan);
     const records = keys
       .slice(page.skip, page.skip + page.limit)
@@ -94,20 +95,24 @@ export class PeersLookup implements VariantLookup {
     return { records, trace: traceOf(fan, warnings) };
   }
 
-  /** The answering peers' scan pages in peers-file order. */
-  private inOrder(fan: FanOutResult<PeerScan>): PeerScan[] {
-    return this.o.health.map((h) => fan.values.get(h.peer.id)).filter((s): s is PeerScan => s !== undefined);
-  }
-
   private byKey(fan: FanOutResult<PeerScan>): FanOutResult<Map<string, PeerVariant>> {
     const values = new Map([...fan.values].map(([peer, s]) => [peer, new Map(s.variants.map((v) => [v.key, v]))]));
     return { ...fan, values };
   }
 
-  /** Variants with at least one entry in the scope's datasets. */
-  private inScope(scope: LookupScope, variants: PeerVariant[]): PeerVariant[] {
+  /** A peer's variants with at least one entry in the scope's datasets. */
+  private inScope(scope: LookupScope, health: PeerHealth, variants: PeerVariant[]): PeerVariant[] {
     if (!scope.datasetIds) return variants;
-    return variants.filter((v) => v.frequencies.some((e) => scope.datasetIds!.includes(e.datasetId)));
+    return variants.filter((v) => v.frequencies.some((e) => this.inScopeEntry(scope.datasetIds!, health, e.datasetId)));
+  }
+
+  /**
+   * Is a peer's entry in the scope's datasets? By its id; or, for a peer that lists no datasets (a
+   * third-party Beacon, known only by the `peer:assembly` dataset assumed for it), every entry of
+   * the peer when the scope names that assumed dataset.
+   */
+  private inScopeEntry(datasetIds: readonly string[], health: PeerHealth, entryId: string): boolean {
+    return datasetIds.includes(entryId) || (health.assumed && health.datasets.some((d) => datasetIds.includes(d.id)));
   }
 
   /** Pool one variant across the peers that have it, in peers-file order; what the merge decided goes to `warnings`. */
@@ -122,7 +127,7 @@ export class PeersLookup implements VariantLookup {
       const byKey = fan.values.get(h.peer.id);
       const v = byKey && pick(byKey);
       if (!v) continue;
-      const frequencies = scope.datasetIds ? v.frequencies.filter((e) => scope.datasetIds!.includes(e.datasetId)) : v.frequencies;
+      const frequencies = scope.datasetIds ? v.frequencies.filter((e) => this.inScopeEntry(scope.datasetIds!, h, e.datasetId)) : v.frequencies;
       if (frequencies.length > 0) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies } });
     }
     if (parts.length === 0) return undefined;

@@ -187,3 +187,17 @@ test('a peer token is sent as a bearer token; a wrong one is an http_error 401',
     await b.close();
   }
 });
+
+test('a third-party Beacon listed without datasets is in scope by the dataset the broker assumes for it (peer:assembly)', async () => {
+  const b = await startBroker('scope-net', [peer('good', node.api), peers.find((p) => p.id === 'afonly')!], { cacheTtlMs: 0, failureThreshold: 100 });
+  try {
+    const datasets = (await getJson(`${b.api}/datasets`)).body.response.collections.map((c: { id: string }) => c.id);
+    expect(datasets).toContain('afonly:GRCh37');
+    const { status, body } = await getJson(`${b.api}/g_variants/${ID}?datasetIds=afonly:GRCh37`);
+    expect(status).toBe(200);
+    // Frequencies only: nothing pools, so the record is the peer's own entry (an empty pooled entry is not sent).
+    expect(recordsOf(body)[0]!.frequencyInPopulations.map((e) => e.datasetId)).toEqual(['afonly:Third party']);
+  } finally {
+    await b.close();
+  }
+});
