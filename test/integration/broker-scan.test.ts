@@ -115,3 +115,18 @@ test('datasetIds narrow what peers are asked: a peer without a dataset in scope 
   expect(body.responseSummary.numTotalResults).toBe(directB);
   expect(proxies[0]!.log.filter((x) => !/service-info|\/info$/.test(x.url))).toEqual([]);
 });
+
+test('datasetIds reach the peers on single-variant and rsID lookups too (GET /g_variants/{id}?datasetIds=, rs…)', async () => {
+  const shared = (await listing(broker.api)).find((r) => r.frequencyInPopulations.length === 3 && r.identifiers?.variantAlternativeIds)!;
+  expect(shared).toBeDefined();
+  const rs = shared.identifiers!.variantAlternativeIds![0]!.id.replace(/^dbSNP:/, '');
+  for (const path of [`/g_variants/${shared.variantId}`, `/g_variants/${rs}`]) {
+    clearLogs();
+    const { status, body } = await getJson(`${broker.api}${path}?datasetIds=b:kg`);
+    expect(status).toBe(200);
+    const rec = recordsOf(body)[0]!;
+    expect(rec.frequencyInPopulations.slice(1).map((e) => e.datasetId)).toEqual(['b:kg']);
+    const asked = dataRequests();
+    expect(asked.map((x) => new URL(x.url, 'http://x').searchParams.get('datasetIds'))).toEqual(['kg']);
+  }
+});
