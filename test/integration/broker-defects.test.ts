@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
-import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
+import { getJson, postJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
+import { responseErrors } from '../helpers/beacon-schemas';
 import { freePort, peer, recordingPeer, startBroker, until, type TestBroker } from '../helpers/federation';
 import type { WireRecord } from '../../src/beacon/record';
 
@@ -163,15 +164,20 @@ test('(c) records outside the queried range are refused', async () => {
   expect(recordsOf(body).every((r) => r.variation.location.interval.start.value < 10100)).toBe(true);
 });
 
-test('(d) with every peer down the answer says no peer answered, and it is not cached', async () => {
+test('(d) with every peer down the answer is a 503 naming each peer, never a cached or "absent" 200', async () => {
   const closed = await freePort();
   const b = await broker('down-net', [peer('gone', `http://127.0.0.1:${closed}/api`), peer('gone2', `http://127.0.0.1:${closed}/api`)], { cacheTtlMs: 60_000 });
+  const doors = [`${b.api}/g_variants/${ID}`, `${b.api}/g_variants?referenceName=2&start=10000&end=10100&requestedGranularity=count`, `${b.api}/g_variants?referenceName=2&start=10000&end=10100&requestedGranularity=boolean`];
   for (let i = 0; i < 2; i++) {
-    const { status, body } = await getJson(`${b.api}/g_variants/${ID}`);
-    expect(status).toBe(200);
-    expect(body.info.afb.warnings).toEqual([expect.stringMatching(/^no peer answered \(gone, gone2\)/)]);
-    expect(body.info.afb.peers.map((p: { status: string; message?: string }) => [p.status, p.message === 'cached answer'])).toEqual([['refused', false], ['refused', false]]);
+    for (const url of doors) {
+      const { status, body } = await getJson(url);
+      expect({ url, status, code: body.error?.errorCodeName }).toEqual({ url, status: 503, code: 'PEERS_UNAVAILABLE' });
+      expect(body.error.errorMessage).toMatch(/no peer answered: gone \(refused.*gone2 \(refused/);
+      expect(responseErrors(body)).toEqual([]);
+    }
   }
+  const batch = await postJson(`${b.api}/batch`, { variants: [ID] });
+  expect(batch.status).toBe(503);
 });
 
 test('(e) a peer replaying a node\u2019s origin with other counts cannot erase that node\u2019s counts', async () => {
