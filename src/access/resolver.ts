@@ -30,7 +30,30 @@ export const MAX_VISAS = 100;
  * UNAUTHORIZED (401) naming what was wrong, with `WWW-Authenticate: Bearer error="invalid_token"`:
  * never a silent change of level.
  */
-export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}): (h: IdentifyInput) => Promise<Caller> {
+export interface ResolverOptions extends JwksOptions {
+  /** A verified JWT's caller is kept this long (default 60 s), never past the token's or a counted visa's exp. */
+  cacheMs?: number;
+  /** Most verified JWTs kept (default 10,000; the oldest go first). */
+  cacheEntries?: number;
+  /** The cache's clock (tests). */
+  now?: () => number;
+}
+
+export type CallerResolver = ((h: IdentifyInput) => Promise<Caller>) & {
+  /** JWTs verified in full, and answered from the cache of verified JWTs. */
+  stats: { verified: number; cached: number };
+};
+
+export function createCallerResolver(s: IdentitySettings, o: ResolverOptions = {}): CallerResolver {
+  const jwks = o;
+  const now = o.now ?? Date.now;
+  const cacheMs = o.cacheMs ?? 60_000;
+  const cacheEntries = o.cacheEntries ?? 10_000;
+  // Keyed by the token's SHA-256 (the token itself is not kept). A passport costs a signature check
+  // per visa (~0.5 ms for a token and two RS256 visas, several lookups' worth), so a client sending
+  // the same JWT again is answered from here until the cache time or the earliest exp that counted.
+  const verified = new Map<string, { caller: Caller; until: number }>();
+  const stats = { verified: 0, cached: 0 };
   const tokens = new Map<string, StaticToken>(s.tokens.map((t) => [t.sha256.toLowerCase(), t]));
   const keys = new Map<string, KeySource>();
   const keysOf = (uri: string): KeySource => {
@@ -41,13 +64,14 @@ export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}
   const oidc = new Map<string, OidcIssuer>(s.oidc.map((i) => [i.issuer, i]));
   const visaIssuers = new Map<string, VisaIssuer>(s.visaIssuers.map((i) => [i.issuer, i]));
 
-  return async (h) => {
+  const resolve = async (h: IdentifyInput): Promise<Caller> => {
     const ip = `ip:${h.clientIp ?? 'unknown'}`;
     if (h.authorization === undefined || h.authorization === '') return { level: 'anonymous', controlledDatasets: [], clientId: ip, via: 'none' };
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(h.authorization);
     if (!m) throw unauthorized('the Authorization header must be "Bearer <token>" (an API token or an OIDC/Passport JWT)');
     const token = m[1]!;
-    const known = tokens.get(sha256(token));
+    const hash = sha256(token);
+    const known = tokens.get(hash);
     if (known) {
       return {
         level: known.level,
@@ -56,6 +80,22 @@ export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}
         via: 'token',
       };
     }
+    const hit = verified.get(hash);
+    if (hit && now() < hit.until) {
+      stats.cached++;
+      return hit.caller;
+    }
+    if (hit) verified.delete(hash);
+    const { caller, expires } = await fromJwt(token);
+    stats.verified++;
+    const until = Math.min(now() + cacheMs, ...expires.map((e) => e * 1000));
+    if (verified.size >= cacheEntries) verified.delete(verified.keys().next().value!);
+    verified.set(hash, { caller, until });
+    return caller;
+  };
+
+  /** A JWT verified in full, with the exp (seconds) of the token and of each visa that counted. */
+  const fromJwt = async (token: string): Promise<{ caller: Caller; expires: number[] }> => {
     const head = token.split('.').length === 3 ? peek(token) : undefined;
     if (!head) throw unauthorized('the bearer token is not an API token this beacon knows, nor a JWT');
     const issuer = head.iss === undefined ? undefined : oidc.get(head.iss);
@@ -72,25 +112,29 @@ export function createCallerResolver(s: IdentitySettings, jwks: JwksOptions = {}
     const passport = await visasOf(claims.ga4gh_passport_v1, visaIssuers, keysOf, s.clockSkewSeconds, s.grants ?? []);
     const clientId = `sub:${issuer.issuer}#${String(claims.sub)}`;
     const notes = [...passport.notes];
+    const expires = [claims.exp!, ...passport.expires];
     if (!passport.registered) {
       if (passport.grants.length > 0) notes.push(`ControlledAccessGrants for ${passport.grants.join(', ')} ignored: they count only with AcceptedTermsAndPolicies and ResearcherStatus visas`);
       else if (notes.length === 0) notes.push('no AcceptedTermsAndPolicies and ResearcherStatus visas: anonymous level');
-      return { level: 'anonymous', controlledDatasets: [], clientId, via: 'oidc', notes };
+      return { caller: { level: 'anonymous', controlledDatasets: [], clientId, via: 'oidc', notes }, expires };
     }
     const grants = [...new Set(passport.grants)];
-    return { level: grants.length > 0 ? 'controlled' : 'registered', controlledDatasets: grants, clientId, via: 'oidc', ...(notes.length > 0 ? { notes } : {}) };
+    return { caller: { level: grants.length > 0 ? 'controlled' : 'registered', controlledDatasets: grants, clientId, via: 'oidc', ...(notes.length > 0 ? { notes } : {}) }, expires };
   };
+  return Object.assign(resolve, { stats });
 }
 
 interface Passport {
   registered: boolean;
   grants: string[];
   notes: string[];
+  /** exp (seconds) of each visa read. */
+  expires: number[];
 }
 
 /** The passport's visas that verify, read; those that do not, named in notes and ignored. */
 async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (uri: string) => KeySource, skew: number, rules: readonly GrantRule[]): Promise<Passport> {
-  const out: Passport = { registered: false, grants: [], notes: [] };
+  const out: Passport = { registered: false, grants: [], notes: [], expires: [] };
   if (raw === undefined) return out;
   if (!Array.isArray(raw)) {
     out.notes.push('ga4gh_passport_v1 is not an array of visa JWTs: ignored');
@@ -114,6 +158,7 @@ async function visasOf(raw: unknown, issuers: Map<string, VisaIssuer>, keysOf: (
       }
       const v = claims.ga4gh_visa_v1 as { type?: unknown; value?: unknown; source?: unknown } | undefined;
       if (!v || typeof v.type !== 'string') return void out.notes.push(`${where} has no ga4gh_visa_v1.type: ignored`);
+      out.expires.push(claims.exp!);
       types.add(v.type);
       if (v.type === 'ControlledAccessGrants') {
         const ids = grantedDatasets(v.value, v.source, rules);

@@ -160,3 +160,21 @@ test("an issuer whose JWKS cannot be fetched: 401 saying the token could not be 
   const r = createCallerResolver({ ...settings, oidc: [{ issuer: gone.issuer, jwksUri: gone.jwksUri, audience: [AUD], algorithms: DEFAULT_ALGORITHMS }] }, { cooldownMs: 0, timeoutMs: 1000 });
   await expect(r(bearer(jwt))).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/cannot be checked/) });
 });
+
+test('a verified JWT is answered from a cache (keyed by its hash) until the cache time or the earliest exp that counted', async () => {
+  let t = Date.now();
+  const r = createCallerResolver(settings, { cooldownMs: 0, cacheMs: 60_000, now: () => t });
+  const visaExp = Math.floor(t / 1000) + 20;
+  const jwt = await passport(broker, AUD, await registeredVisas(visas, { exp: visaExp }));
+  expect((await r(bearer(jwt))).level).toBe('registered');
+  expect((await r(bearer(jwt))).level).toBe('registered');
+  expect(r.stats).toEqual({ verified: 1, cached: 1 });
+  // Past the visas' exp the cached caller is not used: the JWT is verified again.
+  t = visaExp * 1000 + 1;
+  await r(bearer(jwt));
+  expect(r.stats).toEqual({ verified: 2, cached: 1 });
+  // Failures are never cached: each bad token is checked (and rate limited by the pipeline).
+  await expect(r(bearer(await signJwt(broker, { aud: 'other' })))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  await expect(r(bearer(await signJwt(broker, { aud: 'other' })))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  expect(r.stats.cached).toBe(1);
+});
