@@ -15,6 +15,8 @@ import { compareWithTruth } from '../helpers/store-check';
 import { responseErrors, schemaErrors } from '../helpers/beacon-schemas';
 import { passport, registeredVisas, signJwt, startIssuer, visa, type TestIssuer } from '../helpers/oidc-issuer';
 import type { WireRecord } from '../../src/beacon/record';
+import { policyFor } from '../../src/domain/access';
+import type { DisclosureStep } from '../../src/pipeline';
 
 const AUD = 'afb-it';
 const REGISTERED_TOKEN = 'lab-a-7f3c9e1d2b4a6058';
@@ -322,4 +324,53 @@ test('a controlled caller gets its level only on its datasets: a request touchin
   } finally {
     await node.close();
   }
+});
+
+test('the contract end to end: a disclosure step reading the configured k per caller and dataset; anonymous k = 5 differs where counts are small, registered equals the truth, withheld cells reach the audit', async () => {
+  // A stand-in for the real disclosure step (owned elsewhere): withholds AC in 1..k-1, k from the policy of the configured access section.
+  const access = loadAccessConfig(accessSection({ minCount: 'ukbiobank' }), 'test.json');
+  const kStep: DisclosureStep = (answer, caller) => {
+    let withheld = 0;
+    const records = answer.records.map(
+      (r) =>
+        r && {
+          ...r,
+          frequencies: r.frequencies.map((f) => {
+            const k = policyFor(access.policy, caller, f.datasetId).minCount;
+            return {
+              ...f,
+              populations: f.populations.map((p) => {
+                const ac = p.counts.ac;
+                if (ac === undefined || ac === 0 || ac >= k) return p;
+                withheld++;
+                const { ac: _ac, ...rest } = p.counts;
+                return { ...p, counts: rest };
+              }),
+            };
+          }),
+        },
+    );
+    return { ...answer, records, withheldCells: (answer.withheldCells ?? 0) + withheld };
+  };
+  const auditLog = join(tmp.dir, 'audit-k.jsonl');
+  const node = await startNode(db, { auditLog }, { access, disclosure: [kStep] });
+  const small = truth.rows.filter((r) => Number(r.AC) > 0 && Number(r.AC) < 5).map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
+  expect(small.length).toBeGreaterThan(0);
+  try {
+    const anon = await call(`${node.api}/batch`, undefined, { body: { assemblyId: 'GRCh37', variants: ids.slice(0, 1000) } });
+    const reg = await call(`${node.api}/batch`, REGISTERED_TOKEN, { body: { assemblyId: 'GRCh37', variants: ids } });
+    expect(compareWithTruth(truth, (reg.body.results as { record?: WireRecord }[]).map((x) => fromWire(x.record)), 'kg')).toEqual([]);
+    const anonCells = (anon.body.results as { query: string; record?: WireRecord }[]).filter((x) => small.includes(x.query));
+    expect(anonCells.length).toBeGreaterThan(0);
+    for (const x of anonCells) expect(x.record!.frequencyInPopulations[0]!.frequencies.find((p) => p.population === 'Total')!.alleleCount).toBeUndefined();
+    const single = await call(`${node.api}/g_variants/${small[0]}`);
+    expect(responseErrors(single.body)).toEqual([]);
+  } finally {
+    await node.close();
+  }
+  const lines = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.level)).toEqual(['anonymous', 'registered', 'anonymous']);
+  expect(lines[0].withheldCells).toBeGreaterThan(0);
+  expect(lines[1].withheldCells).toBe(0);
+  expect(lines[2].withheldCells).toBeGreaterThan(0);
 });
