@@ -36,6 +36,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         fields: stringFlag(args, 'fields'),
         reference: stringFlag(args, 'reference'),
         skipInvalid: args.flags.get('skip-invalid') === true,
+        runner: 'worker',
         inputs: args.positionals,
       },
       progress.listener,

@@ -19,7 +19,15 @@ export type ErrorCode =
   | 'DUPLICATE_RECORD'
   | 'UNKNOWN_SAMPLE'
   | 'STORE_ERROR'
-  | 'PEER_ERROR';
+  | 'PEER_ERROR'
+  // ingest stopped by SIGINT/SIGTERM or an abort signal; the published data is unchanged
+  | 'INTERRUPTED'
+  // the ingest's parser thread could not start, died (e.g. out of memory) or exited early
+  | 'WORKER_FAILED'
+  // another ingest of the same dataset is running (its pid, host and start are named)
+  | 'INGEST_IN_PROGRESS'
+  // SQLite reported a full disk (or its page limit) while writing the store
+  | 'STORE_FULL';
 
 export class AfbError extends Error {
   readonly code: ErrorCode;

@@ -1,25 +1,32 @@
 import type Database from 'better-sqlite3';
 import { AfbError } from '../domain/errors';
-import { CountsEncoder } from './codec';
 import { openForWrite } from './open';
 import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 
-/** One ALT row to store; positions are 0-based, alleles trimmed (see domain/alleles). */
-export interface StoreRow {
-  contig: string;
-  start0: number;
-  ref: string;
-  alt: string;
-  anchor?: string;
-  rsid?: number;
-  otherIds?: string;
-  filter: string;
-  /** Aligned with VersionMeta.slots; NaN = missing. */
-  values: ArrayLike<number>;
+/**
+ * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
+ * (typed arrays and string arrays, the counts already encoded as one byte buffer by
+ * `encodeInto`). Positions are 0-based, alleles trimmed (see domain/alleles).
+ */
+export interface RowBatch {
+  count: number;
+  /** VCF line of each row (for error messages). */
+  lines: number[];
+  /** The ALT as written in the VCF (for error messages). */
+  altTexts: string[];
+  contigs: string[];
+  start0: number[];
+  refs: string[];
+  alts: string[];
+  anchors: (string | null)[];
+  rsids: (number | null)[];
+  otherIds: (string | null)[];
+  filters: string[];
+  /** Encoded counts of row i: counts.subarray(offsets[i], offsets[i + 1]). */
+  counts: Uint8Array;
+  offsets: Uint32Array;
 }
-
-export type InsertOutcome = 'inserted' | 'duplicate';
 
 const ROWS_PER_TRANSACTION = 50_000;
 
@@ -32,14 +39,12 @@ export class DatasetWriter {
   private readonly db: Database.Database;
   private readonly v: number;
   private readonly insert: Database.Statement;
-  private readonly encoder = new CountsEncoder();
   private readonly contigCodes: ContigCodes;
   private lastContig = '';
   private lastContigCode = 0;
-  private isAf: boolean[] = [];
   private readonly filterIndex = new Map<string, number>();
   private readonly filters: string[] = [];
-  private readonly contigs: VersionMeta['contigs'] = {};
+  private readonly contigs = new Map<string, { rows: number; maxSpan: number }>();
   private pending = 0;
   private rows = 0;
   private closed = false;
@@ -65,28 +70,26 @@ export class DatasetWriter {
     return this.v;
   }
 
-  /** The slot layout must be set before the first row (frequency slots are encoded differently). */
-  setLayout(slots: VersionMeta['slots']): void {
-    this.isAf = slots.map((s) => s.kind === 'af');
+  /**
+   * Store a batch of rows. Returns the indexes of rows whose key (contig, start0, ref, alt) an
+   * earlier row already holds; those are not stored.
+   */
+  addBatch(b: RowBatch): number[] {
+    const duplicates: number[] = [];
+    // A view, not a copy: a worker thread transferred the buffer to this one.
+    const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
+    for (let i = 0; i < b.count; i++) {
+      if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!))) duplicates.push(i);
+    }
+    return duplicates;
   }
 
-  add(row: StoreRow): InsertOutcome {
-    return this.addEncoded(row.contig, row.start0, row.ref, row.alt, row.anchor, row.rsid, row.otherIds, row.filter, this.encoder.encode(row.values, this.isAf));
-  }
-
-  /** Like add(), with the counts already encoded (by CountsEncoder, e.g. in a parser thread). */
-  addEncoded(
-    contig: string,
-    start0: number,
-    ref: string,
-    alt: string,
-    anchor: string | null | undefined,
-    rsid: number | null | undefined,
-    otherIds: string | null | undefined,
-    filter: string,
-    counts: Uint8Array,
-  ): InsertOutcome {
+  private addRow(b: RowBatch, i: number, counts: Uint8Array): boolean {
+    const contig = b.contigs[i]!;
+    const ref = b.refs[i]!;
+    const anchor = b.anchors[i];
     if (this.pending === 0) this.db.exec('BEGIN');
+    const filter = b.filters[i]!;
     let f = this.filterIndex.get(filter);
     if (f === undefined) {
       f = this.filters.length;
@@ -98,18 +101,24 @@ export class DatasetWriter {
         this.lastContigCode = this.contigCodes.codeFor(contig);
         this.lastContig = contig;
       }
-      this.insert.run(this.v, this.lastContigCode, start0, ref, alt, anchor ?? null, rsid ?? null, otherIds ?? null, f, counts);
+      this.insert.run(this.v, this.lastContigCode, b.start0[i]!, ref, b.alts[i]!, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts);
     } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'duplicate';
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
       throw new AfbError('STORE_ERROR', `writing ${this.datasetId}: ${(e as Error).message}`, { cause: e });
     }
-    const c = (this.contigs[contig] ??= { rows: 0, maxSpan: 0 });
+    let c = this.contigs.get(contig);
+    if (!c) this.contigs.set(contig, (c = { rows: 0, maxSpan: 0 }));
     c.rows++;
     const span = Math.max(1, ref.length + (anchor ? 1 : 0));
     if (span > c.maxSpan) c.maxSpan = span;
     this.rows++;
     if (++this.pending >= ROWS_PER_TRANSACTION) this.flush();
-    return 'inserted';
+    return true;
+  }
+
+  /** Rows stored so far, per contig. */
+  contigRows(): Map<string, number> {
+    return new Map([...this.contigs].map(([name, c]) => [name, c.rows]));
   }
 
   flush(): void {
@@ -126,7 +135,8 @@ export class DatasetWriter {
   /** Make this version current (atomically) and drop the previous one. */
   commit(meta: Omit<VersionMeta, 'filters' | 'contigs' | 'variantCount'>): VersionMeta {
     this.flush();
-    const full: VersionMeta = { ...meta, filters: this.filters, contigs: this.contigs, variantCount: this.rows };
+    // fromEntries defines own properties, so a contig named '__proto__' is just a key.
+    const full: VersionMeta = { ...meta, filters: this.filters, contigs: Object.fromEntries(this.contigs), variantCount: this.rows };
     const swap = this.db.transaction(() => {
       this.db.prepare(`UPDATE versions SET state = 'retired' WHERE dataset_id = ? AND state = 'current'`).run(this.datasetId);
       this.db.prepare(`UPDATE versions SET state = 'current', meta = ? WHERE v = ?`).run(JSON.stringify(full), this.v);
@@ -180,17 +190,4 @@ function dropAbandonedVersions(db: Database.Database, datasetId: string): void {
 function dropRetiredVersions(db: Database.Database, datasetId: string): void {
   const old = db.prepare(`SELECT v FROM versions WHERE dataset_id = ? AND state = 'retired'`).all(datasetId) as { v: number }[];
   for (const { v } of old) deleteVersion(db, v);
-}
-
-/** Remove a dataset entirely. */
-export function deleteDataset(dbPath: string, datasetId: string): boolean {
-  const db = openForWrite(dbPath);
-  try {
-    const versions = db.prepare('SELECT v FROM versions WHERE dataset_id = ?').all(datasetId) as { v: number }[];
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(datasetId);
-    for (const { v } of versions) deleteVersion(db, v);
-    return versions.length > 0;
-  } finally {
-    db.close();
-  }
 }

@@ -19,8 +19,6 @@ export interface VcfHeader {
   samples: string[];
   /** Assembly hints from ##reference / ##assembly / ##contig assembly= (raw text). */
   assemblyHints: string[];
-  /** Number of header lines, so that the first record is line `lineCount + 1`. */
-  lineCount: number;
 }
 
 const FIXED_COLUMNS = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'];
@@ -68,7 +66,6 @@ export function parseHeader(lines: readonly string[], file: string): VcfHeader {
     contigs: [],
     samples: [],
     assemblyHints: [],
-    lineCount: lines.length,
   };
   if (lines.length === 0) throw new AfbError('INVALID_VCF', `${file}: the file is empty; a VCF starts with ##fileformat=VCFv4.x and has a #CHROM header line`);
   lines.forEach((line, index) => {

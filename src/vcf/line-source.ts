@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import { AfbError } from '../domain/errors';
+import { isUrl, openFilehandle } from './file-handle';
 
 /** A run of consecutive lines; `firstLine` is the 1-based line number of `lines[0]`. */
 export interface LineChunk {
@@ -10,9 +11,6 @@ export interface LineChunk {
   lines: string[];
 }
 
-export function isUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input);
-}
 
 /** The raw bytes of a local path or an http(s) URL (streamed, never read whole). */
 async function openByteStream(input: string): Promise<Readable> {
@@ -119,7 +117,7 @@ export async function inputSize(input: string): Promise<number | undefined> {
       const n = Number(res.headers.get('content-length'));
       return Number.isFinite(n) && n > 0 ? n : undefined;
     }
-    return (await fsp.stat(input)).size;
+    return (await openFilehandle(input).stat()).size;
   } catch {
     return undefined;
   }
