@@ -25,7 +25,8 @@ const FIXED_COLUMNS = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'I
 
 /** Parse `<ID=AC,Number=A,Type=Integer,Description="...">` into key/value pairs (quotes honoured). */
 export function parseStructuredValue(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a key such as '__proto__' or 'constructor' is just a key.
+  const out = Object.create(null) as Record<string, string>;
   const body = text.replace(/^</, '').replace(/>$/, '');
   let i = 0;
   while (i < body.length) {
@@ -109,6 +110,15 @@ export function parseHeader(lines: readonly string[], file: string): VcfHeader {
   if (cols.length > 8) {
     if (cols[8] !== 'FORMAT') throw new AfbError('INVALID_VCF', `${file}:${lines.length}: column 9 of the #CHROM line must be FORMAT; got '${cols[8]}'`);
     h.samples = cols.slice(9);
+    // bcftools refuses these too: a sample named twice would be counted twice.
+    const seen = new Map<string, number>();
+    h.samples.forEach((name, i) => {
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new AfbError('INVALID_VCF', `${file}:${lines.length}: sample '${name.slice(0, 100)}' appears twice in the #CHROM line (columns ${first + 10} and ${i + 10}); sample names must be unique`);
+      }
+      seen.set(name, i);
+    });
   }
   return h;
 }
