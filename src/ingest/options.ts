@@ -23,6 +23,8 @@ export interface IngestOptions {
   runner?: 'worker' | 'inline';
   /** Longest VCF line accepted, in bytes (default 64 MiB); a longer one stops the ingest naming file and line. */
   maxLineBytes?: number;
+  /** Cap the store file at this many pages (SQLite max_page_count): past it, the ingest fails as on a full disk (STORE_FULL). */
+  storeMaxPages?: number;
   inputs: string[];
 }
 

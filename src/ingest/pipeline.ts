@@ -31,7 +31,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   const warnings: string[] = [];
   let first: HeaderEvent | undefined;
 
-  const writer = DatasetWriter.open(opts.db, opts.dataset);
+  const writer = DatasetWriter.open(opts.db, opts.dataset, { maxPages: opts.storeMaxPages });
   try {
     for (const file of opts.inputs) {
       const parser = parseEvents(file, opts, signal);
