@@ -71,7 +71,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
         ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList } } : {}),
       };
     };
-    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n))) {
+    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes)) {
       if (header) {
         yield header;
         header = undefined;

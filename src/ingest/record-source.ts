@@ -15,10 +15,11 @@ export async function* vcfChunks(
   file: string,
   onHeader: (header: VcfHeader) => void,
   onBytes?: (n: number) => void,
+  maxLineBytes?: number,
 ): AsyncGenerator<DataLines> {
   const headerLines: string[] = [];
   let header: VcfHeader | undefined;
-  for await (const chunk of readLineChunks(file, onBytes)) {
+  for await (const chunk of readLineChunks(file, onBytes, maxLineBytes)) {
     let i = 0;
     if (!header) {
       while (i < chunk.lines.length && chunk.lines[i]!.startsWith('#')) headerLines.push(chunk.lines[i++]!);
