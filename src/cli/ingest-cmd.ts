@@ -51,5 +51,9 @@ export async function ingestCommand(argv: string[]): Promise<void> {
     progress.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Interrupted: the ingest has cleaned up and main() reports it. A read that never completes
+    // (a stalled FIFO or pipe) would still keep the process alive, so exit shortly after with
+    // the code main() sets. Unref'd: a process with nothing left to do exits before it fires.
+    if (controller.signal.aborted) setTimeout(() => process.exit(), 500).unref();
   }
 }

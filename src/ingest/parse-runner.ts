@@ -40,7 +40,19 @@ function inline(file: string, opts: IngestOptions, signal?: AbortSignal): ParseR
       yield next.value;
     }
   }
-  return { events: events(), ack() {}, stop: async () => void (await gen.return(undefined)) };
+  return {
+    events: events(),
+    ack() {},
+    // After an abort the generator may still be waiting on a read that never completes; its
+    // return() runs once that read does, so it is not awaited then.
+    stop: async () => {
+      const done = gen.return(undefined).then(
+        () => undefined,
+        () => undefined,
+      );
+      if (!signal?.aborted) await done;
+    },
+  };
 }
 
 function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
@@ -95,7 +107,11 @@ function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal): Pars
     stop: async () => {
       stopped = true;
       signal?.removeEventListener('abort', onAbort);
-      await worker.terminate();
+      // Not awaited: a worker blocked in a read that never completes (a stalled FIFO or socket)
+      // does not finish terminating until the read returns. Unref'd, it no longer keeps the
+      // process alive, so an interrupted ingest exits at once.
+      worker.unref();
+      void worker.terminate();
     },
   };
 }

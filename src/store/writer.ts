@@ -3,6 +3,7 @@ import { AfbError, isAfbError } from '../domain/errors';
 import { openForWrite } from './open';
 import { ContigCodes } from './contig-codes';
 import { IngestLock } from './ingest-lock';
+import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 
 /**
@@ -31,6 +32,9 @@ export interface RowBatch {
 
 /** Rows deleted per transaction when dropping a version: small, so the WAL stays small (a full disk needs that). */
 const ROWS_PER_DELETE = 20_000;
+
+/** Disk kept in reserve beside the store for cleaning up after a full disk (see SpaceReserve). */
+const RESERVE_BYTES = 8 * 1024 * 1024;
 
 export interface WriterOptions {
   /** Cap the store file at this many pages (PRAGMA max_page_count); past it, writes fail as on a full disk. */
@@ -62,6 +66,7 @@ export class DatasetWriter {
     private readonly dbPath: string,
     readonly datasetId: string,
     private readonly lock: IngestLock,
+    private readonly reserve: SpaceReserve,
   ) {
     this.contigCodes = new ContigCodes(db);
     this.insert = db.prepare(
@@ -79,13 +84,27 @@ export class DatasetWriter {
   }
 
   static open(dbPath: string, datasetId: string, opts: WriterOptions = {}): DatasetWriter {
+    const reserve = new SpaceReserve(`${dbPath}.afb-reserve`, RESERVE_BYTES);
+    let writer: DatasetWriter;
+    try {
+      writer = DatasetWriter.start(dbPath, datasetId, opts, reserve);
+    } catch (e) {
+      // A full disk, perhaps with an abandoned version that needs room to be dropped: use the reserve.
+      if (!(isAfbError(e) && e.code === 'STORE_FULL' && reserve.release())) throw e;
+      writer = DatasetWriter.start(dbPath, datasetId, opts, reserve);
+    }
+    reserve.ensure();
+    return writer;
+  }
+
+  private static start(dbPath: string, datasetId: string, opts: WriterOptions, reserve: SpaceReserve): DatasetWriter {
     const db = storeCall(dbPath, `opening ${dbPath}`, () => openForWrite(dbPath));
     let lock: IngestLock | undefined;
     try {
       if (opts.maxPages) db.pragma(`max_page_count = ${Math.floor(opts.maxPages)}`);
       lock = storeCall(dbPath, `locking dataset '${datasetId}'`, () => IngestLock.acquire(db, dbPath, datasetId));
       const l = lock;
-      return storeCall(dbPath, `starting a new version of '${datasetId}'`, () => new DatasetWriter(db, dbPath, datasetId, l));
+      return storeCall(dbPath, `starting a new version of '${datasetId}'`, () => new DatasetWriter(db, dbPath, datasetId, l, reserve));
     } catch (e) {
       try {
         lock?.release();
@@ -191,15 +210,23 @@ export class DatasetWriter {
     if (this.closed) return;
     try {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      dropVersion(this.db, this.v, this.datasetId, 'loading');
+      try {
+        dropVersion(this.db, this.v, this.datasetId, 'loading');
+      } catch (e) {
+        // Most likely a full disk: the WAL cannot be checkpointed for want of room. Use the reserve.
+        if (!this.reserve.release()) throw e;
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+        dropVersion(this.db, this.v, this.datasetId, 'loading');
+      }
     } catch {
       // left 'loading' with no live owner once this process exits: the next ingest drops it
     } finally {
-      this.close();
+      this.close('TRUNCATE');
     }
   }
 
-  private close(): void {
+  /** Release the lock and close; TRUNCATE also gives the WAL file's space back to the disk. */
+  private close(checkpoint: 'PASSIVE' | 'TRUNCATE' = 'PASSIVE'): void {
     if (this.closed) return;
     this.closed = true;
     try {
@@ -208,7 +235,7 @@ export class DatasetWriter {
       // stale once this process exits
     }
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.db.pragma(`wal_checkpoint(${checkpoint})`);
     } catch {
       // a reader may hold the WAL; the next checkpoint will do it
     }
