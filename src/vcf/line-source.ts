@@ -1,4 +1,5 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, open, promises as fsp } from 'node:fs';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AfbError } from '../domain/errors';
@@ -23,10 +24,19 @@ async function openByteStream(input: string): Promise<Readable> {
     if (!res.ok || !res.body) throw new AfbError('INVALID_INPUT_FILE', `${input}: HTTP ${res.status} fetching the VCF`);
     return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   }
+  let isFifo: boolean;
   try {
     await fsp.access(input);
+    isFifo = (await fsp.stat(input)).isFIFO();
   } catch (e) {
     throw new AfbError('INVALID_INPUT_FILE', `${input}: no such file or not readable`, { cause: e });
+  }
+  if (isFifo) {
+    // A named pipe is read like a socket (non-blocking, polled), not with blocking reads on the
+    // thread pool: a blocking read of a stalled pipe cannot be cancelled, and would keep an
+    // interrupted ingest's parser thread, and so the process, alive until the writer sends more.
+    const fd = await new Promise<number>((resolve, reject) => open(input, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
+    return new Socket({ fd, readable: true, writable: false });
   }
   return createReadStream(input, { highWaterMark: 1 << 20 });
 }

@@ -4,57 +4,31 @@
  * killed, leaves the published version intact and the store consistent; version numbers are
  * never reused; other datasets ingest meanwhile.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { realFile, tempDir } from '../helpers/fixtures';
-import { runAfb, startAfb } from '../helpers/cli';
-import { consistencyProblems, snapshot, sqlite, until } from './reliability-ingest-helpers';
+import { runAfb } from '../helpers/cli';
+import { consistencyProblems, snapshot, sqlite, stalledIngest } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
 const GOOD = realFile('pyvcf-1kg/1kg.sites.pop.vcf.gz');
 
 function ingestArgs(db: string, dataset: string, file: string): string[] {
   return ['ingest', '--db', db, '--dataset', dataset, '--assembly', 'GRCh37', file];
 }
 
-/** An `afb ingest` reading from a FIFO, kept mid-file until the test writes the rest. */
-async function stalledIngest(db: string, name: string): Promise<{ child: ChildProcess; fd: number; exit: Promise<{ code: number | null; stderr: string }> }> {
-  const fifo = join(tmp.dir, `${name}.vcf`);
-  execFileSync('mkfifo', [fifo]);
-  const child = startAfb(ingestArgs(db, 'd', fifo));
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exit = new Promise<{ code: number | null; stderr: string }>((r) => child.once('exit', (code) => r({ code, stderr })));
-  const fd = openSync(fifo, 'w');
-  const lines: string[] = [];
-  for (let i = 1; i <= 60_000; i++) lines.push(`1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10`);
-  writeSync(fd, HEADER.join('\n') + '\n' + lines.join('\n') + '\n');
-  // Loading: its version exists and has rows on disk (one 50k-row transaction committed).
-  await until(() => Number(sqlite(db, `SELECT count(*) FROM variants WHERE v IN (SELECT v FROM versions WHERE state = 'loading')`)) >= 50_000, 'the first ingest to have rows on disk');
-  return { child, fd, exit };
-}
-
 test('a second ingest of a loading dataset is refused; the first then fails; published data and consistency intact', async () => {
   const db = join(tmp.dir, 'a.db');
   expect(runAfb(ingestArgs(db, 'd', GOOD)).status).toBe(0);
   const before = snapshot(db, 'd');
-  const first = await stalledIngest(db, 'feed-a');
+  const first = await stalledIngest(tmp.dir, db, 'feed-a');
   const second = runAfb(ingestArgs(db, 'd', GOOD));
   // Another dataset of the same store ingests meanwhile.
   const other = runAfb(ingestArgs(db, 'other', GOOD));
   // The first one now meets a bad record and fails.
-  writeSync(first.fd, '1\t9999999\t.\tA\tG\t.\tPASS\tAC=11;AN=10\n');
-  closeSync(first.fd);
+  first.feed.end('1\t9999999\t.\tA\tG\t.\tPASS\tAC=11;AN=10\n');
   const firstExit = await first.exit;
   expect(firstExit.code).toBe(1);
   expect(firstExit.stderr).toMatch(/INVALID_RECORD/);
@@ -74,11 +48,11 @@ test('kill -9 of a loading ingest: its lock is stale, the next ingest proceeds, 
   const db = join(tmp.dir, 'b.db');
   expect(runAfb(ingestArgs(db, 'd', GOOD)).status).toBe(0);
   const before = snapshot(db, 'd');
-  const first = await stalledIngest(db, 'feed-b');
+  const first = await stalledIngest(tmp.dir, db, 'feed-b');
   const abandoned = Number(sqlite(db, `SELECT v FROM versions WHERE state = 'loading'`));
   first.child.kill('SIGKILL');
   await first.exit;
-  closeSync(first.fd);
+  first.feed.destroy();
   expect(consistencyProblems(db)).toEqual([]);
   expect(snapshot(db, 'd')).toEqual(before);
   const next = runAfb(ingestArgs(db, 'd', GOOD));

@@ -1,5 +1,8 @@
 /** Shared by the reliability-ingest tests: read a store straight with SQL, independent of the lookup API. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { startAfb } from '../helpers/cli';
 import Database from 'better-sqlite3';
 import { decodeCounts } from '../../src/store/codec';
 
@@ -91,4 +94,43 @@ function groupDefs(db: string, dataset: string): { key: string; label: string; c
   } finally {
     d.close();
   }
+}
+
+/** A sites VCF header declaring INFO AC (Number=A) and AN (Number=1), then `extra` ##INFO lines. */
+export function sitesHeader(...extra: string[]): string[] {
+  return [
+    '##fileformat=VCFv4.2',
+    '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
+    '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
+    ...extra,
+    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
+  ];
+}
+
+export interface StalledIngest {
+  child: ChildProcess;
+  /** The rest of the input: write more, end() it, or destroy() it. */
+  feed: WriteStream;
+  exit: Promise<{ code: number | null; stderr: string }>;
+}
+
+/**
+ * `afb ingest --dataset d` of a FIFO in `dir`, fed a header, 60k records and `partial` (written
+ * without blocking this thread, so the ingest reads at its own pace), returned once its new
+ * version has 50k rows on disk: an ingest in the middle of loading, for as long as the test wants.
+ */
+export async function stalledIngest(dir: string, db: string, name: string, partial = ''): Promise<StalledIngest> {
+  const fifo = join(dir, `${name}.vcf`);
+  execFileSync('mkfifo', [fifo]);
+  const child = startAfb(['ingest', '--db', db, '--dataset', 'd', '--assembly', 'GRCh37', fifo]);
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exit = new Promise<{ code: number | null; stderr: string }>((r) => child.once('exit', (code) => r({ code, stderr })));
+  const feed = createWriteStream(fifo);
+  feed.on('error', () => undefined); // EPIPE once the ingest has stopped reading
+  const lines: string[] = [];
+  for (let i = 1; i <= 60_000; i++) lines.push(`1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10`);
+  feed.write(sitesHeader('##INFO=<ID=XX,Number=1,Type=String,Description="Anything">').join('\n') + '\n' + lines.join('\n') + '\n' + partial);
+  await until(() => Number(sqlite(db, `SELECT count(*) FROM variants WHERE v IN (SELECT v FROM versions WHERE state = 'loading')`)) >= 50_000, 'rows of the new version on disk');
+  return { child, feed, exit };
 }

@@ -4,27 +4,20 @@
  * bounded (64 MiB by default, --max-line-bytes), assembled in linear time, and SIGINT/SIGTERM
  * stop an ingest at any point with INTERRUPTED (exit code 1), the published data unchanged.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { realFile, tempDir } from '../helpers/fixtures';
-import { runAfb, startAfb } from '../helpers/cli';
+import { runAfb } from '../helpers/cli';
 import { ingestVcf } from '../../src/ingest';
-import { consistencyProblems, snapshot, sqlite, until } from './reliability-ingest-helpers';
+import { consistencyProblems, sitesHeader, snapshot, sqlite, stalledIngest } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '##INFO=<ID=XX,Number=1,Type=String,Description="Anything">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
+const HEADER = sitesHeader('##INFO=<ID=XX,Number=1,Type=String,Description="Anything">');
 const GOOD = realFile('pyvcf-1kg/1kg.sites.pop.vcf.gz');
 
 function ingestArgs(db: string, file: string, extra: string[] = []): string[] {
@@ -68,29 +61,12 @@ test('--max-line-bytes lowers the limit; a long line under it ingests (linear as
   }
 });
 
-async function stalled(db: string, name: string, partial: string): Promise<{ child: ChildProcess; feed: WriteStream; exit: Promise<{ code: number | null; stderr: string }> }> {
-  const fifo = join(tmp.dir, `${name}.vcf`);
-  execFileSync('mkfifo', [fifo]);
-  const child = startAfb(ingestArgs(db, fifo));
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exit = new Promise<{ code: number | null; stderr: string }>((r) => child.once('exit', (code) => r({ code, stderr })));
-  // Written without blocking this thread: the ingest reads at its own pace.
-  const feed = createWriteStream(fifo);
-  feed.on('error', () => undefined); // EPIPE once the ingest has stopped
-  const lines: string[] = [];
-  for (let i = 1; i <= 60_000; i++) lines.push(`1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10`);
-  feed.write(HEADER.join('\n') + '\n' + lines.join('\n') + '\n' + partial);
-  await until(() => Number(sqlite(db, `SELECT count(*) FROM variants WHERE v IN (SELECT v FROM versions WHERE state = 'loading')`)) >= 50_000, 'rows of the new version on disk');
-  return { child, feed, exit };
-}
-
 test.each(['SIGTERM', 'SIGINT'] as const)('%s in the middle of a line stops the ingest: INTERRUPTED, exit code 1, published data unchanged', async (sig) => {
   const db = join(tmp.dir, `${sig}.db`);
   expect(runAfb(ingestArgs(db, GOOD)).status).toBe(0);
   const before = snapshot(db, 'd');
   // The parser is inside a 20 MB line whose end never comes.
-  const s = await stalled(db, `feed-${sig}`, `1\t9999990\t.\tA\tG\t.\tPASS\tAC=1;AN=10;XX=${'A'.repeat(20 << 20)}`);
+  const s = await stalledIngest(tmp.dir, db, `feed-${sig}`, `1\t9999990\t.\tA\tG\t.\tPASS\tAC=1;AN=10;XX=${'A'.repeat(20 << 20)}`);
   s.child.kill(sig);
   const { code, stderr } = await s.exit;
   s.feed.destroy();

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { ingestVcf } from '../../src/ingest';
 import { isAfbError } from '../../src/domain/errors';
 import { realFile, tempDir } from '../helpers/fixtures';
-import { snapshot } from './reliability-ingest-helpers';
+import { sitesHeader, snapshot } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -32,16 +32,7 @@ test.each(CASES)('$name: worker and inline runners store the same rows and repor
 
 test('a bad record fails the same way in both runners: same code and message, a stack, no relabelling', async () => {
   const file = join(tmp.dir, 'bad.vcf');
-  writeFileSync(
-    file,
-    [
-      '##fileformat=VCFv4.2',
-      '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-      '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-      '1\t100\t.\tA\tG\t.\tPASS\tAC=11;AN=10',
-    ].join('\n') + '\n',
-  );
+  writeFileSync(file, [...sitesHeader(), '1\t100\t.\tA\tG\t.\tPASS\tAC=11;AN=10'].join('\n') + '\n');
   const errors: unknown[] = [];
   for (const runner of ['worker', 'inline'] as const) {
     errors.push(await ingestVcf({ db: join(tmp.dir, `bad-${runner}.db`), dataset: 'd', assembly: 'GRCh37', runner, inputs: [file] }).catch((e: unknown) => e));

@@ -7,18 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { ingestVcf } from '../../src/ingest';
 import type { IngestOptions } from '../../src/ingest';
 import { tempDir } from '../helpers/fixtures';
-import { canonicalCodes, groupLabels, rowCounts, snapshot } from './reliability-ingest-helpers';
+import { canonicalCodes, groupLabels, rowCounts, sitesHeader, snapshot } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const SITES_HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
-  '##INFO=<ID=AF_x,Number=A,Type=Float,Description="Allele frequency in x">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
+const SITES_HEADER = sitesHeader('##INFO=<ID=AF_x,Number=A,Type=Float,Description="Allele frequency in x">');
 const GOOD = '1\t100\trs1\tA\tG\t.\tPASS\tAC=3;AN=10;AF_x=0.5';
 
 let n = 0;
@@ -84,18 +78,25 @@ describe('D13: duplicate sample names in the header', () => {
   });
 });
 
+/** A one-record genotype VCF at 1:100 A>G and its panel: sample -> [group, GT]. */
+function genotypes(name: string, samples: Record<string, [string, string]>): { vcf: string; panel: string } {
+  const ids = Object.keys(samples);
+  const vcf = file([
+    '##fileformat=VCFv4.2',
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+    ['#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT', ...ids].join('\t'),
+    ['1\t100\t.\tA\tG\t.\tPASS\t.\tGT', ...ids.map((id) => samples[id]![1])].join('\t'),
+  ]);
+  const panel = join(tmp.dir, `${name}-panel.tsv`);
+  writeFileSync(panel, ids.map((id) => `${id}\t${samples[id]![0]}\n`).join(''));
+  return { vcf, panel };
+}
+
 describe("D14: group names that are Object.prototype's keys", () => {
   const NAMES = ['__proto__', 'constructor', 'toString'];
 
   test('panel groups __proto__, constructor, toString get exact counts and their own labels', async () => {
-    const vcf = file([
-      '##fileformat=VCFv4.2',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA1\tA2\tB1\tC1',
-      '1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t1/1\t0/0\t0/1',
-    ]);
-    const panel = join(tmp.dir, 'proto-panel.tsv');
-    writeFileSync(panel, 'A1\t__proto__\nA2\t__proto__\nB1\tconstructor\nC1\ttoString\n');
+    const { vcf, panel } = genotypes('proto', { A1: ['__proto__', '0/1'], A2: ['__proto__', '1/1'], B1: ['constructor', '0/0'], C1: ['toString', '0/1'] });
     const populations = join(tmp.dir, 'proto-pops.tsv');
     writeFileSync(populations, '__proto__\tEUR\tProto people\nconstructor\tAFR\n');
     const db = join(tmp.dir, 'proto.db');
@@ -114,14 +115,7 @@ describe("D14: group names that are Object.prototype's keys", () => {
   // plain object, so 'constructor' is labelled "function Object() { [native code] }". When that
   // lookup uses Object.hasOwn (or a Map), this test starts passing: turn test.failing into test.
   test.failing('groups without a label get their key as label, not an Object.prototype member', async () => {
-    const vcf = file([
-      '##fileformat=VCFv4.2',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA1\tB1',
-      '1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0',
-    ]);
-    const panel = join(tmp.dir, 'proto-panel-2.tsv');
-    writeFileSync(panel, 'A1\tconstructor\nB1\ttoString\n');
+    const { vcf, panel } = genotypes('proto-2', { A1: ['constructor', '0/1'], B1: ['toString', '0/0'] });
     const db = join(tmp.dir, 'proto-labels.db');
     await run(db, [vcf], { panel });
     const labels = new Map(groupLabels(db, 'd'));
@@ -130,16 +124,12 @@ describe("D14: group names that are Object.prototype's keys", () => {
   });
 
   test('INFO-derived groups and --fields keys named like Object.prototype keys', async () => {
-    const header = [
-      '##fileformat=VCFv4.2',
-      '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-      '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
+    const header = sitesHeader(
       ...NAMES.flatMap((g) => [
         `##INFO=<ID=AC_${g},Number=A,Type=Integer,Description="Allele count">`,
         `##INFO=<ID=AN_${g},Number=1,Type=Integer,Description="Allele number">`,
       ]),
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-    ];
+    );
     const vcf = file([...header, '1\t100\t.\tA\tG\t.\tPASS\tAC=6;AN=30;AC___proto__=1;AN___proto__=10;AC_constructor=2;AN_constructor=10;AC_toString=3;AN_toString=10']);
     const db = join(tmp.dir, 'proto-sites.db');
     await run(db, [vcf]);
