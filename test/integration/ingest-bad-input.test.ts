@@ -14,7 +14,7 @@ import type { VariantRecord } from '../../src/domain/lookup';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { compareWithTruth } from '../helpers/store-check';
 import { runAfb, startAfb } from '../helpers/cli';
-import { sitesHeader } from './reliability-ingest-helpers';
+import { findAll, sitesHeader } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -114,7 +114,8 @@ describe('bad files', () => {
 async function lookupTruth(db: string, truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv')): Promise<(VariantRecord | undefined)[]> {
   const store = openStoreLookup(db);
   try {
-    return await store.lookup.findAlleles(
+    return await findAll(
+      store.lookup,
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: r.CHROM!, start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );

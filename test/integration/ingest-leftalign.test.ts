@@ -7,6 +7,7 @@ import { canonicalContig } from '../../src/domain/contigs';
 import { writeFileSync } from 'node:fs';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { runAfb } from '../helpers/cli';
+import { findAll, scanRange } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -25,7 +26,8 @@ test('leftalign.input.vcf is stored under the keys of leftalign.expected.tsv (bc
   expect(report.leftAligned).toBeGreaterThan(0);
   const store = openStoreLookup(db);
   try {
-    const { records, total } = await store.lookup.findRange(
+    const { records, total } = await scanRange(
+      store.lookup,
       { assembly: 'GRCh37' },
       { kind: 'range', contig: '17', start0: 0, end0: 40000 },
       { skip: 0, limit: 1000 },
@@ -36,7 +38,8 @@ test('leftalign.input.vcf is stored under the keys of leftalign.expected.tsv (bc
     const shown = new Set(records.map((r) => `${start0ToPos1(r.display.start0)} ${r.display.ref} ${r.display.alt}`));
     const missing = truth.rows.filter((r) => !shown.has(`${r.POS} ${r.REF} ${r.ALT}`)).map((r) => `${r.ID} ${r.POS} ${r.REF}>${r.ALT}`);
     expect(missing).toEqual([]);
-    const found = await store.lookup.findAlleles(
+    const found = await findAll(
+      store.lookup,
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: canonicalContig(r.CHROM!), start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );

@@ -10,6 +10,7 @@ import { openStoreLookup } from '../../src/store';
 import { pos1ToStart0 } from '../../src/domain/coordinates';
 import { tempDir } from '../helpers/fixtures';
 import { countsOf } from '../helpers/store-check';
+import { findAll } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -35,7 +36,7 @@ test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async
   expect(report.samples?.hetCallsOnHaploidRegions).toBe(1);
   const store = openStoreLookup(db);
   try {
-    const [par, nonPar, y] = await store.lookup.findAlleles({ assembly: 'GRCh37' }, [
+    const [par, nonPar, y] = await findAll(store.lookup, { assembly: 'GRCh37' }, [
       { contig: 'X', start0: pos1ToStart0(100000), ref: 'A', alt: 'G' },
       { contig: 'X', start0: pos1ToStart0(5000000), ref: 'C', alt: 'T' },
       { contig: 'Y', start0: pos1ToStart0(5000000), ref: 'G', alt: 'A' },

@@ -13,6 +13,7 @@ import { pos1ToStart0 } from '../../src/domain/coordinates';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { compareWithTruth } from '../helpers/store-check';
 import { AFB } from '../helpers/cli';
+import { findAll } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 let server: Server;
@@ -40,7 +41,8 @@ async function compare(db: string, truthRel: string): Promise<string[]> {
   const truth = readTruth(truthRel);
   const store = openStoreLookup(db);
   try {
-    const records = await store.lookup.findAlleles(
+    const records = await findAll(
+      store.lookup,
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: r.CHROM!, start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );

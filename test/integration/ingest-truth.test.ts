@@ -11,6 +11,7 @@ import { canonicalContig } from '../../src/domain/contigs';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { readTruth, realFile, tempDir, type TruthTable } from '../helpers/fixtures';
 import { compareWithTruth, countsOf, oldMultiallelicIndex } from '../helpers/store-check';
+import { findAll } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -18,7 +19,8 @@ afterAll(() => tmp.cleanup());
 async function lookupAll(db: string, truth: TruthTable): Promise<(VariantRecord | undefined)[]> {
   const store = openStoreLookup(db);
   try {
-    return await store.lookup.findAlleles(
+    return await findAll(
+      store.lookup,
       { assembly: 'GRCh37' },
       truth.rows.map((r) => ({ contig: canonicalContig(r.CHROM!), start0: pos1ToStart0(Number(r.POS)), ref: r.REF!, alt: r.ALT! })),
     );
