@@ -97,10 +97,10 @@ export async function* readLineChunks(input: string, onBytes?: (compressedBytes:
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 1;
-  const tooLong = (): AfbError =>
+  const tooLong = (line = lineNo): AfbError =>
     new AfbError(
       'INVALID_VCF',
-      `${input}:${lineNo}: the line is longer than ${maxLineBytes} bytes (the limit; --max-line-bytes raises it); a VCF line this long is almost certainly damaged or not a VCF`,
+      `${input}:${line}: the line is longer than ${maxLineBytes} bytes (the limit; --max-line-bytes raises it); a VCF line this long is almost certainly damaged or not a VCF`,
     );
   try {
     for await (const buf of decompressed(bytes, input, onBytes)) {
@@ -114,6 +114,15 @@ export async function* readLineChunks(input: string, onBytes?: (compressedBytes:
       if (pendingBytes > 0 && pendingBytes + buf.indexOf(10) > maxLineBytes) throw tooLong();
       // Split on the '\n' byte: it never occurs inside a multi-byte UTF-8 character, so each piece decodes on its own.
       const head = pendingBytes > 0 ? Buffer.concat([...pending, buf.subarray(0, lastNl)]) : buf.subarray(0, lastNl);
+      if (head.length > maxLineBytes) {
+        // Only a piece longer than the limit can hold a line that is: find it (memchr, linear).
+        for (let from = 0, n = lineNo; from <= head.length; n++) {
+          const nl = head.indexOf(10, from);
+          const end = nl < 0 ? head.length : nl;
+          if (end - from > maxLineBytes) throw tooLong(n);
+          from = end + 1;
+        }
+      }
       const lines = head.toString('utf8').split('\n');
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
