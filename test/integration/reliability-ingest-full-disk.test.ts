@@ -8,12 +8,12 @@
  * and for real on a small tmpfs when this process may mount one (root; skipped otherwise).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { runAfb } from '../helpers/cli';
-import { consistencyProblems, snapshot, sqlite } from './reliability-ingest-helpers';
+import { consistencyProblems, snapshot, sqlite, stalledIngest } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -96,4 +96,44 @@ describe('a real full disk (tmpfs)', () => {
     expect(snapshot(db, 'd').rows).toEqual(before.rows);
     expect(sqlite(db, 'SELECT count(*) FROM versions')).toBe('1');
   });
+
+  test('kill -9 of a loading ingest on a disk that is then full: the next ingest still cleans up and publishes', async () => {
+    for (const f of readdirSync(mnt)) rmSync(join(mnt, f)); // the disk to itself
+    const db = join(mnt, 'crash.db');
+    expect(runAfb(['ingest', '--db', db, '--dataset', 'd', '--assembly', 'GRCh37', GOOD]).status).toBe(0);
+    const before = snapshot(db, 'd');
+    const stalled = await stalledIngest(tmp.dir, db, 'feed-full');
+    fillDisk(join(mnt, 'filler'));
+    stalled.child.kill('SIGKILL');
+    await stalled.exit;
+    stalled.feed.destroy();
+    expect(snapshot(db, 'd')).toEqual(before);
+    // The disk is still full (the filler stays): the abandoned version and the stale lock are
+    // cleaned up with the reserve's room, and the new version fits in the pages they freed.
+    const again = runAfb(['ingest', '--db', db, '--dataset', 'd', '--assembly', 'GRCh37', GOOD]);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(snapshot(db, 'd').rows).toEqual(before.rows);
+    expect(sqlite(db, 'SELECT count(*) FROM versions')).toBe('1');
+    expect(sqlite(db, 'SELECT count(*) FROM ingest_locks')).toBe('0');
+  });
 });
+
+/** Write zeros to `path` until the disk has no room left. */
+function fillDisk(path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const size of [1 << 20, 4096, 512]) {
+      const block = Buffer.alloc(size);
+      for (;;) {
+        try {
+          writeSync(fd, block);
+        } catch {
+          break;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
