@@ -135,7 +135,9 @@ export class DatasetWriter {
           if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!))) duplicates.push(i);
         }
         return duplicates;
-      })(),
+        // IMMEDIATE: take the write lock first (waiting for another dataset's ingest), so reading
+        // contig_names and then numbering a new contig can never race another writer.
+      }).immediate(),
     );
   }
 

@@ -7,8 +7,9 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { realFile, tempDir } from '../helpers/fixtures';
-import { runAfb } from '../helpers/cli';
-import { consistencyProblems, snapshot, sqlite, stalledIngest } from './reliability-ingest-helpers';
+import { writeFileSync } from 'node:fs';
+import { runAfb, startAfb } from '../helpers/cli';
+import { consistencyProblems, sitesHeader, snapshot, sqlite, stalledIngest } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -78,3 +79,25 @@ test('a lock row left by a process that no longer exists does not block the next
   expect(sqlite(db, `SELECT count(*) FROM ingest_locks`)).toBe('0');
 });
 
+
+test('three datasets ingest side by side, each naming new contigs: all published, contig codes distinct', async () => {
+  const db = join(tmp.dir, 'side.db');
+  const names = ['a', 'b', 'c'];
+  const files = names.map((k) => {
+    const lines = sitesHeader();
+    for (const c of ['ctgX', 'ctgY', `ctg_${k}`]) for (let i = 1; i <= 20_000; i++) lines.push(`${c}\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10`);
+    const path = join(tmp.dir, `side-${k}.vcf`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    return path;
+  });
+  const runs = names.map((k, i) => {
+    const child = startAfb(ingestArgs(db, k, files[i]!));
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    return new Promise<{ code: number | null; stderr: string }>((r) => child.once('exit', (code) => r({ code, stderr })));
+  });
+  expect(await Promise.all(runs)).toEqual(names.map(() => ({ code: 0, stderr: '' })));
+  expect(sqlite(db, `SELECT group_concat(id || ':' || state, ' ') FROM (SELECT dataset_id AS id, state FROM versions ORDER BY dataset_id)`)).toBe('a:current b:current c:current');
+  expect(sqlite(db, `SELECT count(*), count(DISTINCT name) FROM contig_names`)).toBe('5|5');
+  for (const k of names) expect(snapshot(db, k).rows).toHaveLength(60_000);
+});
