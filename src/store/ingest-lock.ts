@@ -79,10 +79,12 @@ export class IngestLock {
 
   /** Record the version this ingest is loading (for people looking at the table). */
   loading(v: number): void {
-    this.db.prepare('UPDATE ingest_locks SET v = ? WHERE dataset_id = ? AND pid = ? AND started_at = ?').run(v, this.datasetId, this.me.pid, this.me.started_at);
+    const update = this.db.prepare('UPDATE ingest_locks SET v = ? WHERE dataset_id = ? AND pid = ? AND started_at = ?');
+    this.db.transaction(() => update.run(v, this.datasetId, this.me.pid, this.me.started_at)).immediate();
   }
 
   release(): void {
-    this.db.prepare('DELETE FROM ingest_locks WHERE dataset_id = ? AND pid = ? AND host = ? AND started_at = ?').run(this.datasetId, this.me.pid, this.me.host, this.me.started_at);
+    const remove = this.db.prepare('DELETE FROM ingest_locks WHERE dataset_id = ? AND pid = ? AND host = ? AND started_at = ?');
+    this.db.transaction(() => remove.run(this.datasetId, this.me.pid, this.me.host, this.me.started_at)).immediate();
   }
 }

@@ -279,7 +279,10 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
   const chunk = db.prepare(
     'DELETE FROM variants WHERE v = @v AND (contig, start0, ref, alt) IN (SELECT contig, start0, ref, alt FROM variants WHERE v = @v LIMIT @n)',
   );
-  while (chunk.run({ v, n: ROWS_PER_DELETE }).changes > 0) {
+  // IMMEDIATE: with other datasets' ingests writing meanwhile, a write that starts as a read could
+  // not always be upgraded; taking the write lock first waits for them instead.
+  const step = db.transaction(() => chunk.run({ v, n: ROWS_PER_DELETE }).changes);
+  while (step.immediate() > 0) {
     // each statement is its own transaction; let the WAL be reused
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
@@ -287,7 +290,7 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
       // readers may hold it
     }
   }
-  db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
+  db.transaction(() => db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state)).immediate();
 }
 
 function dropVersions(db: Database.Database, datasetId: string, state: 'loading' | 'retired'): void {
