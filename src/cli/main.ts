@@ -1,12 +1,13 @@
 import { isAfbError, type ErrorCode } from '../domain/errors';
 import { INGEST_USAGE, ingestCommand } from './ingest-cmd';
-import { BROKER_USAGE, SERVE_USAGE } from './usage';
+import { BROKER_USAGE, SERVE_USAGE, TOKEN_USAGE } from './usage';
 
 const USAGE = `afb: federated allele-frequency beacon
 
   ${INGEST_USAGE}
   ${SERVE_USAGE}
   ${BROKER_USAGE}
+  ${TOKEN_USAGE}
 `;
 
 /** Exit status 2: the command line was wrong (unknown command, bad flag or option value); fix it and rerun. */
@@ -25,6 +26,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./serve-cmd')).serveCommand;
     case 'broker':
       return (await import('./broker-cmd')).brokerCommand;
+    case 'token':
+      return (await import('./token-cmd')).tokenCommand;
     default:
       return undefined;
   }

@@ -75,3 +75,25 @@ test('a bad access section stops the server with the file, the JSON path and the
   expect(r.stderr).toMatch(/INVALID_OPTION/);
   expect(r.stderr).toMatch(/k2\.json: access\.levels\.anonymous\.minCount: 2 is refused: with k = 2 every withheld count is exactly 1.*valid: an integer 1 or 3\.\.1000, or a preset/);
 });
+
+test('afb token: a new token printed once, and a config entry holding only its hash that the server accepts', async () => {
+  const r = runAfb(['token', '--id', 'dac-kg', '--level', 'controlled', '--datasets', 'kg']);
+  expect(r.status).toBe(0);
+  const token = /afb keeps only its hash\): (\S+)/.exec(r.stdout)![1]!;
+  const entry = JSON.parse(/in the config: (\{.*\})/.exec(r.stdout)![1]!);
+  expect(entry).toEqual({ id: 'dac-kg', sha256: sha256(token), level: 'controlled', datasets: ['kg'] });
+  expect(JSON.stringify(entry)).not.toContain(token);
+  const file = join(tmp.dir, 'token.json');
+  writeFileSync(file, JSON.stringify({ access: { tokens: [entry] } }));
+  const port = await freePort();
+  const child = startAfb(['serve', '--db', db, '--port', String(port), '--config', file]);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 200 && !out.includes('listening'); i++) await new Promise((res) => setTimeout(res, 50));
+  const body = (await (await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A`, { headers: { authorization: `Bearer ${token}` } })).json()) as { info: { afb: { caller: unknown } } };
+  expect(body.info.afb.caller).toEqual({ level: 'controlled', controlledDatasets: ['kg'], via: 'token' });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(runAfb(['token', '--id', 'x', '--level', 'controlled']).stderr).toMatch(/--level controlled needs --datasets/);
+});
