@@ -1,4 +1,4 @@
-import { alleleFrequency, type GroupCounts } from '../domain/counts';
+import { alleleFrequency, type CountKind, type GroupCounts } from '../domain/counts';
 import { refseqAccession } from '../domain/contigs';
 import { formatVariantId } from '../domain/variant-id';
 import { start0ToPos1 } from '../domain/coordinates';
@@ -26,6 +26,12 @@ export interface WireRecord {
   };
   identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string }[] };
   frequencyInPopulations: WireFrequencies[];
+  /**
+   * afb extension: dataset entries whose every population is withheld (docs/api.md "Withheld
+   * counts"). They cannot stay in frequencyInPopulations, whose `frequencies` needs at least one
+   * population with an alleleFrequency.
+   */
+  frequencyInPopulationsWithheld?: Omit<WireFrequencies, 'frequencies'>[];
   /** afb extensions: the assembly, canonical contig and the 1-based gnomAD-style id people type. */
   assemblyId: string;
   referenceName: string;
@@ -43,6 +49,20 @@ export interface WireFrequencies {
   /** Pooled entries: who contributed, who is missing. */
   contributors?: string[];
   missing?: string[];
+  /** Populations whose allele count (so also the frequency) is withheld, or that are too small to publish. */
+  populationsWithheld?: WireWithheldPopulation[];
+  /** Set when counts of this entry are withheld: counts in 1..minCount-1 are not published. */
+  minCount?: number;
+}
+
+/** A population whose frequency is withheld: what is still published of it (AN, unless the group is too small) and what is not. */
+export interface WireWithheldPopulation {
+  population: string;
+  populationLabel: string;
+  populationCanonical?: string;
+  alleleNumber?: number;
+  countsWithheld: WireCountName[];
+  pooledFrom?: string[];
 }
 
 export interface WirePopulation {
@@ -57,6 +77,31 @@ export interface WirePopulation {
   alleleCountHemizygous?: number;
   pooledFrom?: string[];
   frequencyOnly?: string[];
+  /** Counts of this population withheld by disclosure control (absent above, never 0). */
+  countsWithheld?: WireCountName[];
+}
+
+/** The wire name of each count kind (docs/api.md). */
+export const WIRE_COUNT_NAMES = {
+  ac: 'alleleCount',
+  an: 'alleleNumber',
+  nhomalt: 'alleleCountHomozygous',
+  nhet: 'alleleCountHeterozygous',
+  nhemi: 'alleleCountHemizygous',
+  af: 'alleleFrequency',
+} as const satisfies Record<CountKind, string>;
+export type WireCountName = (typeof WIRE_COUNT_NAMES)[CountKind];
+
+/** Count kinds from a wire `countsWithheld` list (unknown names ignored: a newer peer may add some). */
+export function kindsFromWire(names: unknown): CountKind[] {
+  if (!Array.isArray(names)) return [];
+  const byName = new Map(Object.entries(WIRE_COUNT_NAMES).map(([k, n]) => [n as string, k as CountKind]));
+  return names.flatMap((n) => (typeof n === 'string' && byName.has(n) ? [byName.get(n)!] : []));
+}
+
+function wireNames(kinds: readonly CountKind[]): WireCountName[] {
+  const order = Object.keys(WIRE_COUNT_NAMES) as CountKind[];
+  return order.filter((k) => kinds.includes(k)).map((k) => WIRE_COUNT_NAMES[k]);
 }
 
 /** `GRCh37:22-16050075-A-G`: the 1-based gnomAD-style id of the display form, prefixed with the assembly. */
@@ -87,11 +132,19 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
         interval: { type: 'SequenceInterval', start: { type: 'Number', value: start0 }, end: { type: 'Number', value: end0 } },
       },
     },
-    frequencyInPopulations: r.frequencies.filter((f) => f.populations.length > 0).map((f) => toWireFrequencies(f, sourceReference)),
+    frequencyInPopulations: [],
     assemblyId: r.assembly,
     referenceName: r.contig,
     variantId: displayId(r),
   };
+  for (const f of r.frequencies) {
+    const w = toWireFrequencies(f, sourceReference);
+    if (w.frequencies.length > 0) rec.frequencyInPopulations.push(w);
+    else if (w.populationsWithheld) {
+      const { frequencies: _none, ...rest } = w;
+      (rec.frequencyInPopulationsWithheld ??= []).push(rest);
+    }
+  }
   const ids: NonNullable<WireRecord['identifiers']> = {};
   if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
@@ -106,12 +159,15 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
     ...(f.version !== undefined ? { version: f.version } : {}),
     datasetId: f.datasetId,
     ...(f.origin !== undefined ? { origin: f.origin } : {}),
-    frequencies: f.populations.map(toWirePopulation),
+    frequencies: f.populations.filter((p) => !frequencyWithheld(p)).map(toWirePopulation),
   };
   if (f.pooled) {
     out.contributors = f.pooled.contributors;
     out.missing = f.pooled.missing;
   }
+  const hidden = f.populations.filter(frequencyWithheld);
+  if (hidden.length > 0) out.populationsWithheld = hidden.map(toWireWithheld);
+  if (f.minCount !== undefined) out.minCount = f.minCount;
   return out;
 }
 
@@ -134,6 +190,23 @@ export function toWirePopulation(p: PopulationCounts): WirePopulation {
   if (c.nhemi !== undefined) out.alleleCountHemizygous = c.nhemi;
   if (p.pooledFrom) out.pooledFrom = p.pooledFrom;
   if (p.frequencyOnly && p.frequencyOnly.length > 0) out.frequencyOnly = p.frequencyOnly;
+  if (p.withheld && p.withheld.length > 0) out.countsWithheld = wireNames(p.withheld);
+  return out;
+}
+
+/** AF is withheld with the allele count (or the group is not published): the population cannot be a PopulationFrequency. */
+function frequencyWithheld(p: PopulationCounts): boolean {
+  const w = p.withheld ?? [];
+  return w.includes('ac') || w.includes('af') || w.includes('an');
+}
+
+function toWireWithheld(p: PopulationCounts): WireWithheldPopulation {
+  const kinds = new Set(p.withheld);
+  kinds.add('af');
+  const out: WireWithheldPopulation = { population: p.code, populationLabel: p.label, countsWithheld: wireNames([...kinds]) };
+  if (p.canonical !== undefined) out.populationCanonical = p.canonical;
+  if (p.counts.an !== undefined) out.alleleNumber = p.counts.an;
+  if (p.pooledFrom) out.pooledFrom = p.pooledFrom;
   return out;
 }
 

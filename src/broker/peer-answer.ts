@@ -2,6 +2,7 @@ import { trimAlleles, type Anchored, type Trimmed } from '../domain/alleles';
 import { resolveContig, type Contig } from '../domain/contigs';
 import { countProblems, type GroupCounts } from '../domain/counts';
 import type { DatasetFrequencies, PopulationCounts } from '../domain/lookup';
+import { kindsFromWire } from '../beacon/record';
 import { PeerFailure } from './peer-http';
 import type { Peer } from './peers';
 
@@ -51,6 +52,14 @@ export function readPeerRecord(raw: unknown, peer: Peer): PeerVariant {
     if (f.datasetId === 'pooled' || /^Pooled\b/.test(f.source)) continue; // pooled elsewhere: only the contributors' own counts are merged
     entries.push(readEntry(f, peer));
   }
+  // Entries whose every population a peer withheld (disclosure control): read back as withheld, never dropped or taken as 0.
+  const hidden = r.frequencyInPopulationsWithheld;
+  if (hidden !== undefined && !Array.isArray(hidden)) bad('frequencyInPopulationsWithheld is not a list');
+  for (const f of (hidden ?? []) as Record<string, any>[]) {
+    if (!f || typeof f.source !== 'string' || !Array.isArray(f.populationsWithheld) || f.populationsWithheld.length === 0) bad('a withheld entry lacks source or populationsWithheld');
+    if (f.datasetId === 'pooled' || /^Pooled\b/.test(f.source)) continue;
+    entries.push(readEntry({ ...f, frequencies: [] }, peer));
+  }
   const rsids: string[] = [];
   for (const id of r.identifiers?.variantAlternativeIds ?? []) {
     const m = /rs\d+$/.exec(String(id?.id ?? ''));
@@ -71,6 +80,8 @@ function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
   const own = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
   const nested = own.includes(':');
   const populations: PopulationCounts[] = (f.frequencies as Record<string, any>[]).map((p) => readPopulation(p));
+  if (f.populationsWithheld !== undefined && !Array.isArray(f.populationsWithheld)) bad('populationsWithheld is not a list');
+  for (const p of (f.populationsWithheld ?? []) as Record<string, any>[]) populations.push(readWithheldPopulation(p));
   return {
     datasetId: peerDatasetId(peer, own),
     source: nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`,
@@ -78,6 +89,26 @@ function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
     origin: typeof f.origin === 'string' && f.origin !== '' ? f.origin : `${peer.url}#${own}`,
     filters: [],
     populations,
+    ...(Number.isSafeInteger(f.minCount) && f.minCount > 1 ? { minCount: f.minCount as number } : {}),
+  };
+}
+
+/** A population whose frequency the peer withheld: its AN (unless the group was too small to publish) and what is withheld. */
+function readWithheldPopulation(p: Record<string, any>): PopulationCounts {
+  if (!p || typeof p.population !== 'string' || p.population === '') bad('a withheld population has no name');
+  const withheld = kindsFromWire(p.countsWithheld);
+  if (withheld.length === 0) bad(`population ${p.population}: withheld, but countsWithheld names no count`);
+  const counts: GroupCounts = {};
+  if (p.alleleNumber !== undefined) {
+    if (!Number.isSafeInteger(p.alleleNumber) || p.alleleNumber < 0) bad(`population ${p.population}: alleleNumber ${JSON.stringify(p.alleleNumber)} is not a count`);
+    counts.an = p.alleleNumber;
+  } else if (!withheld.includes('an')) withheld.push('an');
+  return {
+    code: p.population,
+    label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
+    ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
+    counts,
+    withheld,
   };
 }
 
@@ -102,11 +133,13 @@ function readPopulation(p: Record<string, any>): PopulationCounts {
     delete counts.an;
     counts.af = af;
   }
+  const withheld = kindsFromWire(p.countsWithheld).filter((k) => counts[k] === undefined);
   return {
     code: p.population,
     label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
     ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
     counts,
+    ...(withheld.length > 0 ? { withheld } : {}),
   };
 }
 
