@@ -3,35 +3,28 @@ import type { DatasetFrequencies, PopulationCounts, VariantRecord } from './look
 
 /**
  * Small-cell disclosure control for one variant's record (DESIGN §9), pure. Each dataset entry is
- * judged with its own threshold k; the rule works on whole *layers* of an entry, never on single
- * cells, because every identity that links published counts is linear within one layer (or links
- * the two layers inside one group):
+ * judged with its own threshold k, and the rule acts on whole entries, never on single cells:
  *
- * - the allele layer: `ac` of every group (and AF, ac/an, with it);
- * - the genotype layer: `nhomalt`, `nhet`, `nhemi` of every group.
+ * Primary triggers (a count a client must not learn): any group's ac, nhomalt, nhet or nhemi in
+ * 1..k-1; any group's reference allele count an − ac in 1..k-1 (ac = an − refAC would give it away,
+ * and with it a heterozygote: het ≤ an − ac); a group with fewer than k individuals (⌈an/2⌉, exact
+ * on autosomes, a lower bound on X/Y) that has any carrier; a count a peer already withheld.
  *
- * Primary trigger (a count a client must not learn): any group's ac, nhomalt, nhet or nhemi in
- * 1..k-1; any group's reference allele count an - ac in 1..k-1 (else ac = an - refAC gives it away,
- * and with it a heterozygote: het <= an - ac); a group with fewer than k individuals (⌈an/2⌉, exact
- * on autosomes, a lower bound on X/Y) that has any carrier. Secondary suppression:
+ * Secondary suppression: any trigger withholds every carrier count (ac, nhomalt, nhet, nhemi, and
+ * AF) of every group of the entry; AN stays. So no linear identity among published counts has a
+ * visible member left to subtract: not the sums across groups (Total = Σ ancestries, Total =
+ * XX + XY, g = g_XX + g_XY, super-population = Σ populations, whatever the groups are: the rule
+ * needs no knowledge of which groups partition which), not ac = het + 2·hom + hemi inside a group.
+ * Withholding one layer only is not enough: with ac visible, knowing that some genotype cell is in
+ * 1..k-1 pins the split of a small ac (k = 3, ac = 3: het 3 / hom 0 fires no trigger, so het 1 /
+ * hom 1), which the oracle (test/helpers/disclosure-oracle.ts) found. Across the entries of a
+ * broker's record (pooled = Σ contributors, per population and kind): an entry withheld in any
+ * contributor is withheld in the pooled entry, so pooled − Σ visible others is a sum of withheld
+ * values, never one.
  *
- * - a trigger in the allele layer withholds both layers of the entry (ac = het + 2·hom + hemi would
- *   otherwise give ac back); a trigger in the genotype layer alone withholds the genotype layer, and
- *   AC stays (the counts a common variant is looked up for). Every cell of a withheld layer is
- *   withheld in every group, so no sum across groups (Total = Σ ancestries, Total = XX + XY,
- *   g = g_XX + g_XY, super-population = Σ populations, whatever the dataset's groups are) has a
- *   visible member of that layer left to subtract: the rule needs no knowledge of which groups
- *   partition which.
- * - genotype cells that visible counts determine anyway stay visible (ac = 0: all 0; ac = an with no
- *   hemizygous kind: het 0, hom an/2), so "withheld" never stands for a value anyone can compute;
- * - across the entries of a broker's record (pooled = Σ contributors per population and kind): a
- *   layer withheld in any contributor is withheld in the pooled entry, so pooled − Σ others is a
- *   sum of withheld values, never one withheld value.
- *
- * AN stays exact (it counts called alleles, not carriers) except in a group too small to publish,
- * which is dropped with all its counts (its name stays, marked). k = 2 is treated as k = 3: with
- * k = 2 every withheld count would be exactly 1. An AF reported without counts (sites data without
- * AN) cannot be checked against k and is withheld unless it is 0.
+ * A group too small to publish is dropped with all its counts, AN included (its name stays,
+ * marked). k = 2 is treated as k = 3: with k = 2 every withheld count would be exactly 1. An AF
+ * reported without counts cannot be checked against k and is withheld unless it is 0.
  */
 
 /** The threshold actually applied: 1 publishes everything; 2 becomes 3 (a withheld count in 1..1 would be known). */
@@ -73,26 +66,22 @@ export function primaryLayers(entry: DatasetFrequencies, k: number): Layers {
   for (const p of entry.populations) {
     const c = p.counts;
     const w = p.withheld ?? [];
-    // Markers from upstream (a peer node already withheld them) count as triggers here.
-    if (w.includes('ac') || (w.includes('an') && w.length > 1)) out.alleles = true;
-    if (GENOTYPE_KINDS.some((kind) => w.includes(kind))) out.genotypes = true;
     if (isSmallGroup(p, k)) {
+      // A peer's unpublished small group carries no counts: had it a carrier, the peer (same rule)
+      // would have withheld the allele layer of the entry, which its other groups' markers show.
       if (hasCarrier(c)) out.alleles = true;
       continue;
     }
+    // Markers from upstream (a peer node already withheld them; pooled sums with a withheld part) are triggers here.
+    if (w.includes('ac')) out.alleles = true;
+    if (GENOTYPE_KINDS.some((kind) => w.includes(kind))) out.genotypes = true;
     if (inRange(c.ac, k)) out.alleles = true;
     if (c.ac !== undefined && c.an !== undefined && inRange(c.an - c.ac, k)) out.alleles = true;
     if (GENOTYPE_KINDS.some((kind) => inRange(c[kind], k))) out.genotypes = true;
   }
-  if (out.alleles) out.genotypes = true;
+  // One layer withheld means both (see above).
+  if (out.alleles || out.genotypes) out.alleles = out.genotypes = true;
   return out;
-}
-
-/** Genotype counts the visible ac and an already determine (so withholding them would hide nothing). */
-function genotypesDetermined(c: GroupCounts): boolean {
-  if (c.ac === 0) return (c.nhomalt ?? 0) === 0 && (c.nhet ?? 0) === 0 && (c.nhemi ?? 0) === 0;
-  if (c.ac !== undefined && c.ac === c.an && c.nhemi === undefined) return (c.nhet ?? 0) === 0 && (c.nhomalt === undefined || 2 * c.nhomalt === c.ac);
-  return false;
 }
 
 /** One population under the entry's withheld layers: counts removed and marked; the number of cells withheld. */
@@ -113,7 +102,7 @@ export function withholdPopulation(p: PopulationCounts, layers: Layers, k: numbe
     for (const kind of ['ac', 'an', ...GENOTYPE_KINDS] as CountKind[]) if (had(kind)) drop(kind);
   } else {
     if (layers.alleles && had('ac')) drop('ac');
-    if (layers.genotypes && !(c.ac !== undefined && genotypesDetermined(c))) for (const kind of GENOTYPE_KINDS) if (had(kind)) drop(kind);
+    if (layers.genotypes) for (const kind of GENOTYPE_KINDS) if (had(kind)) drop(kind);
   }
   if (withheld.size === 0) return { population: p, cells: 0 };
   return { population: { ...p, counts: c, withheld: [...withheld] }, cells };
