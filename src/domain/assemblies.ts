@@ -3,7 +3,7 @@ import { AfbError } from './errors';
 export type Assembly = 'GRCh37' | 'GRCh38';
 export const ASSEMBLIES: readonly Assembly[] = ['GRCh37', 'GRCh38'];
 
-const ALIASES: Record<string, Assembly> = {
+const ALIASES: ReadonlyMap<string, Assembly> = new Map(Object.entries({
   grch37: 'GRCh37',
   hg19: 'GRCh37',
   b37: 'GRCh37',
@@ -14,7 +14,7 @@ const ALIASES: Record<string, Assembly> = {
   hg38: 'GRCh38',
   b38: 'GRCh38',
   'homo_sapiens_assembly38': 'GRCh38',
-};
+}));
 
 /**
  * Canonical assembly for any accepted spelling: GRCh37/hg19/b37, GRCh38/hg38, patch names
@@ -31,7 +31,7 @@ export function parseAssembly(text: string): Assembly | undefined {
     return undefined;
   }
   const base = t.replace(/\.p\d+$/, '').replace(/\.fa(sta)?(\.gz)?$/, '');
-  return ALIASES[base];
+  return ALIASES.get(base);
 }
 
 export function requireAssembly(text: string, what = 'assemblyId'): Assembly {

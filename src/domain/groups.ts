@@ -19,7 +19,8 @@ export const OVERALL_KEY = '';
 export const OVERALL_CODE = 'Total';
 
 // Labels for the vocabularies afb meets most (gnomAD, 1000 Genomes, ExAC, GoE sex suffixes).
-const KNOWN_LABELS: Record<string, string> = {
+// A Map, not an object: a key such as 'constructor' must not find Object.prototype's members.
+const KNOWN_LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
   afr: 'African/African American',
   amr: 'Admixed American',
   asj: 'Ashkenazi Jewish',
@@ -39,11 +40,14 @@ const KNOWN_LABELS: Record<string, string> = {
   female: 'Female',
   adj: 'Adjusted (high-quality genotypes)',
   raw: 'Raw (all genotypes)',
-};
+}));
 
 /** A readable label for a group key when the data gives none: `afr_XX` -> `African/African American, XX`. */
 export function defaultGroupLabel(key: string): string {
   if (key === OVERALL_KEY) return 'Total';
-  const parts = key.split('_').map((p) => KNOWN_LABELS[p.toLowerCase()] ?? p);
+  const words = key.split('_');
+  // Only a key of words joined by single underscores (afr_XX) is read word by word.
+  if (words.some((w) => w === '')) return key;
+  const parts = words.map((p) => KNOWN_LABELS.get(p.toLowerCase()) ?? p);
   return parts.join(', ');
 }

@@ -4,7 +4,7 @@
  * another node's group only when both map to the same canonical code, or, unmapped, when their
  * codes are identical.
  */
-const DEFAULTS: Record<string, string> = {
+const DEFAULTS: ReadonlyMap<string, string> = new Map(Object.entries({
   total: 'Total',
   afr: 'AFR',
   amr: 'AMR',
@@ -22,9 +22,9 @@ const DEFAULTS: Record<string, string> = {
   female: 'XX',
   xy: 'XY',
   male: 'XY',
-};
+}));
 
-const SEX: Record<string, string> = { m: 'XY', f: 'XX', male: 'XY', female: 'XX', xy: 'XY', xx: 'XX' };
+const SEX: ReadonlyMap<string, string> = new Map(Object.entries({ m: 'XY', f: 'XX', male: 'XY', female: 'XX', xy: 'XY', xx: 'XX' }));
 
 /**
  * The canonical code of a population: an explicit mapping first (operator's file, or the node's
@@ -35,12 +35,14 @@ export function canonicalPopulation(code: string, explicit?: ReadonlyMap<string,
   const mapped = explicit?.get(code) ?? explicit?.get(code.toLowerCase());
   if (mapped) return mapped;
   const lower = code.toLowerCase();
-  if (DEFAULTS[lower]) return DEFAULTS[lower];
+  const known = DEFAULTS.get(lower);
+  if (known) return known;
   const parts = lower.split('_');
   if (parts.length === 2) {
     const [pop, sex] = parts as [string, string];
-    const s = SEX[sex];
-    if (s && DEFAULTS[pop]) return `${DEFAULTS[pop]}_${s}`;
+    const s = SEX.get(sex);
+    const base = DEFAULTS.get(pop);
+    if (s && base) return `${base}_${s}`;
     // GoE: two-letter country code and sex (FI_M, EE_F)
     if (s && /^[a-z]{2}$/.test(pop)) return `${pop.toUpperCase()}_${s}`;
   }

@@ -4,6 +4,9 @@
 'use strict';
 
 const API = 'api';
+// The id of a broker's pooled frequencyInPopulations entry: POOLED_DATASET_ID in src/beacon/record.ts
+// (test/unit/page-constants.test.ts keeps the two equal).
+const POOLED_DATASET_ID = 'pooled';
 const FAILED = new Set(['timeout', 'http_error', 'invalid_answer', 'refused', 'skipped_down']);
 const state = { role: 'node', assemblies: [] };
 
@@ -111,7 +114,7 @@ function recordsOf(body) {
 }
 
 function mainEntry(rec) {
-  return rec.frequencyInPopulations.find((f) => f.datasetId === 'pooled') || rec.frequencyInPopulations[0];
+  return rec.frequencyInPopulations.find((f) => f.datasetId === POOLED_DATASET_ID) || rec.frequencyInPopulations[0];
 }
 
 function totalOf(entry) {
@@ -203,8 +206,8 @@ function variantCard(rec, urls) {
       rsids.length ? ` · ${rsids.join(', ')}` : ''),
     h('p', { class: 'links' }, h('a', { href: urls.json }, 'JSON'), h('a', { href: urls.tsv }, 'TSV')),
     entry ? [
-      h('h3', {}, entry.datasetId === 'pooled' ? entry.source : `${entry.source}`),
-      populationTable(entry, entry.datasetId === 'pooled' ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
+      h('h3', {}, entry.source),
+      populationTable(entry, entry.datasetId === POOLED_DATASET_ID ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
       afChart(entry),
     ] : message('empty', 'No population frequencies were reported for this variant.'),
     breakdown(rec));

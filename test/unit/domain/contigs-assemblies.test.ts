@@ -1,5 +1,7 @@
 import { canonicalContig, expectedPloidy, refseqAccession, resolveContig } from '../../../src/domain/contigs';
 import { parseAssembly } from '../../../src/domain/assemblies';
+import { defaultGroupLabel } from '../../../src/domain/groups';
+import { canonicalPopulation } from '../../../src/domain/populations';
 
 test.each([
   ['22', '22'], ['chr22', '22'], ['CHR22', '22'], ['chrX', 'X'], ['x', 'X'], ['chrM', 'MT'], ['M', 'MT'], ['MT', 'MT'],
@@ -42,4 +44,11 @@ test('ploidy on sex chromosomes: PAR behaves as autosome (GRCh37 PAR1 ends at X:
   expect(expectedPloidy('Y', 5000000, 'GRCh38', 'XX')).toBe(0);
   expect(expectedPloidy('Y', 5000000, 'GRCh38', 'XY')).toBe(1);
   expect(expectedPloidy('22', 100, 'GRCh38', 'XY')).toBe(2);
+});
+
+test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('names of Object.prototype members are not assemblies, labels or population codes: %s', (name) => {
+  expect(parseAssembly(name)).toBeUndefined();
+  expect(defaultGroupLabel(name)).toBe(name);
+  expect(defaultGroupLabel(`${name}_XX`)).toBe(name.includes('_') ? `${name}_XX` : `${name}, XX`);
+  expect(canonicalPopulation(name)).toBeUndefined();
 });
