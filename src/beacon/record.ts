@@ -104,6 +104,9 @@ function wireNames(kinds: readonly CountKind[]): WireCountName[] {
   return order.filter((k) => kinds.includes(k)).map((k) => WIRE_COUNT_NAMES[k]);
 }
 
+/** The id of a broker's pooled frequencyInPopulations entry (the page and peers read it). */
+export { POOLED_DATASET_ID } from '../domain/disclosure';
+
 /** `GRCh37:22-16050075-A-G`: the 1-based gnomAD-style id of the display form, prefixed with the assembly. */
 export function variantInternalId(r: VariantRecord): string {
   return `${r.assembly}:${displayId(r)}`;

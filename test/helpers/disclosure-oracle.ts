@@ -20,7 +20,6 @@
  * A withheld cell is determined when no feasible solution gives it a value other than its true one.
  */
 import type { Highs } from 'highs';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadHighs = require('highs') as () => Promise<Highs>;
 
 export type Kind = 'ac' | 'an' | 'nhomalt' | 'nhet' | 'nhemi';
@@ -93,6 +92,12 @@ export class Knowledge {
     p.values[kind] = value;
     const k = e.minCount ?? 1;
     if (kind !== 'an' && value >= 1 && value <= k - 1) this.smallVisible.push(`${key}=${value}`);
+  }
+
+  /** True when a cell's population was withheld as too small to publish (its AN hidden). */
+  inSmallGroup(key: string): boolean {
+    const [variant, entry, pop] = key.split('|');
+    return this.entries.get(`${variant}|${entry}`)?.pops.get(pop!)?.withheld.has('an') ?? false;
   }
 
   /** One wire record (any door's JSON). */
