@@ -37,8 +37,8 @@ export function targetOf(r: any): Target {
   return { id: r.variantId, contig: r.referenceName, start0: r.variation.location.interval.start.value, ref: r.variation.referenceBases, alt: r.variation.alternateBases, datasets };
 }
 
-export async function collect(api: string, targets: Target[], datasetIds: string[], ranges: Range[]): Promise<Haul> {
-  const kn = new Knowledge();
+/** What one client fetched from one beacon, added to `kn` (several beacons' answers join there). */
+export async function collect(api: string, targets: Target[], ranges: Range[], kn = new Knowledge()): Promise<Haul> {
   const haul: Haul = { knowledge: kn, requests: 0, schemaProblems: [], booleanLeaks: [] };
   const json = async (url: string, init?: RequestInit, schema: 'resultsets' | 'count' | 'boolean' | 'batch' = 'resultsets'): Promise<any> => {
     haul.requests++;
@@ -71,11 +71,11 @@ export async function collect(api: string, targets: Target[], datasetIds: string
       for (const g of ['count', 'boolean'] as const) {
         const b = await json(`${api}/g_variants?${new URLSearchParams({ ...params, requestedGranularity: g })}`, undefined, g);
         // "exists" for a sequence query says the variant is there: a record answer says so too (checked below).
-        if (b.responseSummary.exists && !kn.entries.has(`${t.id}|${ds ?? ''}`) && ds) haul.booleanLeaks.push(`${t.id} in ${ds}`);
+        if (b.responseSummary.exists && ds && !kn.entries.has(`${t.id}|${kn.rename(ds)}`)) haul.booleanLeaks.push(`${t.id} in ${ds}`);
       }
     }
   }
-  for (const ds of [undefined, ...datasetIds]) {
+  for (const ds of [undefined, ...new Set(targets.flatMap((t) => t.datasets))]) {
     const batch = { variants: targets.map((t) => t.id), ...(ds ? { datasetIds: [ds] } : {}) };
     const b = await json(`${api}/batch`, post(batch), 'batch');
     for (const r of b.results) {

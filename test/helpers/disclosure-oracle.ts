@@ -60,8 +60,11 @@ export class Knowledge {
   /** Visible counts in 1..k-1 (none may exist). */
   readonly smallVisible: string[] = [];
   observations = 0;
+  /** How a dataset id of the answers being added is named here (a node's `kg` is a broker's `n0:kg`: one entry). */
+  rename: (datasetId: string) => string = (id) => id;
 
-  private entryOf(variant: string, entry: string): EntryObs {
+  private entryOf(variant: string, entryId: string): EntryObs {
+    const entry = entryId.includes('(') ? entryId : this.rename(entryId);
     const key = `${variant}|${entry}`;
     let e = this.entries.get(key);
     if (!e) {
@@ -103,9 +106,11 @@ export class Knowledge {
   /** One wire record (any door's JSON). */
   addRecord(r: any): void {
     for (const f of [...(r.frequencyInPopulations ?? []), ...(r.frequencyInPopulationsWithheld ?? [])]) {
-      const e = this.entryOf(r.variantId, f.datasetId);
+      // A pooled entry is a sum over its contributors: a query scoped to some datasets gets another sum, another entry.
+      const id = Array.isArray(f.contributors) ? `${f.datasetId}(${f.contributors.map(this.rename).sort().join(',')})` : f.datasetId;
+      const e = this.entryOf(r.variantId, id);
       if (typeof f.minCount === 'number') e.minCount = Math.max(e.minCount ?? 1, f.minCount);
-      if (Array.isArray(f.contributors)) e.contributors = f.contributors;
+      if (Array.isArray(f.contributors)) e.contributors = f.contributors.map(this.rename);
       for (const p of f.frequencies ?? []) {
         if (p.populationCanonical) this.pop(e, p.population).canonical = p.populationCanonical;
         for (const [name, kind] of Object.entries(WIRE)) if (typeof p[name] === 'number') this.see(e, p.population, kind, p[name]);
@@ -125,11 +130,16 @@ export class Knowledge {
   addTsv(text: string): void {
     const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     const cols = lines[0]!.split('\t');
-    for (const line of lines.slice(1)) {
-      const c = line.split('\t');
-      const at = (n: string): string => c[cols.indexOf(n)] ?? '';
+    const rows = lines.slice(1).map((l) => l.split('\t'));
+    const col = (c: string[], n: string): string => c[cols.indexOf(n)] ?? '';
+    // A pooled row's contributors are the variant's other entries in the same answer.
+    const others = new Map<string, Set<string>>();
+    for (const c of rows) if (col(c, 'datasetId') !== 'pooled') others.set(col(c, 'variantId'), (others.get(col(c, 'variantId')) ?? new Set()).add(this.rename(col(c, 'datasetId'))));
+    for (const c of rows) {
+      const at = (n: string): string => col(c, n);
       if (at('variantId') === '') continue;
-      const e = this.entryOf(at('variantId'), at('datasetId'));
+      const id = at('datasetId') === 'pooled' ? `pooled(${[...(others.get(at('variantId')) ?? [])].sort().join(',')})` : at('datasetId');
+      const e = this.entryOf(at('variantId'), id);
       const withheld = at('withheld').split(',').filter(Boolean);
       for (const [col, kind] of Object.entries(TSV)) {
         const v = at(col);
@@ -293,13 +303,31 @@ class Model {
     this.ints.push(v);
     if (p.values[kind] !== undefined) this.bounds.push(` ${v} = ${p.values[kind]}`);
     else {
-      const truth = this.o.truth.get(key);
+      const truth = this.o.truth.get(key) ?? this.pooledTruth(e, pop, kind);
       if (truth === undefined) throw new Error(`no true value for withheld ${key}`);
       this.bounds.push(` 0 <= ${v} <= ${Model.M}`);
       // AN is not a carrier count (it stays exact, DESIGN §9): a small group's AN is a variable, not audited.
       if (kind !== 'an') this.hidden.push({ key, v, truth });
     }
     return v;
+  }
+
+  /** A pooled entry's true value: the sum of its contributors' (the truth lists only the whole federation's pooled rows). */
+  private pooledTruth(e: EntryObs, pop: string, kind: Kind): number | undefined {
+    if (!e.contributors || !this.kn) return undefined;
+    const canon = this.o.canonical ?? ((c: string, g?: string) => g ?? c);
+    const key = canon(pop, e.pops.get(pop)?.canonical);
+    let sum = 0;
+    for (const c of e.contributors) {
+      const x = this.kn.entries.get(`${e.variant}|${c}`);
+      for (const [code, q] of x?.pops ?? []) {
+        if (canon(code, q.canonical) !== key) continue;
+        const t = this.o.truth.get(cellKey(e.variant, c, code, kind));
+        if (t === undefined) return undefined;
+        sum += t;
+      }
+    }
+    return sum;
   }
 
   private row(terms: [number, string | undefined][], op: '=' | '>=' | '<=', rhs: number): void {
@@ -313,7 +341,10 @@ class Model {
     return p?.values[kind] ?? this.o.truth.get(cellKey(e.variant, e.entry, pop, kind));
   }
 
+  private kn?: Knowledge;
+
   build(kn: Knowledge): void {
+    this.kn = kn;
     for (const e of this.comp) this.groupFacts(e);
     this.siteFacts();
     for (const e of this.comp) this.relationFacts(e);
@@ -469,8 +500,9 @@ export function truthOf(records: any[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const r of records) {
     for (const f of r.frequencyInPopulations ?? []) {
+      const id = Array.isArray(f.contributors) ? `${f.datasetId}(${[...f.contributors].sort().join(',')})` : f.datasetId;
       for (const p of f.frequencies ?? []) {
-        for (const [name, kind] of Object.entries(WIRE)) if (typeof p[name] === 'number') out.set(cellKey(r.variantId, f.datasetId, p.population, kind), p[name]);
+        for (const [name, kind] of Object.entries(WIRE)) if (typeof p[name] === 'number') out.set(cellKey(r.variantId, id, p.population, kind), p[name]);
       }
     }
   }

@@ -94,7 +94,7 @@ test('k = 5: from everything an anonymous client can fetch, no withheld count is
   // Targets for the per-variant doors: every variant with a carrier count in 1..k-1 somewhere, and every fifth of the rest.
   const rare = (r: any) => r.frequencyInPopulations.some((f: any) => f.frequencies.some((p: any) => [p.alleleCount, p.alleleCountHomozygous, p.alleleCountHeterozygous, p.alleleCountHemizygous].some((v) => v >= 1 && v < K)));
   const targets: Target[] = truth.filter((r, i) => rare(r) || i % 5 === 0).map(targetOf);
-  const haul = await collect(guarded, targets, ['kg', 'indels', 'syn'], RANGES);
+  const haul = await collect(guarded, targets, RANGES);
   const kn = haul.knowledge;
   expect(haul.schemaProblems.slice(0, 5)).toEqual([]);
   expect(haul.booleanLeaks).toEqual([]);
