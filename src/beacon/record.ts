@@ -1,9 +1,40 @@
-import { alleleFrequency, type CountKind, type GroupCounts } from '../domain/counts';
-import { refseqAccession } from '../domain/contigs';
-import { formatVariantId } from '../domain/variant-id';
+import { alleleFrequency, countProblems, type CountKind, type GroupCounts } from '../domain/counts';
+import { refseqAccession, resolveContig } from '../domain/contigs';
+import { formatVariantId, parseRsid } from '../domain/variant-id';
 import { start0ToPos1 } from '../domain/coordinates';
-import { variantType } from '../domain/alleles';
+import { isAlleleBases, trimAlleles, variantType } from '../domain/alleles';
+import { parseAssembly, type Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
+
+/**
+ * The wire mapping, both directions (DESIGN §7): `toWireRecord` writes a domain record as a Beacon
+ * genomicVariations record, `fromWireRecord` reads one back (from an afb peer or a third-party
+ * Beacon), checked strictly: whatever it returns obeys the domain's rules, or it throws a
+ * WireFormatError naming the field. A round trip is the identity on every field the wire carries
+ * (test/unit/beacon/record-roundtrip.test.ts).
+ */
+
+/** The datasetId of the pooled entry a broker puts first in `frequencyInPopulations`. */
+export const POOLED_DATASET_ID = 'pooled';
+
+/** True for a broker's pooled entry (its counts are sums of the entries that follow it). */
+export function isPooledEntry(f: { datasetId?: unknown }): boolean {
+  return f.datasetId === POOLED_DATASET_ID;
+}
+
+/**
+ * AN above this is not a real cohort: 2 x 10^10 alleles is more than two per person alive. A peer
+ * sending it (say 2^53 - 1) is broken or hostile; its answer is refused, never pooled.
+ */
+export const MAX_PLAUSIBLE_ALLELE_NUMBER = 2e10;
+
+/** A wire record (or a part of one) that cannot be read as valid counts; `message` names the field. */
+export class WireFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireFormatError';
+  }
+}
 
 /**
  * The genomicVariations record afb puts on the wire (gv/defaultSchema.json, LegacyVariation with
@@ -91,21 +122,19 @@ export const WIRE_COUNT_NAMES = {
   af: 'alleleFrequency',
 } as const satisfies Record<CountKind, string>;
 export type WireCountName = (typeof WIRE_COUNT_NAMES)[CountKind];
+const KIND_OF_WIRE_NAME = new Map(Object.entries(WIRE_COUNT_NAMES).map(([k, n]) => [n as string, k as CountKind]));
 
 /** Count kinds from a wire `countsWithheld` list (unknown names ignored: a newer peer may add some). */
-export function kindsFromWire(names: unknown): CountKind[] {
-  if (!Array.isArray(names)) return [];
-  const byName = new Map(Object.entries(WIRE_COUNT_NAMES).map(([k, n]) => [n as string, k as CountKind]));
-  return names.flatMap((n) => (typeof n === 'string' && byName.has(n) ? [byName.get(n)!] : []));
+export function kindsFromWire(names: unknown, field = 'countsWithheld'): CountKind[] {
+  if (names === undefined) return [];
+  if (!Array.isArray(names)) bad(`${field} is not a list`);
+  return names.flatMap((n) => (typeof n === 'string' && KIND_OF_WIRE_NAME.has(n) ? [KIND_OF_WIRE_NAME.get(n)!] : []));
 }
 
 function wireNames(kinds: readonly CountKind[]): WireCountName[] {
   const order = Object.keys(WIRE_COUNT_NAMES) as CountKind[];
   return order.filter((k) => kinds.includes(k)).map((k) => WIRE_COUNT_NAMES[k]);
 }
-
-/** The id of a broker's pooled frequencyInPopulations entry (the page and peers read it). */
-export { POOLED_DATASET_ID } from '../domain/disclosure';
 
 /** `GRCh37:22-16050075-A-G`: the 1-based gnomAD-style id of the display form, prefixed with the assembly. */
 export function variantInternalId(r: VariantRecord): string {
@@ -216,4 +245,170 @@ function toWireWithheld(p: PopulationCounts): WireWithheldPopulation {
 /** Nine significant digits are plenty for a frequency and keep the JSON short. */
 function roundAf(af: number): number {
   return af === 0 ? 0 : Number(af.toPrecision(9));
+}
+
+/**
+ * A genomicVariations record read back into the domain shape, checked before anything of it is
+ * used: bases (domain isAlleleBases), a 0-based start, a contig, an assembly (the record's
+ * `assemblyId`, else `opts.assembly`; a record of another assembly than `opts.assembly` is
+ * refused), counts by the domain's rules (countProblems) and plausible magnitudes. `trimmed` is
+ * the identity (domain trimAlleles of the wire alleles), `display` the alleles as sent. A
+ * third-party Beacon's entries without `datasetId` are named by their `source`.
+ */
+export function fromWireRecord(raw: unknown, opts: { assembly?: Assembly } = {}): VariantRecord {
+  const r = raw as Record<string, any>;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) bad('a result is not an object');
+  const v = r.variation as Record<string, any> | undefined;
+  if (!v || typeof v !== 'object') bad('a record has no variation');
+  const ref = wireBases(v.referenceBases, 'referenceBases');
+  const alt = wireBases(v.alternateBases, 'alternateBases');
+  const start = v.location?.interval?.start;
+  const start0: unknown = typeof start === 'number' ? start : start?.value;
+  if (typeof start0 !== 'number' || !Number.isSafeInteger(start0) || start0 < 0) bad('variation.location.interval.start is not a 0-based position');
+  const name = typeof r.referenceName === 'string' ? r.referenceName : String(v.location?.sequence_id ?? '');
+  const resolved = resolveContig(name);
+  if (!resolved || resolved.contig === '') bad(`contig '${name}' is not understood`);
+  const assembly = recordAssembly(r.assemblyId, resolved.assembly, opts.assembly);
+  const fip = r.frequencyInPopulations;
+  if (!Array.isArray(fip)) bad('a record has no frequencyInPopulations list');
+  const rsids: string[] = [];
+  const alternatives = r.identifiers?.variantAlternativeIds ?? [];
+  if (!Array.isArray(alternatives)) bad('identifiers.variantAlternativeIds is not a list');
+  for (const id of alternatives) {
+    // `dbSNP:rs123` (afb), `rs123`; other kinds of ids are not rsIDs.
+    const n = parseRsid(String(id?.id ?? '').replace(/^[^:]*:/, ''));
+    if (n !== undefined) rsids.push(`rs${n}`);
+  }
+  return {
+    assembly,
+    contig: resolved.contig,
+    trimmed: trimAlleles(start0, ref, alt),
+    display: { start0, ref, alt },
+    rsids,
+    frequencies: [...fip.map(fromWireFrequencies), ...withheldEntries(r.frequencyInPopulationsWithheld)],
+  };
+}
+
+/** Entries a peer withheld whole (docs/api.md "Withheld counts"): read back as withheld, never dropped or taken as 0. */
+function withheldEntries(raw: unknown): DatasetFrequencies[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) bad('frequencyInPopulationsWithheld is not a list');
+  return raw.map((f: Record<string, any>) => {
+    if (!f || typeof f !== 'object' || !Array.isArray(f.populationsWithheld) || f.populationsWithheld.length === 0) bad('a withheld entry has no populationsWithheld');
+    return fromWireFrequencies({ ...f, frequencies: [] });
+  });
+}
+
+/** One `frequencyInPopulations` entry read back (see fromWireRecord). */
+export function fromWireFrequencies(raw: unknown): DatasetFrequencies {
+  const f = raw as Record<string, any>;
+  const withheld = f?.populationsWithheld;
+  if (!f || typeof f !== 'object' || typeof f.source !== 'string' || !Array.isArray(f.frequencies) || (f.frequencies.length === 0 && !(Array.isArray(withheld) && withheld.length > 0))) {
+    bad('a frequencyInPopulations entry lacks source or frequencies');
+  }
+  if (withheld !== undefined && !Array.isArray(withheld)) bad('populationsWithheld is not a list');
+  const datasetId = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
+  const populations = [...(f.frequencies as unknown[]).map(fromWirePopulation), ...((withheld ?? []) as unknown[]).map(fromWireWithheld)];
+  const out: DatasetFrequencies = { datasetId, source: f.source, filters: [], populations };
+  if (Number.isSafeInteger(f.minCount) && f.minCount > 1) out.minCount = f.minCount;
+  if (typeof f.version === 'string') out.version = f.version;
+  if (typeof f.origin === 'string' && f.origin !== '') out.origin = f.origin;
+  if (f.contributors !== undefined || f.missing !== undefined) {
+    out.pooled = { contributors: stringList(f.contributors, 'contributors'), missing: stringList(f.missing, 'missing') };
+  }
+  return out;
+}
+
+/**
+ * One population read back. Integer counts are kept as sent (checked by the domain's rules);
+ * where AC and AN are not both given the frequency is kept as `af` (shown, never pooled), since
+ * a frequency computed at the edge says nothing the counts do not.
+ */
+export function fromWirePopulation(raw: unknown): PopulationCounts {
+  const p = raw as Record<string, any>;
+  if (!p || typeof p !== 'object' || typeof p.population !== 'string' || p.population === '') bad('a frequency has no population');
+  const code: string = p.population;
+  const af = p.alleleFrequency;
+  if (typeof af !== 'number' || !Number.isFinite(af)) bad(`population ${code}: alleleFrequency ${JSON.stringify(af)} is not a number`);
+  const ac = wireCount(p, 'alleleCount', code);
+  const an = wireCount(p, 'alleleNumber', code);
+  const nhomalt = wireCount(p, 'alleleCountHomozygous', code);
+  const nhet = wireCount(p, 'alleleCountHeterozygous', code);
+  const nhemi = wireCount(p, 'alleleCountHemizygous', code);
+  // The same consistency rules as at ingest (domain countProblems), on everything sent. One object
+  // shape for every population keeps this fast (a batch reads hundreds of thousands of them).
+  const problems = countProblems({ ac, an, nhomalt, nhet, nhemi, af });
+  if (problems.length > 0) bad(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
+  // Integer AC and AN pool; without both, the frequency is what is shown (never pooled).
+  const counts: GroupCounts = ac !== undefined && an !== undefined ? { ac, an } : { af };
+  if (ac !== undefined && an === undefined) counts.ac = ac;
+  if (an !== undefined && ac === undefined) counts.an = an;
+  if (nhomalt !== undefined) counts.nhomalt = nhomalt;
+  if (nhet !== undefined) counts.nhet = nhet;
+  if (nhemi !== undefined) counts.nhemi = nhemi;
+  const out: PopulationCounts = { code, label: typeof p.populationLabel === 'string' ? p.populationLabel : code, counts };
+  if (typeof p.populationCanonical === 'string') out.canonical = p.populationCanonical;
+  if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${code}: pooledFrom`);
+  if (p.frequencyOnly !== undefined) out.frequencyOnly = stringList(p.frequencyOnly, `population ${code}: frequencyOnly`);
+  const withheld = kindsFromWire(p.countsWithheld, `population ${code}: countsWithheld`).filter((k) => counts[k] === undefined && k !== 'af');
+  if (withheld.length > 0) out.withheld = withheld;
+  return out;
+}
+
+/** A population whose frequency a peer withheld: its AN (unless too small to publish) and the kinds withheld. */
+export function fromWireWithheld(raw: unknown): PopulationCounts {
+  const p = raw as Record<string, any>;
+  if (!p || typeof p !== 'object' || typeof p.population !== 'string' || p.population === '') bad('a withheld population has no name');
+  const code: string = p.population;
+  const withheld = kindsFromWire(p.countsWithheld, `population ${code}: countsWithheld`);
+  if (withheld.length === 0) bad(`population ${code}: withheld, but countsWithheld names no count`);
+  const an = wireCount(p, 'alleleNumber', code);
+  const problems = countProblems({ an });
+  if (problems.length > 0) bad(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
+  const counts: GroupCounts = an !== undefined ? { an } : {};
+  if (an === undefined && !withheld.includes('an')) withheld.push('an');
+  const out: PopulationCounts = { code, label: typeof p.populationLabel === 'string' ? p.populationLabel : code, counts, withheld };
+  if (typeof p.populationCanonical === 'string') out.canonical = p.populationCanonical;
+  if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${code}: pooledFrom`);
+  return out;
+}
+
+/** One count field: undefined when absent; a number at most MAX_PLAUSIBLE_ALLELE_NUMBER (countProblems checks the rest). */
+function wireCount(p: Record<string, any>, field: keyof WirePopulation, code: string): number | undefined {
+  const x = p[field];
+  if (x === undefined || x === null) return undefined;
+  if (typeof x !== 'number') bad(`population ${code}: ${field} ${JSON.stringify(x)} is not a number`);
+  if (x > MAX_PLAUSIBLE_ALLELE_NUMBER) bad(`population ${code}: ${field} ${x} is implausible (more than ${MAX_PLAUSIBLE_ALLELE_NUMBER})`);
+  return x;
+}
+
+function recordAssembly(assemblyId: unknown, fromAccession: Assembly | undefined, expected: Assembly | undefined): Assembly {
+  let named: Assembly | undefined;
+  if (assemblyId !== undefined && assemblyId !== null) {
+    named = parseAssembly(String(assemblyId));
+    if (!named) bad(`assemblyId '${String(assemblyId)}' is not GRCh37 or GRCh38`);
+  }
+  const found = named ?? fromAccession;
+  if (named && fromAccession && named !== fromAccession) bad(`assemblyId ${named} but the sequence is a ${fromAccession} accession`);
+  if (found && expected && found !== expected) bad(`a ${found} record in a ${expected} answer`);
+  const assembly = found ?? expected;
+  if (!assembly) bad('the record names no assembly (assemblyId) and none was expected');
+  return assembly;
+}
+
+function wireBases(v: unknown, field: string): string {
+  if (v === undefined || v === null) bad(`variation.${field} is missing`);
+  const s = String(v).toUpperCase();
+  if (!isAlleleBases(s)) bad(`variation.${field} '${s}' is not A C G T N`);
+  return s;
+}
+
+function stringList(v: unknown, field: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) bad(`${field} is not a list of strings`);
+  return [...v] as string[];
+}
+
+function bad(message: string): never {
+  throw new WireFormatError(message);
 }

@@ -1,6 +1,7 @@
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, VariantRecord } from '../domain/lookup';
 import { poolPopulations } from '../domain/pooling';
+import { POOLED_DATASET_ID } from '../beacon/record';
 import type { PeerVariant } from './peer-answer';
 
 export interface PeerPart {
@@ -8,36 +9,71 @@ export interface PeerPart {
   variant: PeerVariant;
 }
 
+export interface MergeOptions {
+  /** Population code -> canonical code, on top of the built-in vocabularies. */
+  populations?: ReadonlyMap<string, string>;
+  /** How far a peer is entitled to report an origin's counts (PeerHealth.entitlement); all equal when absent. */
+  entitlement?: (peerId: string, origin: string) => number;
+}
+
+/** A merged record and what the merge had to decide (origin conflicts), for the trace. */
+export interface Merged {
+  record: VariantRecord;
+  warnings: string[];
+}
+
 /**
  * One federated record from the peers' answers for one variant: the pooled entry first, then each
- * contributor's own entries. A dataset reached by two paths (same origin) counts once; a population
- * pools by canonical code (DESIGN §4), integer counts only; AF-only contributors are listed beside
- * the pooled row and not summed. `failed` peers (timeout, error, down) are named in `missing`.
+ * contributor's own entries. A dataset reached by two paths (same origin) counts once: the claim of
+ * the peer most entitled to it is kept (the node that made the counts over a broker relaying them,
+ * a relay over a node replaying another node's origin), ties going to the first in peers-file
+ * order; claims with other counts are dropped and named in `warnings`, so a replayed origin cannot
+ * erase the real node's counts. A population pools by canonical code (DESIGN §4), integer counts
+ * only; AF-only contributors are listed beside the pooled row and not summed. `failed` peers
+ * (timeout, error, down) are named in `missing`.
  */
-export function mergeVariant(
-  assembly: Assembly,
-  parts: readonly PeerPart[],
-  asked: readonly string[],
-  failed: readonly string[],
-  explicit?: ReadonlyMap<string, string>,
-): VariantRecord {
-  const seen = new Set<string>();
-  const entries: DatasetFrequencies[] = [];
-  const peerOf = new Map<string, string>();
-  for (const part of parts) {
-    for (const e of part.variant.entries) {
-      const origin = e.origin ?? e.datasetId;
-      if (seen.has(origin)) continue;
-      seen.add(origin);
-      entries.push(e);
-      peerOf.set(e.datasetId, part.peerId);
+export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], asked: readonly string[], failed: readonly string[], o: MergeOptions = {}): Merged {
+  type Claim = { peerId: string; entry: DatasetFrequencies; rank: number };
+  // One claim per origin as a rule; the lists of rival claims are made only when there are some.
+  const kept: Claim[] = [];
+  const at = new Map<string, number>();
+  let rivals: Map<number, Claim[]> | undefined;
+  parts.forEach((part, rank) => {
+    for (const entry of part.variant.frequencies) {
+      const origin = entry.origin ?? entry.datasetId;
+      const claim = { peerId: part.peerId, entry, rank };
+      const i = at.get(origin);
+      if (i === undefined) {
+        at.set(origin, kept.length);
+        kept.push(claim);
+      } else {
+        rivals ??= new Map();
+        const list = rivals.get(i) ?? [kept[i]!];
+        list.push(claim);
+        rivals.set(i, list);
+      }
+    }
+  });
+  const warnings: string[] = [];
+  for (const [i, list] of rivals ?? []) {
+    const origin = list[0]!.entry.origin ?? list[0]!.entry.datasetId;
+    const score = (c: Claim) => o.entitlement?.(c.peerId, origin) ?? 0;
+    const best = list.reduce((a, b) => (score(b) > score(a) ? b : a));
+    kept[i] = best;
+    const differing = list.filter((c) => c !== best && !sameCounts(c.entry, best.entry)).map((c) => c.peerId);
+    if (differing.length > 0) {
+      warnings.push(`${[...new Set(differing)].join(', ')} sent counts for ${origin} that differ from ${best.peerId}'s; ${best.peerId}'s are used (${why(score(best), list.every((c) => score(c) === score(best)))})`);
     }
   }
-  const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), explicit).filter((p) => p.pooledFrom.length > 0);
+  // Entries in peers-file order, each peer's in the order it sent them (already so unless a later claim won).
+  if (kept.some((k, i) => i > 0 && k.rank < kept[i - 1]!.rank)) kept.sort((a, b) => a.rank - b.rank);
+  const entries = kept.map((k) => k.entry);
+  const peerOf = new Map(kept.map((k) => [k.entry.datasetId, k.peerId]));
+  const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), o.populations).filter((p) => p.pooledFrom.length > 0);
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
   const contributingPeers = [...new Set(pooledPops.flatMap((p) => p.pooledFrom.map((d) => peerOf.get(d)!)))];
   const pooled: DatasetFrequencies = {
-    datasetId: 'pooled',
+    datasetId: POOLED_DATASET_ID,
     source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${failed.length > 0 ? ` (missing ${failed.join(', ')})` : ''}`,
     filters: [],
     populations: pooledPops,
@@ -45,5 +81,15 @@ export function mergeVariant(
   };
   const first = parts[0]!.variant;
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
-  return { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] };
+  return { record: { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] }, warnings };
+}
+
+function why(score: number, tie: boolean): string {
+  if (score === 2) return 'the node that made them';
+  return tie ? 'first in the peers file' : 'a relay, not a node reporting another node\'s origin';
+}
+
+function sameCounts(a: DatasetFrequencies, b: DatasetFrequencies): boolean {
+  const counts = (e: DatasetFrequencies) => JSON.stringify(e.populations.map((p) => [p.code, p.counts.ac, p.counts.an, p.counts.nhomalt, p.counts.nhet, p.counts.nhemi, p.counts.af]));
+  return counts(a) === counts(b);
 }

@@ -1,71 +1,34 @@
-import { trimAlleles, type Anchored, type Trimmed } from '../domain/alleles';
-import { resolveContig, type Contig } from '../domain/contigs';
-import { countProblems, type GroupCounts } from '../domain/counts';
-import type { DatasetFrequencies, PopulationCounts } from '../domain/lookup';
-import { kindsFromWire } from '../beacon/record';
+import { trimmedEnd0, type Trimmed } from '../domain/alleles';
+import type { Assembly } from '../domain/assemblies';
+import { contigRank, type Contig } from '../domain/contigs';
+import type { DatasetFrequencies, ScanQuery, VariantRecord } from '../domain/lookup';
+import { fromWireRecord, isPooledEntry, WireFormatError } from '../beacon/record';
 import { PeerFailure } from './peer-http';
 import type { Peer } from './peers';
 
-/** One variant as a peer reported it: its identity and the peer's own (non-pooled) dataset entries, relabelled. */
-export interface PeerVariant {
+/**
+ * One variant as a peer reported it, read through the wire module (beacon/record.ts) and
+ * relabelled for this broker: `frequencies` holds only the peer's own (non-pooled) entries, each
+ * dataset id and source prefixed with the peer id; `key` is the variant's identity.
+ */
+export interface PeerVariant extends VariantRecord {
   key: string;
-  contig: Contig;
-  trimmed: Trimmed;
-  display: Anchored;
-  rsids: string[];
-  entries: DatasetFrequencies[];
 }
-
-const BASES = /^[ACGTN]*$/;
 
 /** The identity two answers must share to be one variant. */
 export function variantKey(contig: Contig, t: Trimmed): string {
   return `${contig}:${t.start0}:${t.ref}:${t.alt}`;
 }
 
-/**
- * A genomicVariations record from a peer (an afb node or broker, or a third-party Beacon v2 that
- * sends frequencyInPopulations with or without counts), checked before anything of it is used:
- * a malformed record or an impossible count makes the whole answer invalid, so a broken peer is
- * labelled, never half-merged.
- */
-export function readPeerRecord(raw: unknown, peer: Peer): PeerVariant {
-  const r = raw as Record<string, any>;
-  if (!r || typeof r !== 'object') bad('a result is not an object');
-  const v = r.variation as Record<string, any> | undefined;
-  if (!v || typeof v !== 'object') bad('a record has no variation');
-  const ref = String(v.referenceBases ?? '').toUpperCase();
-  const alt = String(v.alternateBases ?? '').toUpperCase();
-  if (!BASES.test(ref) || !BASES.test(alt)) bad(`bases '${ref}'/'${alt}' are not A C G T N`);
-  const start = v.location?.interval?.start;
-  const start0 = typeof start === 'number' ? start : start?.value;
-  if (!Number.isSafeInteger(start0) || start0 < 0) bad('variation.location.interval.start is not a 0-based position');
-  const name: string = typeof r.referenceName === 'string' ? r.referenceName : String(v.location?.sequence_id ?? '').replace(/^[^:]*:/, '');
-  const contig = resolveContig(name)?.contig;
-  if (!contig) bad(`contig '${name}' is not understood`);
-  const trimmed = trimAlleles(start0, ref, alt);
-  const fip = r.frequencyInPopulations;
-  if (!Array.isArray(fip)) bad('a record has no frequencyInPopulations list');
-  const entries: DatasetFrequencies[] = [];
-  for (const f of fip as Record<string, any>[]) {
-    if (!f || typeof f.source !== 'string' || !Array.isArray(f.frequencies) || f.frequencies.length === 0) bad('a frequencyInPopulations entry lacks source or frequencies');
-    if (f.datasetId === 'pooled' || /^Pooled\b/.test(f.source)) continue; // pooled elsewhere: only the contributors' own counts are merged
-    entries.push(readEntry(f, peer));
-  }
-  // Entries whose every population a peer withheld (disclosure control): read back as withheld, never dropped or taken as 0.
-  const hidden = r.frequencyInPopulationsWithheld;
-  if (hidden !== undefined && !Array.isArray(hidden)) bad('frequencyInPopulationsWithheld is not a list');
-  for (const f of (hidden ?? []) as Record<string, any>[]) {
-    if (!f || typeof f.source !== 'string' || !Array.isArray(f.populationsWithheld) || f.populationsWithheld.length === 0) bad('a withheld entry lacks source or populationsWithheld');
-    if (f.datasetId === 'pooled' || /^Pooled\b/.test(f.source)) continue;
-    entries.push(readEntry({ ...f, frequencies: [] }, peer));
-  }
-  const rsids: string[] = [];
-  for (const id of r.identifiers?.variantAlternativeIds ?? []) {
-    const m = /rs\d+$/.exec(String(id?.id ?? ''));
-    if (m) rsids.push(m[0]);
-  }
-  return { key: variantKey(contig, trimmed), contig, trimmed, display: { start0, ref, alt }, rsids, entries };
+/** Key order (DESIGN §6, the port's scan order): contig rank, start, then ref and alt of the trimmed form. */
+export function compareVariants(a: VariantRecord, b: VariantRecord): number {
+  return (
+    contigRank(a.contig) - contigRank(b.contig) ||
+    cmp(a.contig, b.contig) ||
+    a.trimmed.start0 - b.trimmed.start0 ||
+    cmp(a.trimmed.ref, b.trimmed.ref) ||
+    cmp(a.trimmed.alt, b.trimmed.alt)
+  );
 }
 
 /**
@@ -76,81 +39,84 @@ export function peerDatasetId(peer: Peer, datasetId: string): string {
   return datasetId.includes(':') ? `${peer.id}/${datasetId}` : `${peer.id}:${datasetId}`;
 }
 
-function readEntry(f: Record<string, any>, peer: Peer): DatasetFrequencies {
-  const own = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
-  const nested = own.includes(':');
-  const populations: PopulationCounts[] = (f.frequencies as Record<string, any>[]).map((p) => readPopulation(p));
-  if (f.populationsWithheld !== undefined && !Array.isArray(f.populationsWithheld)) bad('populationsWithheld is not a list');
-  for (const p of (f.populationsWithheld ?? []) as Record<string, any>[]) populations.push(readWithheldPopulation(p));
-  return {
-    datasetId: peerDatasetId(peer, own),
-    source: nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`,
-    ...(typeof f.version === 'string' ? { version: f.version } : {}),
-    origin: typeof f.origin === 'string' && f.origin !== '' ? f.origin : `${peer.url}#${own}`,
-    filters: [],
-    populations,
-    ...(Number.isSafeInteger(f.minCount) && f.minCount > 1 ? { minCount: f.minCount as number } : {}),
-  };
+/** The inverse of peerDatasetId: the peer's own id of one of this broker's dataset ids, or undefined when it is another peer's. */
+export function ownDatasetId(peer: Peer, datasetId: string): string | undefined {
+  for (const sep of [':', '/']) if (datasetId.startsWith(`${peer.id}${sep}`)) return datasetId.slice(peer.id.length + 1);
+  return undefined;
 }
 
-/** A population whose frequency the peer withheld: its AN (unless the group was too small to publish) and what is withheld. */
-function readWithheldPopulation(p: Record<string, any>): PopulationCounts {
-  if (!p || typeof p.population !== 'string' || p.population === '') bad('a withheld population has no name');
-  const withheld = kindsFromWire(p.countsWithheld);
-  if (withheld.length === 0) bad(`population ${p.population}: withheld, but countsWithheld names no count`);
-  const counts: GroupCounts = {};
-  if (p.alleleNumber !== undefined) {
-    if (!Number.isSafeInteger(p.alleleNumber) || p.alleleNumber < 0) bad(`population ${p.population}: alleleNumber ${JSON.stringify(p.alleleNumber)} is not a count`);
-    counts.an = p.alleleNumber;
-  } else if (!withheld.includes('an')) withheld.push('an');
-  return {
-    code: p.population,
-    label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
-    ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
-    counts,
-    withheld,
-  };
-}
-
-function readPopulation(p: Record<string, any>): PopulationCounts {
-  if (!p || typeof p.population !== 'string' || p.population === '') bad('a frequency has no population');
-  const af = p.alleleFrequency;
-  if (typeof af !== 'number' || !Number.isFinite(af)) bad(`population ${p.population}: alleleFrequency ${JSON.stringify(af)} is not a number`);
-  // The same consistency rules as at ingest (domain/counts countProblems), on the wire's fields.
-  const counts: GroupCounts = { af };
-  for (const [field, kind] of WIRE_COUNTS) {
-    const x = p[field];
-    if (x === undefined || x === null) continue;
-    if (typeof x !== 'number') bad(`population ${p.population}: ${field} ${JSON.stringify(x)} is not a number`);
-    counts[kind] = x;
+/**
+ * Runs a wire read and turns its WireFormatError into the peer's `invalid_answer` outcome, so a
+ * malformed record or an impossible count makes the whole answer invalid: a broken peer is
+ * labelled, never half-merged.
+ */
+export function asPeerAnswer<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof WireFormatError) throw new PeerFailure('invalid_answer', e.message);
+    throw e;
   }
-  const problems = countProblems(counts);
-  if (problems.length > 0) bad(`population ${p.population}: ${problems.map((x) => x.message).join('; ')}`);
-  delete counts.af;
-  // A count pair is what pools; without it the frequency is shown, never pooled.
-  if (counts.ac === undefined || counts.an === undefined) {
-    delete counts.ac;
-    delete counts.an;
-    counts.af = af;
-  }
-  const withheld = kindsFromWire(p.countsWithheld).filter((k) => counts[k] === undefined);
-  return {
-    code: p.population,
-    label: typeof p.populationLabel === 'string' ? p.populationLabel : p.population,
-    ...(typeof p.populationCanonical === 'string' ? { canonical: p.populationCanonical } : {}),
-    counts,
-    ...(withheld.length > 0 ? { withheld } : {}),
-  };
 }
 
-const WIRE_COUNTS: [string, keyof GroupCounts][] = [
-  ['alleleCount', 'ac'],
-  ['alleleNumber', 'an'],
-  ['alleleCountHomozygous', 'nhomalt'],
-  ['alleleCountHeterozygous', 'nhet'],
-  ['alleleCountHemizygous', 'nhemi'],
-];
+/** A genomicVariations record from a peer, read (strictly) and relabelled; see PeerVariant. */
+export function readPeerRecord(raw: unknown, peer: Peer, assembly: Assembly): PeerVariant {
+  return relabel(asPeerAnswer(() => fromWireRecord(raw, { assembly })), peer);
+}
 
-function bad(message: string): never {
-  throw new PeerFailure('invalid_answer', message);
+/**
+ * A record a peer sent, as this broker shows it: pooled entries dropped (they are re-pooled here),
+ * the rest prefixed with the peer id. The record is the wire reader's fresh copy and is relabelled
+ * in place (one fan-out reads tens of thousands of them for a batch).
+ */
+export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
+  const v = r as PeerVariant;
+  v.key = variantKey(r.contig, r.trimmed);
+  const own: DatasetFrequencies[] = [];
+  for (const f of r.frequencies) {
+    if (isPooledEntry(f)) continue;
+    const nested = f.datasetId.includes(':');
+    // A third-party Beacon sends no origin: the peer's URL and dataset name it.
+    f.origin ??= `${peer.url}#${f.datasetId}`;
+    f.source = nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`;
+    f.datasetId = peerDatasetId(peer, f.datasetId);
+    own.push(f);
+  }
+  v.frequencies = own;
+  return v;
+}
+
+/** A peer's records joined per variant (a node answers one result set per dataset: the same variant's entries are joined). */
+export function byVariant(records: readonly PeerVariant[]): Map<string, PeerVariant> {
+  const out = new Map<string, PeerVariant>();
+  for (const v of records) {
+    const seen = out.get(v.key);
+    // The records are this peer's own (relabel made them): joining into the first is safe.
+    if (seen) seen.frequencies.push(...v.frequencies);
+    else out.set(v.key, v);
+  }
+  return out;
+}
+
+/**
+ * Does a peer's record belong in the answer to this scan? Checked before anything is merged: a
+ * record on another contig or outside the range is a broken (or hostile) peer. One base of slack
+ * for Beacons that disagree on coordinates (SPEC-NOTES §3).
+ */
+export function outsideScan(q: ScanQuery, v: VariantRecord): string | undefined {
+  if (q.kind === 'all') return undefined;
+  const where = `${v.contig}:${v.trimmed.start0}`;
+  if (v.contig !== q.contig) return `record ${where} is not on contig ${q.contig}`;
+  const start = v.trimmed.start0;
+  const end = Math.max(trimmedEnd0(v.trimmed), start);
+  if (q.kind === 'range') {
+    if (end < q.start0 - 1 || start > q.end0 + 1) return `record ${where} lies outside the range [${q.start0}, ${q.end0})`;
+    return undefined;
+  }
+  if (start < q.startMin0 - 1 || start > q.startMax0 + 1) return `record ${where} starts outside [${q.startMin0}, ${q.startMax0}]`;
+  return undefined;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

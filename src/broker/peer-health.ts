@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ASSEMBLIES, parseAssembly } from '../domain/assemblies';
 import { PRIMARY_CONTIGS } from '../domain/contigs';
 import type { DatasetInfo } from '../domain/lookup';
@@ -9,7 +10,6 @@ import { PeerFailure, type PeerHttp } from './peer-http';
 import { peerDatasetId } from './peer-answer';
 import type { Peer } from './peers';
 
-
 /**
  * What the broker knows of one peer: its circuit breaker, the datasets and data versions from its
  * last health poll (GET /service-info, and /info when the versions change), and when and how that went.
@@ -19,6 +19,8 @@ export class PeerHealth {
   versions: Record<string, string> = {};
   datasets: DatasetInfo[] = [];
   role?: string;
+  /** The peer's own id (service-info `id`): a node stamps it on the origins of its counts. */
+  beaconId?: string;
   checkedAt?: string;
   latencyMs?: number;
   lastError?: string;
@@ -27,7 +29,11 @@ export class PeerHealth {
   constructor(readonly peer: Peer, config: BrokerConfig) {
     this.breaker = new CircuitBreaker({ failureThreshold: config.failureThreshold, cooldownMs: config.cooldownMs });
     this.datasets = this.assumedDatasets();
+    this.assumed = true;
   }
+
+  /** True while the datasets are the ones assumed from the peers file (the peer lists none): then its answers' entries are all in them. */
+  assumed = true;
 
   /** One health poll; never throws (a failure is recorded on the breaker). */
   async poll(http: PeerHttp, signal: AbortSignal, maxBytes: number): Promise<void> {
@@ -37,9 +43,11 @@ export class PeerHealth {
       if (!si || typeof si !== 'object' || typeof si.id !== 'string') throw new PeerFailure('invalid_answer', 'service-info has no id');
       const versions = (si.afb?.datasetVersions ?? {}) as Record<string, string>;
       this.role = typeof si.afb?.role === 'string' ? si.afb.role : 'beacon';
+      this.beaconId = si.id;
       if (!this.polled || JSON.stringify(versions) !== JSON.stringify(this.versions)) {
         const info = (await http.json(this.peer, { method: 'GET', path: '/info', signal, maxBytes })) as Record<string, any>;
         const listed = info?.response?.info?.afb?.datasets;
+        this.assumed = !Array.isArray(listed);
         this.datasets = Array.isArray(listed) ? listed.map((d: Record<string, any>) => this.datasetInfo(d)).filter((d): d is DatasetInfo => d !== undefined) : this.assumedDatasets();
       }
       this.versions = versions;
@@ -53,6 +61,17 @@ export class PeerHealth {
       this.latencyMs = Math.round(performance.now() - started);
       this.checkedAt = new Date().toISOString();
     }
+  }
+
+  /**
+   * How far this peer is entitled to report counts of `origin` (`<beaconId>/<dataset>@<time>`):
+   * 2 when it is the node that made them, 1 when it relays (a broker, or a third-party Beacon
+   * whose origins are its own URL), 0 when a node reports another node's origin (a replay).
+   */
+  entitlement(origin: string): 0 | 1 | 2 {
+    if (this.role !== 'node') return 1;
+    if (this.beaconId !== undefined && origin.startsWith(`${this.beaconId}/`)) return 2;
+    return origin.startsWith(`${this.peer.url}#`) ? 2 : 0;
   }
 
   get state(): 'up' | 'down' | 'probing' | 'unknown' {
@@ -102,5 +121,105 @@ export class PeerHealth {
         version: '',
         createdAt: '',
       }));
+  }
+}
+
+/** Largest service-info or info answer read (an afb broker's info over 100 peers with 10 datasets each is ~1 MB). */
+const HEALTH_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The health monitor: a first round of polls at start, then one every healthIntervalMs, each
+ * round under the broker deadline (the timer does not keep the process alive; close() aborts the
+ * round in flight). Its PeerHealth objects are what the fan-out's breakers and the cache's data
+ * versions read.
+ */
+export class HealthMonitor {
+  readonly peers: PeerHealth[];
+  private timer?: NodeJS.Timeout;
+  private readonly stopping = new AbortController();
+  private initial?: Promise<void>;
+  private running?: Promise<void>;
+  private seen: Record<string, string>[] = [];
+  private versionKey = '';
+
+  constructor(peers: readonly Peer[], private readonly http: PeerHttp, private readonly config: BrokerConfig) {
+    this.peers = peers.map((p) => new PeerHealth(p, config));
+  }
+
+  start(): void {
+    this.initial = this.round();
+    this.timer = setInterval(() => void this.round(), this.config.healthIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Resolves when the first round is done, or after `ms` at most (an answer never waits longer for it). */
+  async firstRound(ms: number): Promise<void> {
+    if (!this.initial) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.initial, new Promise<void>((r) => (timer = setTimeout(r, ms).unref()))]);
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.stopping.abort();
+    await this.initial?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Every peer's data versions: part of the cache key, so a re-ingest on a peer makes its next answer fresh. */
+  versions(): string {
+    // Rebuilt only when a poll replaced some peer's versions (the key is made for every answer).
+    if (this.peers.some((h, i) => h.versions !== this.seen[i])) {
+      this.seen = this.peers.map((h) => h.versions);
+      this.versionKey = JSON.stringify(this.peers.map((h) => [h.peer.id, h.versions]));
+    }
+    return this.versionKey;
+  }
+
+  /** A round unless the last one is still going (a slow peer must not pile rounds up). */
+  private round(): Promise<void> {
+    if (!this.running) this.running = this.pollAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pollAll(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const round = new AbortController();
+    setMaxListeners(this.peers.length * 4 + 10, round.signal);
+    const stop = () => round.abort();
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, this.config.deadlineMs);
+    try {
+      // service-info and info are small: a peer streaming an endless body at every poll costs at most this.
+      const maxBytes = Math.min(this.config.maxResponseBytes, HEALTH_MAX_BYTES);
+      await Promise.all(this.peers.map((h) => h.poll(this.http, round.signal, maxBytes)));
+    } finally {
+      clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** GET /api/network: every peer's state as the health polls and queries left it. */
+  network(brokerId: string): unknown {
+    return {
+      broker: brokerId,
+      checkedEveryMs: this.config.healthIntervalMs,
+      peers: this.peers.map((h) => ({
+        id: h.peer.id,
+        name: h.peer.name,
+        country: h.peer.country,
+        url: h.peer.url,
+        kind: h.peer.kind,
+        role: h.role,
+        assemblies: h.peer.assemblies,
+        state: h.state,
+        checkedAt: h.checkedAt,
+        latencyMs: h.latencyMs,
+        lastError: h.lastError ?? h.breaker.lastError,
+        consecutiveFailures: h.breaker.consecutiveFailures,
+        datasets: h.datasets.map((d) => ({ id: d.id, name: d.name, assemblyId: d.assembly, version: d.version, variantCount: d.variantCount })),
+      })),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { PeerOutcome } from '../domain/lookup';
 import type { Peer } from './peers';
 
@@ -36,10 +36,13 @@ export interface PeerCall {
  */
 export class PeerHttp {
   private readonly agent: Agent;
+  private readonly budget: ByteBudget;
   /** Each peer's origin and base path, parsed once rather than per request. */
   private readonly bases = new Map<Peer, { origin: string; path: string }>();
 
-  constructor() {
+  /** `maxBufferedBytes`: answers held at once by all calls together; a call that would go over it fails. */
+  constructor(maxBufferedBytes = Number.MAX_SAFE_INTEGER) {
+    this.budget = new ByteBudget(maxBufferedBytes);
     this.agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 128, pipelining: 1 });
   }
 
@@ -66,27 +69,14 @@ export class PeerHttp {
     if (peer.token) headers.authorization = `Bearer ${peer.token}`;
     if (call.visited && call.visited.length > 0) headers['x-afb-visited'] = call.visited.join(',');
     return new Promise((resolve, reject) => {
-      let controller: { abort(reason: Error): void } | undefined;
-      let settled = false;
-      let status = 0;
-      let size = 0;
-      const chunks: Buffer[] = [];
-      const finish = (err?: PeerFailure, value?: { status: number; text: string }) => {
-        if (settled) return;
-        settled = true;
+      const handler = new CollectHandler(peer, call.maxBytes, this.budget, resolve, reject);
+      const onTimeout = () => handler.stop(new PeerFailure('timeout', `no complete answer within ${peer.timeoutMs} ms`));
+      const onDeadline = () => handler.stop(new PeerFailure('timeout', whyAborted(call.signal, `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`)));
+      const timer = setTimeout(onTimeout, peer.timeoutMs);
+      handler.onSettle = () => {
         clearTimeout(timer);
         call.signal.removeEventListener('abort', onDeadline);
-        if (err) reject(err);
-        else resolve(value!);
       };
-      // Stop reading: the peer's own timeout, the broker's deadline, or a body over the cap.
-      const stop = (failure: PeerFailure) => {
-        finish(failure);
-        controller?.abort(failure);
-      };
-      const onTimeout = () => stop(new PeerFailure('timeout', `no complete answer within ${peer.timeoutMs} ms`));
-      const onDeadline = () => stop(new PeerFailure('timeout', `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`));
-      const timer = setTimeout(onTimeout, peer.timeoutMs);
       if (call.signal.aborted) return onDeadline();
       call.signal.addEventListener('abort', onDeadline, { once: true });
       this.agent.dispatch(
@@ -99,40 +89,120 @@ export class PeerHttp {
           headersTimeout: peer.timeoutMs,
           bodyTimeout: peer.timeoutMs,
         },
-        {
-          onRequestStart(c: { abort(reason: Error): void }) {
-            controller = c;
-            if (settled) c.abort(new Error('already settled'));
-          },
-          onResponseStart(_c: unknown, statusCode: number) {
-            status = statusCode;
-          },
-          onResponseData(_c: unknown, chunk: Buffer) {
-            if (settled) return;
-            size += chunk.length;
-            const ok = status >= 200 && status < 300;
-            if (ok && size > call.maxBytes) return stop(new PeerFailure('invalid_answer', `answer larger than ${call.maxBytes} bytes; dropped`));
-            chunks.push(chunk);
-            if (!ok && size > 2048) {
-              // Enough of an error body for the message; drop the rest of it.
-              finish(undefined, { status, text: Buffer.concat(chunks).toString('utf8').slice(0, 2048) });
-              controller?.abort(new Error('error body dropped'));
-            }
-          },
-          onResponseEnd() {
-            finish(undefined, { status, text: Buffer.concat(chunks).toString('utf8') });
-          },
-          onResponseError(_c: unknown, err: Error) {
-            finish(failureOf(err, peer));
-          },
-        } as unknown as Parameters<Agent['dispatch']>[1],
+        handler,
       );
     });
+  }
+
+  /** Bytes of peer answers held in memory right now, and the most ever held at once (all peers, all queries). */
+  get bufferedBytes(): { now: number; peak: number } {
+    return { now: this.budget.held, peak: this.budget.peak };
   }
 
   async close(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/** The bytes all calls of one PeerHttp hold, against one bound (so many large answers at once cannot exhaust memory). */
+class ByteBudget {
+  held = 0;
+  peak = 0;
+  constructor(readonly max: number) {}
+
+  take(n: number): boolean {
+    if (this.held + n > this.max) return false;
+    this.held += n;
+    if (this.held > this.peak) this.peak = this.held;
+    return true;
+  }
+
+  give(n: number): void {
+    this.held -= n;
+  }
+}
+
+/**
+ * Collects one response body (undici's dispatch hooks, as undici's own interceptors do). Settles
+ * once: with the status and text, or with a PeerFailure; `stop` aborts the request. A 2xx body over
+ * `maxBytes`, or one the broker-wide budget cannot hold, fails as invalid_answer; an error body is
+ * kept up to 2 kB for the message and the rest dropped.
+ */
+class CollectHandler implements Dispatcher.DispatchHandler {
+  onSettle?: () => void;
+  private controller?: Dispatcher.DispatchController;
+  private settled = false;
+  private status = 0;
+  private size = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly peer: Peer,
+    private readonly maxBytes: number,
+    private readonly budget: ByteBudget,
+    private readonly resolve: (v: { status: number; text: string }) => void,
+    private readonly reject: (e: PeerFailure) => void,
+  ) {}
+
+  stop(failure: PeerFailure): void {
+    this.finish(failure);
+    this.controller?.abort(failure);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(new Error('already settled'));
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const ok = this.status >= 200 && this.status < 300;
+    if (ok && this.size + chunk.length > this.maxBytes) return this.stop(new PeerFailure('invalid_answer', `answer larger than ${this.maxBytes} bytes; dropped`));
+    if (!this.budget.take(chunk.length)) {
+      return this.stop(new PeerFailure('invalid_answer', `answers in flight exceed the broker's ${this.budget.max} bytes; this one was dropped`));
+    }
+    this.size += chunk.length;
+    this.chunks.push(chunk);
+    if (!ok && this.size > 2048) {
+      // Enough of an error body for the message; drop the rest of it.
+      this.finish(undefined, { status: this.status, text: this.text().slice(0, 2048) });
+      this.controller?.abort(new Error('error body dropped'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish(undefined, { status: this.status, text: this.text() });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.finish(failureOf(err, this.peer));
+  }
+
+  private text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  private finish(err?: PeerFailure, value?: { status: number; text: string }): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.budget.give(this.size);
+    this.chunks.length = 0;
+    this.onSettle?.();
+    if (err) this.reject(err);
+    else this.resolve(value!);
+  }
+}
+
+/** The reason a fan-out gives its deadline signal when the caller cancelled (see whyAborted). */
+export const CANCELLED = 'the caller cancelled the request';
+
+/** Why a call's signal fired: the caller cancelled, or else `deadline`. */
+export function whyAborted(signal: AbortSignal, deadline: string): string {
+  return (signal.reason as Error | undefined)?.message === CANCELLED ? CANCELLED : deadline;
 }
 
 function failureOf(e: unknown, peer: Peer): PeerFailure {

@@ -122,9 +122,6 @@ export function withholdEntry(entry: DatasetFrequencies, layers: Layers, k: numb
   return { entry: { ...entry, populations, minCount: Math.max(k, entry.minCount ?? 1) }, cells };
 }
 
-/** The id of a broker's pooled entry (src/broker/merge.ts writes it). */
-export const POOLED_DATASET_ID = 'pooled';
-
 /**
  * A whole record: each entry under its own k (`kOf` gives the policy's threshold; effectiveK is
  * applied here), a pooled entry under the strictest k of its contributors and its own, with the

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   STORE_ERROR: { status: 500, when: 'the SQLite store cannot be read or written' },
   INTERRUPTED: { status: 500, when: 'ingest: stopped by SIGINT/SIGTERM; the published data is unchanged; exit code 1' },
   LISTEN_FAILED: { status: 500, when: 'afb serve / afb broker cannot listen on its host:port (in use, not permitted, no such address); exit code 1' },
+  PEERS_UNAVAILABLE: { status: 503, when: 'a broker asked its peers and none answered (each one\'s outcome is named): the answer would say nothing, so none is given' },
   INTERNAL: { status: 500, when: 'anything unexpected; the body says only this and the X-Request-Id that finds the stack in the server log' },
 } as const satisfies Record<string, { status: number; when: string }>;
 

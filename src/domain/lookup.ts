@@ -92,6 +92,8 @@ export interface LookupScope {
 export interface LookupTrace {
   peers?: PeerOutcome[];
   warnings?: string[];
+  /** A broker whose peers should have answered and none did: the (empty) answer says nothing about their data. */
+  noPeerAnswered?: boolean;
 }
 
 /** What happened with one peer for one query. */

@@ -1,7 +1,7 @@
 import { AfbError } from '../domain/errors';
 import type { Assembly } from '../domain/assemblies';
 import { parseRsid } from '../domain/variant-id';
-import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
+import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTrace, Traced, VariantLookup, VariantRecord } from '../domain/lookup';
 import type { BeaconRequest } from '../beacon/request';
 import { parseVariantText } from '../beacon/batch';
 
@@ -35,6 +35,18 @@ export interface AnswerContext {
 }
 
 /** g_variants: a sequence, range, bracket or bare query. */
+/**
+ * A lookup's result, unless nobody behind it answered: a broker whose every asked peer failed has
+ * nothing to say, and a 200 "absent" would read as "nobody carries it". That is a 503 naming them.
+ */
+export function answered<T extends Traced>(r: T): T {
+  if (r.trace?.noPeerAnswered) {
+    const who = (r.trace.peers ?? []).filter((p) => p.status !== 'ok' && p.status !== 'miss').map((p) => `${p.peer} (${p.status}${p.message ? `: ${p.message}` : ''})`);
+    throw new AfbError('PEERS_UNAVAILABLE', `no peer answered: ${who.join('; ') || 'all failed'}; try again later (GET /api/network shows each peer's state)`);
+  }
+  return r;
+}
+
 export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Promise<Answer> {
   const description = await ctx.describe();
   const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
@@ -44,11 +56,11 @@ export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Pr
   // Boolean and count answers read no records anywhere (a broker asks its peers for counts only).
   const limit = req.granularity === 'record' ? req.limit : 0;
   if (q.kind === 'sequence') {
-    const found = await ctx.lookup.findAlleles(scope, [q]);
+    const found = answered(await ctx.lookup.findAlleles(scope, [q]));
     const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
     return { ...base, total: hits.length, records: hits.slice(req.skip, req.skip + limit), trace: found.trace };
   }
-  const r = await ctx.lookup.scan(scope, q, { skip: req.skip, limit });
+  const r = answered(await ctx.lookup.scan(scope, q, { skip: req.skip, limit }));
   return { ...base, total: r.total, totalIsLowerBound: r.totalIsLowerBound, records: r.records, trace: r.trace };
 }
 
@@ -60,7 +72,7 @@ export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRe
     const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
     const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
     if (!scope) return { ...base, total: 0, records: [] };
-    const found = await ctx.lookup.findRsid(scope, rsid);
+    const found = answered(await ctx.lookup.findRsid(scope, rsid));
     return { ...base, total: found.records.length, records: found.records, trace: found.trace };
   }
   const item = parseVariantText(id);
@@ -71,7 +83,7 @@ export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRe
   const scope = scopeOf(ctx, description, item.assembly ?? req.assembly, req.datasetIds);
   const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
   if (!scope) return { ...base, total: 0, records: [] };
-  const found = await ctx.lookup.findAlleles(scope, [item.query]);
+  const found = answered(await ctx.lookup.findAlleles(scope, [item.query]));
   const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
   return { ...base, total: hits.length, records: hits, trace: found.trace };
 }

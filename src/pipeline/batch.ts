@@ -2,7 +2,7 @@ import type { DatasetInfo, LookupTrace, VariantLookup, VariantRecord } from '../
 import type { BatchRequest } from '../beacon/batch';
 import { responseMeta, type RequestSummary } from '../beacon/envelope';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
-import { scopeOf, datasetsIn, type Answer, type AnswerContext } from './answer';
+import { answered, scopeOf, datasetsIn, type Answer, type AnswerContext } from './answer';
 import type { Caller } from './caller';
 import { disclose, type DisclosureStep } from './disclose';
 import { answerInfo, lazy, reply, wireOf, type RenderContext, type Reply } from './render';
@@ -46,7 +46,7 @@ export async function batchReply(ctx: AnswerContext, render: RenderContext, step
     const askable = slice.flatMap((e, k) => (e.error ? [] : [k]));
     let trace: LookupTrace | undefined;
     if (scope && askable.length > 0) {
-      const found = await lookup.findAlleles(scope, askable.map((k) => batch.items[from + k]!.query!));
+      const found = answered(await lookup.findAlleles(scope, askable.map((k) => batch.items[from + k]!.query!)));
       askable.forEach((k, j) => (records[k] = found.records[j]));
       trace = found.trace;
     }

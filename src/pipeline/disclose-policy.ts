@@ -1,5 +1,6 @@
 import { policyFor, type AccessPolicy, type Caller } from '../domain/access';
-import { discloseRecord, effectiveK, POOLED_DATASET_ID } from '../domain/disclosure';
+import { discloseRecord, effectiveK } from '../domain/disclosure';
+import { POOLED_DATASET_ID } from '../beacon/record';
 import type { Answer } from './answer';
 import type { DisclosureStep } from './disclose';
 

@@ -1,9 +1,8 @@
 import { openStoreLookup } from '../../src/store';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
 import { startServer, type RunningServer } from '../../src/server';
-import { GroupCounts } from '../../src/domain/counts';
 import type { VariantRecord } from '../../src/domain/lookup';
-import type { WireRecord } from '../../src/beacon/record';
+import { fromWireRecord, type WireRecord } from '../../src/beacon/record';
 import type { DisclosureStep } from '../../src/pipeline';
 
 export interface TestNode {
@@ -58,27 +57,7 @@ export function recordsOf(body: any): WireRecord[] {
   return [...byId.values()];
 }
 
-/** A wire record read back into the domain shape the truth comparisons use (counts only). */
+/** A wire record read back into the domain shape through the wire module (the same reader the broker uses). */
 export function fromWire(r: WireRecord | undefined): VariantRecord | undefined {
-  if (!r) return undefined;
-  return {
-    assembly: r.assemblyId as VariantRecord['assembly'],
-    contig: r.referenceName,
-    trimmed: { start0: r.variation.location.interval.start.value, ref: r.variation.referenceBases, alt: r.variation.alternateBases },
-    display: { start0: r.variation.location.interval.start.value, ref: r.variation.referenceBases, alt: r.variation.alternateBases },
-    rsids: [],
-    frequencies: r.frequencyInPopulations.map((f) => ({
-      datasetId: f.datasetId,
-      source: f.source,
-      filters: [],
-      populations: f.frequencies.map((p) => {
-        const counts: GroupCounts = {};
-        if (p.alleleCount !== undefined) counts.ac = p.alleleCount;
-        if (p.alleleNumber !== undefined) counts.an = p.alleleNumber;
-        if (p.alleleCountHomozygous !== undefined) counts.nhomalt = p.alleleCountHomozygous;
-        if (p.alleleCountHemizygous !== undefined) counts.nhemi = p.alleleCountHemizygous;
-        return { code: p.population, label: p.populationLabel, counts };
-      }),
-    })),
-  };
+  return r === undefined ? undefined : fromWireRecord(r);
 }

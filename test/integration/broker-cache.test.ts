@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { tempDir } from '../helpers/fixtures';
 import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
-import { peer, startBroker, type TestBroker } from '../helpers/federation';
+import { peer, startBroker, until, type TestBroker } from '../helpers/federation';
 
 const DATA = join(__dirname, '..', '..', 'data', '1kg');
 const tmp = tempDir();
@@ -39,9 +39,10 @@ test('a repeated query comes from the cache until the node re-ingests', async ()
   expect(again.body.info.afb.peers[0].message).toBe('cached answer');
   expect(total(again.body)).toBe(total(first.body));
 
+  const before = JSON.stringify((await getJson(`${broker.api}/network`)).body.peers[0].datasets);
   await ingest('samples-ee.txt');
-  // The next health poll (every 100 ms) sees the new dataset version; the cache key changes with it.
-  await new Promise((r) => setTimeout(r, 1500));
+  // A later health poll (every 100 ms) sees the new dataset version; the cache key changes with it.
+  await until(async () => JSON.stringify((await getJson(`${broker.api}/network`)).body.peers[0].datasets) !== before, 20_000, 'the broker to see the new dataset version');
   const fresh = await getJson(`${broker.api}/g_variants/2-10297-G-T`);
   expect(fresh.body.info.afb.peers[0].message).toBeUndefined();
   const direct = await getJson(`${node.api}/g_variants/2-10297-G-T`);

@@ -5,7 +5,7 @@
  * beside them. The same through two levels of brokers and between two brokers that list each
  * other. Every broker response validates against the official Beacon v2 schemas.
  */
-import type { WireRecord } from '../../src/beacon/record';
+import { POOLED_DATASET_ID, type WireRecord } from '../../src/beacon/record';
 import { readTruth, tempDir, type TruthTable } from '../helpers/fixtures';
 import { responseErrors, schemaErrors } from '../helpers/beacon-schemas';
 import { getJson, postJson, recordsOf, type TestNode } from '../helpers/node-server';
@@ -47,7 +47,7 @@ function checkPooled(truth: TruthTable, records: (WireRecord | undefined)[], own
     const rec = records[i];
     if (!rec) return void problems.push(`${where}: not found`);
     const [pooled, ...own] = rec.frequencyInPopulations;
-    if (!pooled || pooled.datasetId !== 'pooled') return void problems.push(`${where}: no pooled entry first`);
+    if (!pooled || pooled.datasetId !== POOLED_DATASET_ID) return void problems.push(`${where}: no pooled entry first`);
     for (const col of truth.columns.slice(4)) {
       const m = /^(AC|AN)(?:_(.+))?$/.exec(col)!;
       const pop = pooled.frequencies.find((p) => p.population === (m[2] ?? 'Total'));

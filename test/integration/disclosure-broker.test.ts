@@ -68,7 +68,7 @@ beforeAll(async () => {
   const wide = { maxRangeBases: 300_000_000 };
   const start = async (steps?: ReturnType<typeof disclosureFor>) => {
     const nodes = await Promise.all(dbs.map((db, k) => startNode(db, { beaconId: `node${k}`, ...wide }, steps)));
-    const broker = await startBroker(`broker-${steps ? 'k' : 'open'}`, nodes.map((n, k) => peer(`n${k}`, n.api)), {}, 0, steps, wide);
+    const broker = await startBroker(`broker-${steps ? 'k' : 'open'}`, nodes.map((n, k) => peer(`n${k}`, n.api)), {}, 0, {}, steps, wide);
     running.push(...nodes, broker);
     return { nodes: nodes.map((n) => n.api), broker: broker.api };
   };

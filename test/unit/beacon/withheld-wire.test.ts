@@ -86,10 +86,10 @@ test('TSV: the rule as a comment, withheld cells empty and named', () => {
 
 test('a broker reads withheld markers back and withholds the pooled row: never a sum without the withheld part', () => {
   const node = (id: string, e: DatasetFrequencies) => toWireRecord(discloseRecord(record([{ ...e, datasetId: 'kg', origin: `${id}/kg@1` }]), () => 5).record, 'ref');
-  const a = readPeerRecord(node('fi', rare), peer('fi'));
-  const b = readPeerRecord(node('ee', common), peer('ee'));
-  expect(a.entries[0]!.populations[1]).toEqual({ code: 'AFR', label: 'African', counts: { an: 200 }, withheld: ['ac', 'nhomalt', 'nhet', 'af'] });
-  const merged = mergeVariant('GRCh37', [{ peerId: 'fi', variant: a }, { peerId: 'ee', variant: b }], ['fi', 'ee'], []);
+  const a = readPeerRecord(node('fi', rare), peer('fi'), 'GRCh37');
+  const b = readPeerRecord(node('ee', common), peer('ee'), 'GRCh37');
+  expect(a.frequencies[0]!.populations[1]).toEqual({ code: 'AFR', label: 'African', counts: { an: 200 }, withheld: ['ac', 'nhomalt', 'nhet', 'af'] });
+  const merged = mergeVariant('GRCh37', [{ peerId: 'fi', variant: a }, { peerId: 'ee', variant: b }], ['fi', 'ee'], []).record;
   const pooled = merged.frequencies[0]!;
   const total = pooled.populations.find((p) => p.code === 'Total')!;
   expect(total.counts).toEqual({ an: 1000 });

@@ -1,3 +1,4 @@
+import { POOLED_DATASET_ID } from '../../../src/beacon/record';
 import { readPeerRecord } from '../../../src/broker/peer-answer';
 import { mergeVariant } from '../../../src/broker/merge';
 import { PeerFailure } from '../../../src/broker/peer-http';
@@ -20,9 +21,9 @@ const entry = (datasetId: string, origin: string, ac: number, an: number) => ({
 });
 
 test('a peer record reads back into relabelled entries; pooled entries of a broker peer are skipped', () => {
-  const v = readPeerRecord(record([{ ...entry('pooled', '', 9, 9), source: 'Pooled: 2 of 2 peers' }, entry('fi:kg', 'node-fi/kg@1', 3, 10)]), peer('eu'));
+  const v = readPeerRecord(record([{ ...entry(POOLED_DATASET_ID, '', 9, 9), source: 'Pooled: 2 of 2 peers' }, entry('fi:kg', 'node-fi/kg@1', 3, 10)]), peer('eu'), 'GRCh37');
   expect(v.key).toBe('2:10296:G:T');
-  expect(v.entries.map((e) => [e.datasetId, e.source, e.origin])).toEqual([['eu/fi:kg', 'eu/fi:kg', 'node-fi/kg@1']]);
+  expect(v.frequencies.map((e) => [e.datasetId, e.source, e.origin])).toEqual([['eu/fi:kg', 'eu/fi:kg', 'node-fi/kg@1']]);
 });
 
 test.each([
@@ -34,15 +35,15 @@ test.each([
   ['a count that is not a number', { alleleCount: '3', alleleNumber: 4 }, /population Total: alleleCount "3" is not a number/],
 ])('an impossible answer (%s) is refused as a whole', (_n, fields, message) => {
   const bad = { source: 's', frequencies: [{ population: 'Total', alleleFrequency: 0.2, ...fields }] };
-  expect(() => readPeerRecord(record([bad]), peer('x'))).toThrow(PeerFailure);
-  expect(() => readPeerRecord(record([bad]), peer('x'))).toThrow(message);
+  expect(() => readPeerRecord(record([bad]), peer('x'), 'GRCh37')).toThrow(PeerFailure);
+  expect(() => readPeerRecord(record([bad]), peer('x'), 'GRCh37')).toThrow(message);
 });
 
 test('merge: a dataset reached by two paths counts once; AF-only is listed, not summed; failures are named', () => {
-  const direct = readPeerRecord(record([entry('kg', 'node-fi/kg@1', 3, 10)]), peer('fi'));
-  const viaBroker = readPeerRecord(record([entry('fi:kg', 'node-fi/kg@1', 3, 10), entry('ee:kg', 'node-ee/kg@1', 4, 12)]), peer('eu'));
-  const afOnly = readPeerRecord(record([{ source: 'Other', frequencies: [{ population: 'Total', alleleFrequency: 0.25 }] }]), peer('xb'));
-  const r = mergeVariant('GRCh37', [{ peerId: 'fi', variant: direct }, { peerId: 'eu', variant: viaBroker }, { peerId: 'xb', variant: afOnly }], ['fi', 'eu', 'xb', 'dead'], ['dead']);
+  const direct = readPeerRecord(record([entry('kg', 'node-fi/kg@1', 3, 10)]), peer('fi'), 'GRCh37');
+  const viaBroker = readPeerRecord(record([entry('fi:kg', 'node-fi/kg@1', 3, 10), entry('ee:kg', 'node-ee/kg@1', 4, 12)]), peer('eu'), 'GRCh37');
+  const afOnly = readPeerRecord(record([{ source: 'Other', frequencies: [{ population: 'Total', alleleFrequency: 0.25 }] }]), peer('xb'), 'GRCh37');
+  const r = mergeVariant('GRCh37', [{ peerId: 'fi', variant: direct }, { peerId: 'eu', variant: viaBroker }, { peerId: 'xb', variant: afOnly }], ['fi', 'eu', 'xb', 'dead'], ['dead']).record;
   const [pooled, ...own] = r.frequencies;
   expect(own.map((e) => e.datasetId)).toEqual(['fi:kg', 'eu/ee:kg', 'xb:Other']);
   const total = pooled!.populations.find((p) => p.code === 'Total')!;
@@ -51,4 +52,17 @@ test('merge: a dataset reached by two paths counts once; AF-only is listed, not 
   expect(total.frequencyOnly).toEqual(['xb:Other']);
   expect(pooled!.source).toBe('Pooled: 2 of 4 peers (missing dead)');
   expect(pooled!.pooled!.missing).toEqual(['dead']);
+});
+
+test('merge: an origin goes to the peer entitled to it, whatever the order; a differing replay is named', () => {
+  const replay = readPeerRecord(record([entry('kg', 'node-fi/kg@1', 0, 2)]), peer('evil'), 'GRCh37');
+  const real = readPeerRecord(record([entry('kg', 'node-fi/kg@1', 3, 10)]), peer('fi'), 'GRCh37');
+  const entitlement = (peerId: string, origin: string) => (peerId === 'fi' && origin.startsWith('node-fi/') ? 2 : 0);
+  const m = mergeVariant('GRCh37', [{ peerId: 'evil', variant: replay }, { peerId: 'fi', variant: real }], ['evil', 'fi'], [], { entitlement });
+  const total = m.record.frequencies[0]!.populations.find((p) => p.code === 'Total')!;
+  expect([total.counts.ac, total.counts.an, total.pooledFrom]).toEqual([3, 10, ['fi:kg']]);
+  expect(m.warnings).toEqual(["evil sent counts for node-fi/kg@1 that differ from fi's; fi's are used (the node that made them)"]);
+  // The same counts by two paths are no conflict.
+  const relay = readPeerRecord(record([entry('fi:kg', 'node-fi/kg@1', 3, 10)]), peer('eu'), 'GRCh37');
+  expect(mergeVariant('GRCh37', [{ peerId: 'eu', variant: relay }, { peerId: 'fi', variant: real }], ['eu', 'fi'], [], { entitlement }).warnings).toEqual([]);
 });

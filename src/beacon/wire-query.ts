@@ -1,0 +1,114 @@
+import type { Assembly } from '../domain/assemblies';
+import type { Trimmed } from '../domain/alleles';
+import type { Contig } from '../domain/contigs';
+import type { AlleleQuery, Granularity, ScanQuery, VariantRecord } from '../domain/lookup';
+import { formatVariantId } from '../domain/variant-id';
+import { fromWireRecord, WireFormatError } from './record';
+
+/**
+ * The client side of the wire: the requests a broker sends to its peers (the inverse of
+ * beacon/request.ts and beacon/batch.ts, which parse them on a node) and the answers it reads
+ * back (through record.ts fromWireRecord). Every reader throws WireFormatError on anything it
+ * cannot trust.
+ */
+
+/**
+ * `GET` path of one variant by its afb id, e.g. `/g_variants/GRCh37%3A2-10297-G-T` (trimmed
+ * alleles, `-` for empty); `datasetIds` (the peer's own ids) narrows it.
+ */
+export function variantIdPath(assembly: Assembly, contig: Contig, t: Trimmed, datasetIds?: readonly string[]): string {
+  const path = `/g_variants/${encodeURIComponent(`${assembly}:${formatVariantId(contig, t.start0, t.ref || '-', t.alt || '-')}`)}`;
+  return datasetIds ? `${path}?${new URLSearchParams({ datasetIds: datasetIds.join(',') })}` : path;
+}
+
+/** `GET` path of the variants carrying an rsID. */
+export function rsidPath(assembly: Assembly, rsid: number, datasetIds?: readonly string[]): string {
+  return `/g_variants/rs${rsid}?${new URLSearchParams({ assemblyId: assembly, ...(datasetIds ? { datasetIds: datasetIds.join(',') } : {}) })}`;
+}
+
+/** A Beacon v2 sequence query as a GET path (for third-party Beacons: one request per variant). */
+export function sequenceQueryPath(assembly: Assembly, q: AlleleQuery, granularity: Granularity = 'record'): string {
+  const qs = new URLSearchParams({
+    referenceName: q.contig,
+    start: String(q.start0),
+    referenceBases: q.ref.toUpperCase(),
+    alternateBases: q.alt.toUpperCase(),
+    assemblyId: assembly,
+    requestedGranularity: granularity,
+  });
+  return `/g_variants?${qs}`;
+}
+
+/** The afb `POST /batch` body for many variants (0-based starts, as beacon/batch.ts reads them). */
+export function batchRequestBody(assembly: Assembly, queries: readonly AlleleQuery[], datasetIds?: readonly string[]): unknown {
+  return {
+    assemblyId: assembly,
+    ...(datasetIds ? { datasetIds } : {}),
+    variants: queries.map((q) => ({ referenceName: q.contig, start: q.start0, referenceBases: q.ref.toUpperCase(), alternateBases: q.alt.toUpperCase() })),
+  };
+}
+
+/**
+ * A Beacon v2 `POST /g_variants` body for a range, a bracket or a bare listing (`kind: 'all'`: no
+ * variant parameters). `limit` is the number of records wanted from the start (skip 0); at count
+ * and boolean granularity no records are wanted and the page asks for one at most, because on the
+ * wire `limit: 0` means "the maximum". `datasetIds` (the peer's own ids) narrows it.
+ */
+export function scanRequestBody(assembly: Assembly, q: ScanQuery, limit: number, granularity: Granularity, datasetIds?: readonly string[]): unknown {
+  const params: Record<string, unknown> = { assemblyId: assembly };
+  if (datasetIds) params.datasetIds = [...datasetIds];
+  if (q.kind !== 'all') {
+    params.referenceName = q.contig;
+    if (q.kind === 'range') Object.assign(params, { start: [q.start0], end: [q.end0] });
+    else Object.assign(params, { start: [q.startMin0, q.startMax0], end: [q.endMin0, q.endMax0] });
+    if (q.alt !== undefined) params.alternateBases = q.alt;
+    if (q.variantType !== undefined) params.variantType = q.variantType;
+    if (q.minLength !== undefined) params.variantMinLength = q.minLength;
+    if (q.maxLength !== undefined) params.variantMaxLength = q.maxLength;
+  }
+  const pageLimit = granularity === 'record' ? limit : 1;
+  if (granularity === 'record' && limit < 1) throw new RangeError('a record page asks for at least one record');
+  return { meta: { apiVersion: 'v2.0' }, query: { requestParameters: params, pagination: { skip: 0, limit: pageLimit }, requestedGranularity: granularity } };
+}
+
+/** What a g_variants answer says: its records (every result set, in order) and its summary. */
+export interface VariantsAnswer {
+  records: VariantRecord[];
+  /** responseSummary.numTotalResults when the peer sent one. */
+  total?: number;
+  exists?: boolean;
+}
+
+/** A g_variants response envelope read back; a Beacon error envelope or a malformed one throws WireFormatError. */
+export function readVariantsResponse(answer: unknown, assembly: Assembly): VariantsAnswer {
+  const a = answer as Record<string, any>;
+  if (!a || typeof a !== 'object' || Array.isArray(a)) throw new WireFormatError('answer is not a JSON object');
+  if (a.error) throw new WireFormatError(`Beacon error ${a.error.errorCode}: ${a.error.errorMessage ?? ''}`);
+  const sets = a.response?.resultSets ?? [];
+  if (!Array.isArray(sets)) throw new WireFormatError('response.resultSets is not a list');
+  const records: VariantRecord[] = [];
+  for (const set of sets) {
+    const results = set?.results ?? (set?.exists === false || set?.resultsCount !== undefined ? [] : undefined);
+    if (!Array.isArray(results)) throw new WireFormatError('a result set has no results list');
+    for (const raw of results) records.push(fromWireRecord(raw, { assembly }));
+  }
+  const s = a.responseSummary;
+  const out: VariantsAnswer = { records };
+  if (s && typeof s === 'object') {
+    if (s.numTotalResults !== undefined) {
+      if (!Number.isSafeInteger(s.numTotalResults) || s.numTotalResults < 0) throw new WireFormatError(`responseSummary.numTotalResults ${JSON.stringify(s.numTotalResults)} is not a count`);
+      out.total = s.numTotalResults;
+    }
+    if (typeof s.exists === 'boolean') out.exists = s.exists;
+  }
+  return out;
+}
+
+/** An afb `POST /batch` answer read back: one entry per query, the record or undefined. */
+export function readBatchResponse(answer: unknown, expected: number, assembly: Assembly): (VariantRecord | undefined)[] {
+  const a = answer as { results?: unknown };
+  if (!a || typeof a !== 'object' || !Array.isArray(a.results) || a.results.length !== expected) {
+    throw new WireFormatError(`batch answer does not list ${expected} results`);
+  }
+  return a.results.map((r: { record?: unknown }) => (r && typeof r === 'object' && r.record !== undefined ? fromWireRecord(r.record, { assembly }) : undefined));
+}

@@ -1,0 +1,170 @@
+import { trimAlleles } from '../domain/alleles';
+import type { AlleleQuery, LookupScope, ScanQuery } from '../domain/lookup';
+import {
+  batchRequestBody,
+  readBatchResponse,
+  readVariantsResponse,
+  rsidPath,
+  scanRequestBody,
+  sequenceQueryPath,
+  variantIdPath,
+} from '../beacon/wire-query';
+import type { PeerHttp } from './peer-http';
+import { PeerFailure } from './peer-http';
+import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
+import type { Peer } from './peers';
+
+/** How one call to a peer is made: the broker's deadline and the hop header to send. */
+export interface PeerCallContext {
+  signal: AbortSignal;
+  /** Broker ids the query has passed through, this broker last (X-Afb-Visited). */
+  visited: readonly string[];
+}
+
+/** One peer's answer to a scan: its first `limit` variants in key order and its total. */
+export interface PeerScan {
+  variants: PeerVariant[];
+  /** The peer's numTotalResults (every match, not only the page). */
+  total: number;
+}
+
+/**
+ * What the broker asks a peer, whatever protocol the peer speaks (DESIGN §8). Every answer is
+ * read through the wire module and validated; anything untrustworthy throws PeerFailure.
+ */
+export interface PeerClient {
+  readonly peer: Peer;
+  /** The variants the peer has among `queries`, keyed by the query's variant key. */
+  alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  /** The first `limit` matches of a scan (0: the total only, no record is sent). */
+  scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan>;
+  rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+}
+
+export function peerClient(peer: Peer, http: PeerHttp, maxBytes: number): PeerClient {
+  return peer.kind === 'afb' ? new AfbPeerClient(peer, http, maxBytes) : new BeaconPeerClient(peer, http, maxBytes);
+}
+
+/** Largest page a peer is asked for (an afb node's maxLimit default). */
+export const MAX_PEER_PAGE = 1000;
+
+/** Scans are the same Beacon v2 POST for both kinds of peer. */
+abstract class BasePeerClient implements PeerClient {
+  constructor(readonly peer: Peer, protected readonly http: PeerHttp, protected readonly maxBytes: number) {}
+
+  abstract alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  abstract rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+
+  /** POST /g_variants: at count granularity when no records are wanted (the peer sends only its total). */
+  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return { variants: [], total: 0 };
+    const granularity = limit === 0 ? 'count' : 'record';
+    const body = scanRequestBody(scope.assembly, query, Math.min(limit, MAX_PEER_PAGE), granularity, datasets);
+    const answer = await this.get('POST', '/g_variants', call, body);
+    const read = asPeerAnswer(() => readVariantsResponse(answer, scope.assembly));
+    if (granularity === 'count') {
+      if (read.total === undefined && read.exists === undefined) throw new PeerFailure('invalid_answer', 'a count answer without numTotalResults or exists');
+      return { variants: [], total: read.total ?? (read.exists ? 1 : 0) };
+    }
+    const variants = [...byVariant(read.records.map((r) => relabel(r, this.peer))).values()];
+    for (const v of variants) {
+      const why = outsideScan(query, v);
+      if (why) throw new PeerFailure('invalid_answer', why);
+    }
+    // Third-party Beacons need not sort their pages; the k-way merge needs each peer's in key order.
+    variants.sort(compareVariants);
+    if (variants.length > limit) variants.length = limit;
+    return { variants, total: Math.max(read.total ?? variants.length, variants.length) };
+  }
+
+  /**
+   * The peer's own ids of the scope's datasets: undefined when the scope names none (all of them),
+   * null when it names none of this peer's (the peer is not asked). afb peers are sent the ids.
+   */
+  protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
+    if (!scope.datasetIds) return undefined;
+    const own = scope.datasetIds.map((id) => ownDatasetId(this.peer, id)).filter((id): id is string => id !== undefined);
+    return own.length > 0 ? own : null;
+  }
+
+  protected get(method: 'GET' | 'POST', path: string, call: PeerCallContext, body?: unknown): Promise<unknown> {
+    return this.http.json(this.peer, { method, path, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes });
+  }
+
+  protected readVariants(answer: unknown, scope: LookupScope): Map<string, PeerVariant> {
+    return byVariant(asPeerAnswer(() => readVariantsResponse(answer, scope.assembly)).records.map((r) => relabel(r, this.peer)));
+  }
+}
+
+/**
+ * afb peers (nodes and brokers): a single variant as GET /g_variants/{id}, which a node answers
+ * on its fast path (a third of the cost of a batch request there); many as one POST /batch.
+ */
+export class AfbPeerClient extends BasePeerClient {
+  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return new Map();
+    const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    if (queries.length === 1) {
+      const q = queries[0]!;
+      const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope);
+      const v = found.get(keys[0]!);
+      const other = [...found.keys()].find((k) => k !== keys[0]);
+      if (other) throw new PeerFailure('invalid_answer', `asked for ${keys[0]}, answered ${other}`);
+      return new Map(v ? [[v.key, v]] : []);
+    }
+    const answer = await this.get('POST', '/batch', call, batchRequestBody(scope.assembly, queries, datasets));
+    const records = asPeerAnswer(() => readBatchResponse(answer, queries.length, scope.assembly));
+    const out = new Map<string, PeerVariant>();
+    records.forEach((r, i) => {
+      if (!r) return;
+      const v = relabel(r, this.peer);
+      if (v.key !== keys[i]) throw new PeerFailure('invalid_answer', `batch result ${i}: asked for ${keys[i]}, answered ${v.key}`);
+      out.set(v.key, v);
+    });
+    return out;
+  }
+
+  async rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return new Map();
+    return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope);
+  }
+}
+
+/** How many sequence queries a third-party Beacon gets at once. */
+const THIRD_PARTY_PARALLEL = 16;
+
+/** Third-party Beacon v2 peers: no batch, so one sequence query per variant, a few at a time; rsIDs are not asked. */
+export class BeaconPeerClient extends BasePeerClient {
+  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+    const out = new Map<string, PeerVariant>();
+    if (this.datasetsIn(scope) === null) return out;
+    let next = 0;
+    const worker = async () => {
+      while (next < queries.length) {
+        const q = queries[next++]!;
+        const found = this.readVariants(await this.get('GET', sequenceQueryPath(scope.assembly, q), call), scope);
+        // Beacons disagree on coordinates (SPEC-NOTES §3): take the exact variant, else the same alleles one base off.
+        const want = trimAlleles(q.start0, q.ref, q.alt);
+        const key = variantKey(q.contig, want);
+        const v =
+          found.get(key) ??
+          [...found.values()].find((x) => x.contig === q.contig && x.trimmed.ref === want.ref && x.trimmed.alt === want.alt && Math.abs(x.trimmed.start0 - want.start0) <= 1);
+        if (v) out.set(key, { ...v, key });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(THIRD_PARTY_PARALLEL, queries.length) }, worker));
+    return out;
+  }
+
+  async rsid(): Promise<Map<string, PeerVariant>> {
+    return new Map();
+  }
+
+  /** A third-party Beacon's dataset ids are not its own on the wire (they come from its sources): it is asked for all, and filtered here. */
+  protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
+    return super.datasetsIn(scope) === null ? null : undefined;
+  }
+}
