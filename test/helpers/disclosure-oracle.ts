@@ -207,6 +207,14 @@ export async function audit(kn: Knowledge, o: AuditOptions): Promise<AuditResult
       res.solves++;
       settle(solve(highs, m.text(dir, m.hidden.map((h) => h.v)), ''));
     }
+    // Then objectives pulling half the open cells up and half down, until a round settles few.
+    for (let round = 0; open.size > 4 && round < 6; round++) {
+      const before = open.size;
+      const terms = [...open].map((h, i) => `${(i + round) % 2 === 0 ? '+' : '-'} ${h.v}`);
+      res.solves++;
+      settle(solve(highs, m.text('Maximize', terms), ''));
+      if (before - open.size < 3) break;
+    }
     for (const h of m.hidden) {
       res.checked++;
       if (!open.has(h)) continue;
@@ -490,7 +498,7 @@ class Model {
   text(direction = 'Minimize', objective: string[] = ['x0']): string {
     const general = this.ints.length > 0 ? `General\n ${this.ints.join(' ')}\n` : '';
     const binary = this.bins.length > 0 ? `Binary\n ${this.bins.join(' ')}\n` : '';
-    const obj = direction === 'Minimize' && objective.length === 1 ? `0 ${objective[0]}` : objective.map((v) => `+ ${v}`).join(' ');
+    const obj = direction === 'Minimize' && objective.length === 1 ? `0 ${objective[0]}` : objective.map((v) => (/^[+-] /.test(v) ? v : `+ ${v}`)).join(' ');
     return `${direction}\n obj: ${obj}\nSubject To\n${this.rows.join('\n')}\n\\EXTRA\nBounds\n${this.bounds.join('\n')}\n${general}${binary}End\n`;
   }
 }
