@@ -5,17 +5,19 @@ import { parseArgs, requiredFlag, stringFlag } from './args';
 
 export const INGEST_USAGE = `afb ingest --db FILE --dataset ID --assembly GRCh37|GRCh38 [--name TEXT] [--description TEXT]
            [--mode sites|genotypes] [--panel FILE] [--samples FILE] [--populations FILE]
-           [--fields FILE] [--reference FASTA] [--skip-invalid] VCF...`;
+           [--fields FILE] [--reference FASTA] [--skip-invalid] [--max-line-bytes N] VCF...`;
 
 /** `afb ingest`: prints the JSON report on stdout; the progress bar goes to stderr. */
 export async function ingestCommand(argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference'],
+    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes'],
     ['skip-invalid'],
   );
   const mode = stringFlag(args, 'mode');
   if (mode !== undefined && mode !== 'sites' && mode !== 'genotypes') throw new AfbError('INVALID_OPTION', `--mode '${mode}' must be sites or genotypes`);
+  const maxLine = stringFlag(args, 'max-line-bytes');
+  if (maxLine !== undefined && !/^[1-9][0-9]{0,15}$/.test(maxLine)) throw new AfbError('INVALID_OPTION', `--max-line-bytes '${maxLine}' must be a positive whole number of bytes`);
   const progress = terminalProgress();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -36,6 +38,8 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         fields: stringFlag(args, 'fields'),
         reference: stringFlag(args, 'reference'),
         skipInvalid: args.flags.get('skip-invalid') === true,
+        runner: 'worker',
+        maxLineBytes: maxLine === undefined ? undefined : Number(maxLine),
         inputs: args.positionals,
       },
       progress.listener,
@@ -47,5 +51,9 @@ export async function ingestCommand(argv: string[]): Promise<void> {
     progress.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Interrupted: the ingest has cleaned up and main() reports it. A read that never completes
+    // (a stalled FIFO or pipe) would still keep the process alive, so exit shortly after with
+    // the code main() sets. Unref'd: a process with nothing left to do exits before it fires.
+    if (controller.signal.aborted) setTimeout(() => process.exit(), 500).unref();
   }
 }

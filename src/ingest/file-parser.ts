@@ -7,7 +7,7 @@ import { detectSitesPlan, planFromFieldMap, type FieldMapFile, type SitesPlan } 
 import { SitesCounter } from '../vcf/sites-counter';
 import { GenotypeCounter } from '../vcf/genotype-counter';
 import { readPanel, readSampleList, type PanelEntry } from '../vcf/panel';
-import { alleleRow, classifyAlt, parseColumns } from '../vcf/record-parser';
+import { alleleRow, classifyAlt, RecordParser } from '../vcf/record-parser';
 import { RecordError } from '../vcf/record-error';
 import { FastaReference } from '../vcf/fasta';
 import { inputSize } from '../vcf/line-source';
@@ -29,7 +29,7 @@ interface Counter {
   ignored: SitesPlan['ignored'];
   groups: { key: string; code: string; label: string }[];
   slots: Slot[];
-  expectedColumns: number;
+  records: RecordParser;
   genotypeCounter?: GenotypeCounter;
   count(cols: string[], contig: string, start0: number, nAlts: number): Float64Array[];
 }
@@ -71,7 +71,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
         ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList } } : {}),
       };
     };
-    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n))) {
+    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes)) {
       if (header) {
         yield header;
         header = undefined;
@@ -83,7 +83,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
         const lineNo = chunk.firstLine + i;
         records++;
         try {
-          const { cols, rec } = parseColumns(line, c.expectedColumns);
+          const { cols, rec } = c.records.parse(line);
           if (reference) checkReference(reference, rec.contig, rec.start0, rec.ref);
           const perAlt = c.count(cols, rec.contig, rec.start0, rec.alts.length);
           checker!.check(perAlt);
@@ -105,7 +105,19 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
               row.anchor = reference.slice(rec.contig, aligned.start0 - 1, aligned.start0);
             }
             const t = row.trimmed;
-            builder.add(lineNo, rec.alts[a]!, rec.contig, t.start0, t.ref, t.alt, row.anchor, row.rsid, row.otherIds, rec.filter, perAlt[a]!);
+            builder.add({
+              line: lineNo,
+              altText: rec.alts[a]!,
+              contig: rec.contig,
+              start0: t.start0,
+              ref: t.ref,
+              alt: t.alt,
+              anchor: row.anchor,
+              rsid: row.rsid,
+              otherIds: row.otherIds,
+              filter: rec.filter,
+              values: perAlt[a]!,
+            });
           }
         } catch (e) {
           if (!(e instanceof RecordError)) throw e;
@@ -204,7 +216,7 @@ function makeCounter(
       ignored: [],
       groups: gc.groups,
       slots: gc.slots,
-      expectedColumns,
+      records: new RecordParser(expectedColumns),
       genotypeCounter: gc,
       count: (cols, contig, start0, nAlts) => gc.count(cols, contig, start0, nAlts),
     };
@@ -220,7 +232,7 @@ function makeCounter(
     ignored: plan.ignored,
     groups: plan.groups.map((g) => ({ key: g.key, code: g.code, label: g.label })),
     slots: sc.slots,
-    expectedColumns,
+    records: new RecordParser(expectedColumns),
     count: (cols, _contig, _start0, nAlts) => sc.count(cols[7]!, nAlts, nAlts === 1 ? [cols[4]!] : undefined),
   };
 }

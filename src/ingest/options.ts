@@ -16,8 +16,15 @@ export interface IngestOptions {
   fields?: string;
   reference?: string;
   skipInvalid?: boolean;
-  /** Parse on the calling thread instead of a worker thread (the CLI uses a worker when it can). */
-  parseInline?: boolean;
+  /**
+   * Where the parser runs: 'worker' (a worker thread, so parsing and SQLite writes overlap; the
+   * CLI's choice) or 'inline' (this thread; the default for library callers). Same events either way.
+   */
+  runner?: 'worker' | 'inline';
+  /** Longest VCF line accepted, in bytes (default 64 MiB); a longer one stops the ingest naming file and line. */
+  maxLineBytes?: number;
+  /** Cap the store file at this many pages (SQLite max_page_count): past it, the ingest fails as on a full disk (STORE_FULL). */
+  storeMaxPages?: number;
   inputs: string[];
 }
 

@@ -14,5 +14,4 @@ export type ParseEvent =
       samples?: { inVcf: number; counted: number; notInPanel: number; excludedByList: number };
     }
   | { type: 'batch'; batch: RowBatch; records: number; bytesRead: number; totalBytes?: number; indexedRecords?: number }
-  | { type: 'end'; records: number; skipped: Record<string, number>; leftAligned: number; hetCallsOnHaploidRegions: number; indexedRecords?: number }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'end'; records: number; skipped: Record<string, number>; leftAligned: number; hetCallsOnHaploidRegions: number; indexedRecords?: number };

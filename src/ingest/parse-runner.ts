@@ -1,58 +1,174 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AfbError, type ErrorCode } from '../domain/errors';
+import { AfbError } from '../domain/errors';
 import { parseFile } from './file-parser';
 import type { IngestOptions } from './options';
 import type { ParseEvent } from './parse-events';
+import { fromThreadError, type ThreadError } from './thread-error';
 
-const WORKER = join(__dirname, 'parse-worker.js');
+/** What the parser thread posts: the parse events, or the error that stopped it. */
+export type WorkerMessage = ParseEvent | { type: 'error'; error: ThreadError };
+
+export interface ParseRun {
+  events: AsyncIterable<ParseEvent>;
+  /** Call after each batch is written (the worker keeps a few batches in flight, no more). */
+  ack(): void;
+  stop(): Promise<void>;
+}
+
+/** Thrown when `signal` fires: SIGINT/SIGTERM or a caller's abort. */
+export function interrupted(): AfbError {
+  return new AfbError('INTERRUPTED', 'ingest interrupted; the previous version of the dataset is unchanged');
+}
 
 /**
- * Parse a file's records, in a worker thread when the compiled worker is there (the CLI), or
- * inline otherwise (tests running the TypeScript sources). Events arrive in the same order either
- * way; `ack()` must be called after each batch is written.
+ * Parse a file's records on this thread (`runner: 'inline'`) or in a worker thread
+ * (`runner: 'worker'`, what the CLI does). Both run the same `parseFile`, so events arrive in
+ * the same order either way. `signal` stops the parse at once, even in the middle of a record.
  */
-export function parseEvents(file: string, opts: IngestOptions): { events: AsyncIterable<ParseEvent>; ack(): void; stop(): Promise<void> } {
-  if (!existsSync(WORKER) || opts.parseInline) {
-    const gen = parseFile(file, opts);
-    return { events: gen, ack() {}, stop: async () => void (await gen.return(undefined)) };
-  }
-  const worker = new Worker(WORKER, { workerData: { file, opts } });
-  const queue: ParseEvent[] = [];
-  let notify: (() => void) | undefined;
-  let failure: Error | undefined;
-  let finished = false;
-  worker.on('message', (e: ParseEvent) => {
-    queue.push(e);
-    notify?.();
-  });
-  worker.on('error', (e) => {
-    failure = e;
-    notify?.();
-  });
-  worker.on('exit', () => {
-    finished = true;
-    notify?.();
-  });
+export function parseEvents(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
+  return (opts.runner ?? 'inline') === 'worker' ? inWorker(file, opts, signal) : inline(file, opts, signal);
+}
+
+function inline(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
+  const gen = parseFile(file, opts);
   async function* events(): AsyncGenerator<ParseEvent> {
     for (;;) {
-      const e = queue.shift();
-      if (e) {
-        if (e.type === 'error') throw new AfbError(e.code as ErrorCode, e.message);
-        yield e;
-        if (e.type === 'end') return;
-        continue;
-      }
-      if (failure) throw new AfbError('INVALID_INPUT_FILE', `${file}: parser failed: ${failure.message}`, { cause: failure });
-      if (finished) throw new AfbError('INVALID_INPUT_FILE', `${file}: the parser stopped before the end of the file`);
-      await new Promise<void>((r) => (notify = r));
-      notify = undefined;
+      const next = await untilAborted(gen.next(), signal);
+      if (next.done) return;
+      yield next.value;
     }
   }
   return {
     events: events(),
-    ack: () => worker.postMessage('ack'),
-    stop: async () => void (await worker.terminate()),
+    ack() {},
+    // After an abort the generator may still be waiting on a read that never completes; its
+    // return() runs once that read does, so it is not awaited then.
+    stop: async () => {
+      const done = gen.return(undefined).then(
+        () => undefined,
+        () => undefined,
+      );
+      if (!signal?.aborted) await done;
+    },
   };
+}
+
+function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
+  const script = workerScript();
+  const worker = new Worker(script, { workerData: { file, opts } });
+  const queue: WorkerMessage[] = [];
+  let notify: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exitCode: number | undefined;
+  let stopped = false;
+  const wake = (): void => {
+    notify?.();
+    notify = undefined;
+  };
+  worker.on('message', (m: WorkerMessage) => {
+    queue.push(m);
+    wake();
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    wake();
+  });
+  worker.on('exit', (code) => {
+    exitCode = code;
+    wake();
+  });
+  const onAbort = (): void => {
+    void worker.terminate();
+    wake();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  async function* events(): AsyncGenerator<ParseEvent> {
+    for (;;) {
+      if (signal?.aborted) throw interrupted();
+      const m = queue.shift();
+      if (m) {
+        if (m.type === 'error') throw fromThreadError(m.error);
+        yield m;
+        if (m.type === 'end') return;
+        continue;
+      }
+      if (failure) throw new AfbError('WORKER_FAILED', `${file}: the parser thread died: ${failure.message}`, { cause: failure });
+      if (exitCode !== undefined) throw new AfbError('WORKER_FAILED', `${file}: the parser thread exited (code ${exitCode}) before the end of the file`);
+      await new Promise<void>((r) => (notify = r));
+    }
+  }
+  return {
+    events: events(),
+    ack: () => {
+      if (!stopped && exitCode === undefined) worker.postMessage('ack');
+    },
+    stop: async () => {
+      stopped = true;
+      signal?.removeEventListener('abort', onAbort);
+      // Not awaited: a worker blocked in a read that never completes (a stalled FIFO or socket)
+      // does not finish terminating until the read returns. Unref'd, it no longer keeps the
+      // process alive, so an interrupted ingest exits at once.
+      worker.unref();
+      void worker.terminate();
+    },
+  };
+}
+
+/** Resolves like `p`, or rejects with `interrupted()` as soon as `signal` fires. */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+const HERE = join(__dirname, 'parse-worker.js');
+const ROOT = join(__dirname, '..', '..');
+const BUILT = join(ROOT, 'dist', 'ingest', 'parse-worker.js');
+
+/**
+ * The compiled worker: beside this file when running from dist/ (the CLI), else dist/ of the
+ * checkout (the TypeScript sources under ts-jest, whose global setup builds dist/). A dist/ older
+ * than the sources would run yesterday's parser, so that is refused.
+ */
+function workerScript(): string {
+  if (existsSync(HERE)) return HERE;
+  if (!existsSync(BUILT)) {
+    throw new AfbError('WORKER_FAILED', `the parser worker ${BUILT} is not built; run 'npm run build' (or use runner 'inline')`);
+  }
+  const built = statSync(BUILT).mtimeMs;
+  const newer = newestSource(join(ROOT, 'src'));
+  if (newer && newer.mtimeMs > built) {
+    throw new AfbError('WORKER_FAILED', `the parser worker ${BUILT} is older than ${newer.path}; run 'npm run build' (or use runner 'inline')`);
+  }
+  return BUILT;
+}
+
+function newestSource(dir: string): { path: string; mtimeMs: number } | undefined {
+  let best: { path: string; mtimeMs: number } | undefined;
+  for (const sub of ['ingest', 'vcf', 'store', 'domain']) {
+    const d = join(dir, sub);
+    if (!existsSync(d)) continue;
+    for (const name of readdirSync(d)) {
+      if (!name.endsWith('.ts')) continue;
+      const p = join(d, name);
+      const m = statSync(p).mtimeMs;
+      if (!best || m > best.mtimeMs) best = { path: p, mtimeMs: m };
+    }
+  }
+  return best;
 }

@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAfbError } from '../domain/errors';
 import { parseFile } from './file-parser';
 import type { IngestOptions } from './options';
+import type { WorkerMessage } from './parse-runner';
+import { toThreadError } from './thread-error';
 
 /**
  * Worker thread entry: parses one file and posts its events to the main thread, which writes
  * SQLite meanwhile. At most MAX_IN_FLIGHT batches wait unacknowledged, so memory stays flat
- * however large the file is.
+ * however large the file is. An error is posted with its code, message, stack and cause.
  */
 const MAX_IN_FLIGHT = 4;
 
@@ -22,16 +23,17 @@ async function run(): Promise<void> {
       wake = undefined;
     }
   });
+  const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   try {
     for await (const event of parseFile(file, opts)) {
       if (event.type === 'batch') {
         while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
         inFlight++;
-        port.postMessage(event, [event.batch.counts.buffer as ArrayBuffer]);
-      } else port.postMessage(event);
+        post(event, [event.batch.counts.buffer as ArrayBuffer]);
+      } else post(event);
     }
   } catch (e) {
-    port.postMessage({ type: 'error', code: isAfbError(e) ? e.code : 'STORE_ERROR', message: isAfbError(e) ? e.message : (e as Error).stack ?? String(e) });
+    post({ type: 'error', error: toThreadError(e) });
   }
   port.close();
 }

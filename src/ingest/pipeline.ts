@@ -5,7 +5,7 @@ import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
 import { readPopulationsFile } from './populations-file';
-import { parseEvents } from './parse-runner';
+import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
 import type { IngestReport } from './report';
@@ -24,55 +24,37 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     throw new AfbError('INVALID_OPTION', `--dataset '${opts.dataset}' must be 1-64 characters from A-Z a-z 0-9 _ . : -`);
   }
   const populations = opts.populations ? readPopulationsFile(opts.populations) : undefined;
-  const skipped: Record<string, number> = {};
-  const contigRows: Record<string, number> = {};
+  const skipped = new Map<string, number>();
   let records = 0;
   let leftAligned = 0;
   let hetOnHaploid = 0;
   const warnings: string[] = [];
   let first: HeaderEvent | undefined;
 
-  const writer = DatasetWriter.open(opts.db, opts.dataset);
+  const writer = DatasetWriter.open(opts.db, opts.dataset, { maxPages: opts.storeMaxPages });
   try {
     for (const file of opts.inputs) {
-      const parser = parseEvents(file, opts);
+      const parser = parseEvents(file, opts, signal);
       let fileRecords = 0;
       try {
         for await (const e of parser.events) {
-          if (signal?.aborted) throw new AfbError('INVALID_OPTION', 'ingest interrupted; the previous version of the dataset is unchanged');
+          if (signal?.aborted) throw interrupted();
           if (e.type === 'header') {
-            if (!first) {
-              first = e;
-              writer.setLayout(e.slots);
-            } else if (JSON.stringify([e.mode, e.groups, e.slots]) !== JSON.stringify([first.mode, first.groups, first.slots])) {
+            if (!first) first = e;
+            else if (JSON.stringify([e.mode, e.groups, e.slots]) !== JSON.stringify([first.mode, first.groups, first.slots])) {
               throw new AfbError('INVALID_VCF', `${file}: its groups or count fields differ from ${opts.inputs[0]}; all files of one dataset must share them`);
             }
           } else if (e.type === 'batch') {
             const b = e.batch;
-            // A view, not a copy: the worker transferred the buffer to this thread.
-            const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
-            for (let i = 0; i < b.count; i++) {
-              const outcome = writer.addEncoded(
-                b.contigs[i]!,
-                b.start0[i]!,
-                b.refs[i]!,
-                b.alts[i]!,
-                b.anchors[i],
-                b.rsids[i],
-                b.otherIds[i],
-                b.filters[i]!,
-                counts.subarray(b.offsets[i]!, b.offsets[i + 1]!),
-              );
-              if (outcome === 'duplicate') {
+            for (const i of writer.addBatch(b)) {
+              if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
-                if (!opts.skipInvalid) {
-                  throw new AfbError(
-                    'INVALID_RECORD',
-                    `${file}:${b.lines[i]}: CHROM/POS/REF/ALT: ALT ${b.altTexts[i]} is the same variant as an earlier record (${where} after splitting and trimming); each variant may appear once per dataset`,
-                  );
-                }
-                skipped.duplicate_record = (skipped.duplicate_record ?? 0) + 1;
-              } else contigRows[b.contigs[i]!] = (contigRows[b.contigs[i]!] ?? 0) + 1;
+                throw new AfbError(
+                  'INVALID_RECORD',
+                  `${file}:${b.lines[i]}: CHROM/POS/REF/ALT: ALT ${b.altTexts[i]} is the same variant as an earlier record (${where} after splitting and trimming); each variant may appear once per dataset`,
+                );
+              }
+              skipped.set('duplicate_record', (skipped.get('duplicate_record') ?? 0) + 1);
             }
             parser.ack();
             fileRecords = e.records;
@@ -84,7 +66,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
             if (e.indexedRecords !== undefined && e.indexedRecords !== e.records) {
               warnings.push(`${file}: its index lists ${e.indexedRecords} records but the file has ${e.records}; the index is stale (re-run tabix)`);
             }
-            for (const [reason, n] of Object.entries(e.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
+            for (const [reason, n] of Object.entries(e.skipped)) skipped.set(reason, (skipped.get(reason) ?? 0) + n);
           }
         }
       } finally {
@@ -104,9 +86,9 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
       inputs: opts.inputs,
       records,
       rows: writer.rowCount,
-      skipped,
+      skipped: Object.fromEntries(skipped),
       groups: groups.map((g) => ({ key: g.key, code: g.code, label: g.label, kinds: g.kinds, ...(g.canonical ? { canonical: g.canonical } : {}) })),
-      contigs: contigRows,
+      contigs: Object.fromEntries(writer.contigRows()),
       seconds: 0,
       rowsPerSecond: 0,
       storeVersion: writer.version,
@@ -124,7 +106,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
       groups,
       slots: h.slots,
       sources: opts.inputs,
-      report: { records, skipped, modeReason: h.modeReason },
+      report: { records, skipped: report.skipped, modeReason: h.modeReason },
     });
     report.seconds = Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000;
     report.rowsPerSecond = Math.round(report.rows / Math.max(report.seconds, 1e-3));

@@ -1,6 +1,6 @@
 import { AfbError } from '../domain/errors';
 import { parseHeader, type VcfHeader } from '../vcf/header';
-import { readLineChunks } from '../vcf/line-source';
+import { DEFAULT_MAX_LINE_BYTES, readLineChunks } from '../vcf/line-source';
 
 export interface DataLines {
   firstLine: number;
@@ -15,13 +15,23 @@ export async function* vcfChunks(
   file: string,
   onHeader: (header: VcfHeader) => void,
   onBytes?: (n: number) => void,
+  maxLineBytes?: number,
 ): AsyncGenerator<DataLines> {
   const headerLines: string[] = [];
+  let headerChars = 0;
+  const maxHeader = maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let header: VcfHeader | undefined;
-  for await (const chunk of readLineChunks(file, onBytes)) {
+  for await (const chunk of readLineChunks(file, onBytes, maxLineBytes)) {
     let i = 0;
     if (!header) {
-      while (i < chunk.lines.length && chunk.lines[i]!.startsWith('#')) headerLines.push(chunk.lines[i++]!);
+      while (i < chunk.lines.length && chunk.lines[i]!.startsWith('#')) {
+        headerChars += chunk.lines[i]!.length + 1;
+        // The header is kept whole until #CHROM: bounded like a line, so endless '##' lines stop too.
+        if (headerChars > maxHeader) {
+          throw new AfbError('INVALID_VCF', `${file}:${chunk.firstLine + i}: the header is longer than ${maxHeader} bytes (the --max-line-bytes limit) and has no #CHROM line yet`);
+        }
+        headerLines.push(chunk.lines[i++]!);
+      }
       if (i === chunk.lines.length) continue;
       header = parseHeader(headerLines, file);
       onHeader(header);

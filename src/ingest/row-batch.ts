@@ -1,27 +1,23 @@
-/**
- * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
- * (typed arrays and string arrays, the counts already encoded as one byte buffer).
- */
-export interface RowBatch {
-  count: number;
-  /** VCF line of each row (for error messages). */
-  lines: number[];
-  /** The ALT as written in the VCF (for error messages). */
-  altTexts: string[];
-  contigs: string[];
-  start0: number[];
-  refs: string[];
-  alts: string[];
-  anchors: (string | null)[];
-  rsids: (number | null)[];
-  otherIds: (string | null)[];
-  filters: string[];
-  /** Encoded counts of row i: counts.subarray(offsets[i], offsets[i + 1]). */
-  counts: Uint8Array;
-  offsets: Uint32Array;
-}
-
+import type { RowBatch } from '../store/writer';
 import { encodeInto, maxEncodedLength } from '../store/codec';
+
+export type { RowBatch };
+
+/** One ALT row as the parser hands it over: where it came from, its key, IDs and per-slot values. */
+export interface ParsedRow {
+  line: number;
+  altText: string;
+  contig: string;
+  start0: number;
+  ref: string;
+  alt: string;
+  anchor?: string;
+  rsid?: number;
+  otherIds?: string;
+  filter: string;
+  /** Aligned with the slots; NaN = missing. */
+  values: Float64Array;
+}
 
 export class RowBatchBuilder {
   private b = emptyBatch();
@@ -36,18 +32,19 @@ export class RowBatchBuilder {
   }
 
   /** One row; its counts are encoded straight into the batch's byte buffer. */
-  add(line: number, altText: string, contig: string, start0: number, ref: string, alt: string, anchor: string | undefined, rsid: number | undefined, otherIds: string | undefined, filter: string, values: Float64Array): void {
+  add(r: ParsedRow): void {
     const b = this.b;
-    b.lines.push(line);
-    b.altTexts.push(altText);
-    b.contigs.push(contig);
-    b.start0.push(start0);
-    b.refs.push(ref);
-    b.alts.push(alt);
-    b.anchors.push(anchor ?? null);
-    b.rsids.push(rsid ?? null);
-    b.otherIds.push(otherIds ?? null);
-    b.filters.push(filter);
+    const values = r.values;
+    b.lines.push(r.line);
+    b.altTexts.push(r.altText);
+    b.contigs.push(r.contig);
+    b.start0.push(r.start0);
+    b.refs.push(r.ref);
+    b.alts.push(r.alt);
+    b.anchors.push(r.anchor ?? null);
+    b.rsids.push(r.rsid ?? null);
+    b.otherIds.push(r.otherIds ?? null);
+    b.filters.push(r.filter);
     const need = this.byteLength + maxEncodedLength(values.length);
     if (need > this.bytes.length) {
       const bigger = Buffer.alloc(Math.max(need, this.bytes.length * 2));

@@ -1,3 +1,3 @@
 export { openStoreLookup, SqliteLookup } from './sqlite-lookup';
-export { DatasetWriter, deleteDataset, type StoreRow } from './writer';
+export { DatasetWriter, type RowBatch } from './writer';
 export type { VersionMeta } from './version-meta';

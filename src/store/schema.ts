@@ -9,7 +9,7 @@ import { AfbError } from '../domain/errors';
  * always join through `datasets.current`, so they see the old or the new rows, never a mix,
  * and a killed ingest leaves only an unreferenced 'loading' version that the next ingest drops.
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datasets (
@@ -44,13 +44,42 @@ CREATE TABLE IF NOT EXISTS variants (
 CREATE INDEX IF NOT EXISTS variants_by_rsid ON variants (rsid) WHERE rsid IS NOT NULL;
 `;
 
+/**
+ * Version 2 adds writer bookkeeping only (readers never look at it):
+ * - `version_seq`: the highest version number ever handed out, so a number is never reused
+ *   (versions.v alone would hand out max(v)+1 again after the newest version is dropped, and a
+ *   reader caching metadata by version number would then mix two ingests).
+ * - `ingest_locks`: one row per dataset being ingested, naming the holder (pid, host, start);
+ *   a row whose process is gone is stale and taken over (see ingest-lock.ts).
+ */
+const DDL_V2 = `
+CREATE TABLE IF NOT EXISTS version_seq (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last INTEGER NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO version_seq (id, last) SELECT 1, coalesce(max(v), 0) FROM versions;
+CREATE TABLE IF NOT EXISTS ingest_locks (
+  dataset_id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  -- the holder's start time per the OS (Linux /proc), so a reused pid is not taken for the holder
+  proc_start TEXT,
+  -- the version it is loading (NULL until it has one)
+  v INTEGER
+) STRICT;
+`;
+
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new AfbError('STORE_ERROR', `store schema version ${current} is newer than this afb understands (${SCHEMA_VERSION}); upgrade afb`);
   }
   if (current < SCHEMA_VERSION) {
-    db.exec(DDL);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.transaction(() => {
+      db.exec(DDL);
+      db.exec(DDL_V2);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
   }
 }

@@ -19,15 +19,14 @@ export interface VcfHeader {
   samples: string[];
   /** Assembly hints from ##reference / ##assembly / ##contig assembly= (raw text). */
   assemblyHints: string[];
-  /** Number of header lines, so that the first record is line `lineCount + 1`. */
-  lineCount: number;
 }
 
 const FIXED_COLUMNS = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'];
 
 /** Parse `<ID=AC,Number=A,Type=Integer,Description="...">` into key/value pairs (quotes honoured). */
 export function parseStructuredValue(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a key such as '__proto__' or 'constructor' is just a key.
+  const out = Object.create(null) as Record<string, string>;
   const body = text.replace(/^</, '').replace(/>$/, '');
   let i = 0;
   while (i < body.length) {
@@ -68,7 +67,6 @@ export function parseHeader(lines: readonly string[], file: string): VcfHeader {
     contigs: [],
     samples: [],
     assemblyHints: [],
-    lineCount: lines.length,
   };
   if (lines.length === 0) throw new AfbError('INVALID_VCF', `${file}: the file is empty; a VCF starts with ##fileformat=VCFv4.x and has a #CHROM header line`);
   lines.forEach((line, index) => {
@@ -112,6 +110,15 @@ export function parseHeader(lines: readonly string[], file: string): VcfHeader {
   if (cols.length > 8) {
     if (cols[8] !== 'FORMAT') throw new AfbError('INVALID_VCF', `${file}:${lines.length}: column 9 of the #CHROM line must be FORMAT; got '${cols[8]}'`);
     h.samples = cols.slice(9);
+    // bcftools refuses these too: a sample named twice would be counted twice.
+    const seen = new Map<string, number>();
+    h.samples.forEach((name, i) => {
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new AfbError('INVALID_VCF', `${file}:${lines.length}: sample '${name.slice(0, 100)}' appears twice in the #CHROM line (columns ${first + 10} and ${i + 10}); sample names must be unique`);
+      }
+      seen.set(name, i);
+    });
   }
   return h;
 }

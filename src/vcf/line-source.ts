@@ -1,8 +1,9 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, open, promises as fsp } from 'node:fs';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
 import { AfbError } from '../domain/errors';
+import { isUrl, openFilehandle } from './file-handle';
 
 /** A run of consecutive lines; `firstLine` is the 1-based line number of `lines[0]`. */
 export interface LineChunk {
@@ -10,9 +11,6 @@ export interface LineChunk {
   lines: string[];
 }
 
-export function isUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input);
-}
 
 /** The raw bytes of a local path or an http(s) URL (streamed, never read whole). */
 async function openByteStream(input: string): Promise<Readable> {
@@ -26,10 +24,19 @@ async function openByteStream(input: string): Promise<Readable> {
     if (!res.ok || !res.body) throw new AfbError('INVALID_INPUT_FILE', `${input}: HTTP ${res.status} fetching the VCF`);
     return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   }
+  let isFifo: boolean;
   try {
     await fsp.access(input);
+    isFifo = (await fsp.stat(input)).isFIFO();
   } catch (e) {
     throw new AfbError('INVALID_INPUT_FILE', `${input}: no such file or not readable`, { cause: e });
+  }
+  if (isFifo) {
+    // A named pipe is read like a socket (non-blocking, polled), not with blocking reads on the
+    // thread pool: a blocking read of a stalled pipe cannot be cancelled, and would keep an
+    // interrupted ingest's parser thread, and so the process, alive until the writer sends more.
+    const fd = await new Promise<number>((resolve, reject) => open(input, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
+    return new Socket({ fd, readable: true, writable: false });
   }
   return createReadStream(input, { highWaterMark: 1 << 20 });
 }
@@ -74,38 +81,65 @@ async function* decompressed(bytes: Readable, input: string, onBytes?: (n: numbe
   }
 }
 
+/** The longest line read by default: 64 MiB (a 2,500-sample genotype line is ~10 kB, a gnomAD INFO ~20 kB). */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 /**
  * Lines of a VCF (plain, gzip or BGZF; path or URL) in chunks, without line terminators.
  * CRLF files work: the '\r' is removed here so it never ends up inside the last field.
+ *
+ * Linear in the input: each byte is scanned for '\n' once, a partial line waits as a list of
+ * buffers (joined once, when its end arrives), and a line longer than `maxLineBytes` stops the
+ * read with an error naming file and line instead of growing without bound.
  */
-export async function* readLineChunks(input: string, onBytes?: (compressedBytes: number) => void): AsyncGenerator<LineChunk> {
+export async function* readLineChunks(input: string, onBytes?: (compressedBytes: number) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
   const bytes = await openByteStream(input);
-  let carry = '';
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let lineNo = 1;
-  // A multi-byte UTF-8 character may straddle two chunks; the decoder keeps the partial bytes.
-  const decoder = new StringDecoder('utf8');
+  const tooLong = (line = lineNo): AfbError =>
+    new AfbError(
+      'INVALID_VCF',
+      `${input}:${line}: the line is longer than ${maxLineBytes} bytes (the limit; --max-line-bytes raises it); a VCF line this long is almost certainly damaged or not a VCF`,
+    );
   try {
     for await (const buf of decompressed(bytes, input, onBytes)) {
-      const text = carry + decoder.write(buf);
-      const lastNl = text.lastIndexOf('\n');
+      const lastNl = buf.lastIndexOf(10);
       if (lastNl < 0) {
-        carry = text;
+        pendingBytes += buf.length;
+        if (pendingBytes > maxLineBytes) throw tooLong();
+        pending.push(buf);
         continue;
       }
-      carry = text.slice(lastNl + 1);
-      const lines = text.slice(0, lastNl).split('\n');
+      if (pendingBytes > 0 && pendingBytes + buf.indexOf(10) > maxLineBytes) throw tooLong();
+      // Split on the '\n' byte: it never occurs inside a multi-byte UTF-8 character, so each piece decodes on its own.
+      const head = pendingBytes > 0 ? Buffer.concat([...pending, buf.subarray(0, lastNl)]) : buf.subarray(0, lastNl);
+      if (head.length > maxLineBytes) {
+        // Only a piece longer than the limit can hold a line that is: find it (memchr, linear).
+        for (let from = 0, n = lineNo; from <= head.length; n++) {
+          const nl = head.indexOf(10, from);
+          const end = nl < 0 ? head.length : nl;
+          if (end - from > maxLineBytes) throw tooLong(n);
+          from = end + 1;
+        }
+      }
+      const lines = head.toString('utf8').split('\n');
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
         if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
       }
       yield { firstLine: lineNo, lines };
       lineNo += lines.length;
+      const rest = buf.subarray(lastNl + 1);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingBytes = rest.length;
+      if (pendingBytes > maxLineBytes) throw tooLong();
     }
   } finally {
     bytes.destroy();
   }
-  carry += decoder.end();
-  if (carry.length > 0) {
+  if (pendingBytes > 0) {
+    const carry = Buffer.concat(pending).toString('utf8');
     const l = carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
     yield { firstLine: lineNo, lines: [l] };
   }
@@ -119,7 +153,7 @@ export async function inputSize(input: string): Promise<number | undefined> {
       const n = Number(res.headers.get('content-length'));
       return Number.isFinite(n) && n > 0 ? n : undefined;
     }
-    return (await fsp.stat(input)).size;
+    return (await openFilehandle(input).stat()).size;
   } catch {
     return undefined;
   }

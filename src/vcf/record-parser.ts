@@ -29,10 +29,6 @@ export interface AlleleRow {
 
 const REF_RE = /^[ACGTNacgtn]+$/;
 
-// Records come sorted, so CHROM repeats: resolve each name once per run of records.
-let lastChrom = '';
-let lastContig = '';
-
 /** Digits only -> the number; anything else -> -1. */
 function positiveInteger(text: string): number {
   if (text.length === 0 || text.length > 15) return -1;
@@ -47,42 +43,46 @@ function positiveInteger(text: string): number {
 const ALT_RE = /^[ACGTNacgtn]+$/;
 
 /**
- * Split a data line and check the fixed columns. `expectedColumns` is 8 for a sites-only
- * file or 9 + samples; the message names the column at fault.
+ * Splits data lines and checks the fixed columns. `expectedColumns` is 8 for a sites-only file
+ * or 9 + samples; the message names the column at fault. One parser per file: it remembers the
+ * last CHROM (records come sorted, so each name is resolved once per run of records).
  */
-export function parseColumns(line: string, expectedColumns: number): { cols: string[]; rec: RecordColumns } {
-  const cols = line.split('\t');
-  if (cols.length !== expectedColumns) {
-    throw new RecordError(
-      'wrong_column_count',
-      'columns',
-      `${cols.length} tab-separated column(s), the header declares ${expectedColumns}`,
-    );
+export class RecordParser {
+  private lastChrom = '';
+  private lastContig: Contig = '';
+
+  constructor(private readonly expectedColumns: number) {}
+
+  parse(line: string): { cols: string[]; rec: RecordColumns } {
+    const cols = line.split('\t');
+    if (cols.length !== this.expectedColumns) {
+      throw new RecordError('wrong_column_count', 'columns', `${cols.length} tab-separated column(s), the header declares ${this.expectedColumns}`);
+    }
+    const chrom = cols[0]!;
+    if (chrom === '') throw new RecordError('invalid_chrom', 'CHROM', 'CHROM is empty');
+    if (chrom !== this.lastChrom) {
+      this.lastChrom = chrom;
+      this.lastContig = canonicalContig(chrom);
+    }
+    const posText = cols[1]!;
+    const pos1 = positiveInteger(posText);
+    if (pos1 < 1) throw new RecordError('invalid_pos', 'POS', `POS '${posText}' is not a positive integer`);
+    const ref = cols[3]!;
+    if (!REF_RE.test(ref)) throw new RecordError('invalid_ref', 'REF', `REF '${ref.slice(0, 50)}' must be bases A, C, G, T, N`);
+    const altText = cols[4]!;
+    return {
+      cols,
+      rec: {
+        chrom,
+        contig: this.lastContig,
+        start0: pos1ToStart0(pos1),
+        id: cols[2]!,
+        ref: ref.toUpperCase(),
+        alts: altText === '.' ? [] : altText.split(','),
+        filter: cols[6]!,
+      },
+    };
   }
-  const chrom = cols[0]!;
-  if (chrom === '') throw new RecordError('invalid_chrom', 'CHROM', 'CHROM is empty');
-  if (chrom !== lastChrom) {
-    lastChrom = chrom;
-    lastContig = canonicalContig(chrom);
-  }
-  const posText = cols[1]!;
-  const pos1 = positiveInteger(posText);
-  if (pos1 < 1) throw new RecordError('invalid_pos', 'POS', `POS '${posText}' is not a positive integer`);
-  const ref = cols[3]!;
-  if (!REF_RE.test(ref)) throw new RecordError('invalid_ref', 'REF', `REF '${ref.slice(0, 50)}' must be bases A, C, G, T, N`);
-  const altText = cols[4]!;
-  return {
-    cols,
-    rec: {
-      chrom,
-      contig: lastContig,
-      start0: pos1ToStart0(pos1),
-      id: cols[2]!,
-      ref: ref.toUpperCase(),
-      alts: altText === '.' ? [] : altText.split(','),
-      filter: cols[6]!,
-    },
-  };
 }
 
 export type AltVerdict = { ok: true } | { ok: false; reason: 'symbolic_alt' | 'no_alt' | 'ref_equals_alt' };

@@ -7,6 +7,11 @@ interface InfoField {
   source: FieldSource;
 }
 
+/** A VCF Integer: optional minus sign, decimal digits. */
+const INTEGER_RE = /^-?[0-9]+$/;
+/** A VCF Float: decimal, optionally with an exponent (no hex, no Infinity/NaN, no spaces). */
+const FLOAT_RE = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
 /** A value that is not a plain non-negative integer (the fast path hands these to the slow one). */
 const NOT_SIMPLE = -1;
 
@@ -155,15 +160,18 @@ export class SitesCounter {
     for (let a = 0; a < nAlts; a++) {
       const raw = values[number === 'A' ? a : number === 'R' ? a + 1 : 0]!;
       if (raw === '.' || raw === '') continue;
+      // Number() would also take 0x10, 1e1, ' 3' or Infinity: only plain decimal text is a VCF number.
+      const isInteger = INTEGER_RE.test(raw);
       const v = Number(raw);
       for (const f of fields) {
         const kind = f.source.kind;
         if (kind === 'af') {
-          if (!Number.isFinite(v) || v < 0 || v > 1) throw new RecordError('invalid_value', src.info, `INFO ${src.info}=${raw} is not a frequency in [0, 1]`);
+          if (!FLOAT_RE.test(raw)) throw new RecordError('invalid_value', src.info, `INFO ${src.info}=${raw} is not a decimal number (like 0.25 or 1.5e-3)`);
+          if (v < 0 || v > 1) throw new RecordError('invalid_value', src.info, `INFO ${src.info}=${raw} is not a frequency in [0, 1]`);
           out[a]![f.slot] = v;
           continue;
         }
-        if (!Number.isSafeInteger(v)) throw new RecordError('not_an_integer', src.info, `INFO ${src.info}=${raw} is not an integer`);
+        if (!isInteger || !Number.isSafeInteger(v)) throw new RecordError('not_an_integer', src.info, `INFO ${src.info}=${raw} is not an integer`);
         if (v < 0) throw new RecordError('negative_count', src.info, `INFO ${src.info}=${raw} is negative; counts are >= 0`);
         if (f.source.divisor === 2 && v % 2 !== 0) {
           throw new RecordError('invalid_value', src.info, `INFO ${src.info}=${raw} counts alleles in homozygous genotypes and must be even`);

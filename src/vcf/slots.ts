@@ -5,6 +5,3 @@ export interface Slot {
   group: number;
   kind: CountKind;
 }
-
-/** Per-ALT counts aligned with the slots; NaN means missing (never 0). */
-export type SlotValues = Float64Array;

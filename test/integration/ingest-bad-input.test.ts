@@ -14,18 +14,15 @@ import type { VariantRecord } from '../../src/domain/lookup';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { compareWithTruth } from '../helpers/store-check';
 import { runAfb, startAfb } from '../helpers/cli';
+import { sitesHeader } from './reliability-ingest-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const HEADER = [
-  '##fileformat=VCFv4.2',
-  '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count">',
-  '##INFO=<ID=AN,Number=1,Type=Integer,Description="Allele number">',
+const HEADER = sitesHeader(
   '##INFO=<ID=AC_afr,Number=A,Type=Integer,Description="Alternate allele count for samples in group afr">',
   '##INFO=<ID=AN_afr,Number=1,Type=Integer,Description="Total number of alleles in samples in group afr">',
-  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
-];
+);
 const GOOD = ['1\t100\trs1\tA\tG\t.\tPASS\tAC=3;AN=10;AC_afr=1;AN_afr=4', '1\t200\t.\tC\tT,CA\t.\tPASS\tAC=1,2;AN=10;AC_afr=0,1;AN_afr=4'];
 
 function vcf(name: string, body: string[], header = HEADER): string {

@@ -17,5 +17,5 @@ let files = 0;
 export async function ingestSites(dir: string, db: string, dataset: string, assembly: Assembly, lines: readonly string[]): Promise<void> {
   const vcf = join(dir, `${dataset}-${++files}.vcf`);
   writeFileSync(vcf, [...HEADER, ...lines].join('\n') + '\n');
-  await ingestVcf({ db, dataset, assembly, inputs: [vcf], parseInline: true });
+  await ingestVcf({ db, dataset, assembly, inputs: [vcf], runner: 'inline' });
 }

@@ -1,0 +1,54 @@
+/**
+ * Issue 8: one parse path. The worker-thread runner (what the CLI uses) and the inline runner
+ * give identical stores and reports on a real file, and errors cross the thread with their code,
+ * message and stack.
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { ingestVcf } from '../../src/ingest';
+import { isAfbError } from '../../src/domain/errors';
+import { realFile, tempDir } from '../helpers/fixtures';
+import { sitesHeader, snapshot } from './reliability-ingest-helpers';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const CASES = [
+  { name: 'genotypes with a panel', opts: { panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] } },
+  { name: 'gnomAD r2 sites', opts: { inputs: [realFile('vcfanno-exac-gnomad/gno.vcf.gz')] } },
+  { name: 'left-aligned with a reference', opts: { reference: realFile('reference/chr17.hg19.part.upper.fa'), inputs: [realFile('reference/leftalign.input.vcf')] } },
+];
+
+test.each(CASES)('$name: worker and inline runners store the same rows and report the same', async ({ opts }) => {
+  const results = [];
+  for (const runner of ['worker', 'inline'] as const) {
+    const db = join(tmp.dir, `${runner}-${Math.random().toString(36).slice(2)}.db`);
+    const report = await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', runner, ...opts });
+    results.push({ report: { ...report, seconds: 0, rowsPerSecond: 0 }, store: snapshot(db, 'd') });
+  }
+  expect(results[0]!.store.rows.length).toBeGreaterThan(0);
+  expect(results[0]).toEqual(results[1]);
+});
+
+test('a bad record fails the same way in both runners: same code and message, a stack, no relabelling', async () => {
+  const file = join(tmp.dir, 'bad.vcf');
+  writeFileSync(file, [...sitesHeader(), '1\t100\t.\tA\tG\t.\tPASS\tAC=11;AN=10'].join('\n') + '\n');
+  const errors: unknown[] = [];
+  for (const runner of ['worker', 'inline'] as const) {
+    errors.push(await ingestVcf({ db: join(tmp.dir, `bad-${runner}.db`), dataset: 'd', assembly: 'GRCh37', runner, inputs: [file] }).catch((e: unknown) => e));
+  }
+  for (const e of errors) {
+    expect(isAfbError(e)).toBe(true);
+    expect((e as { code: string }).code).toBe('INVALID_RECORD');
+    expect((e as Error).message).toMatch(/bad\.vcf:5: INFO \(overall\): group overall: AC 11 > AN 10/);
+    expect((e as Error).stack).toMatch(/file-parser/);
+  }
+  expect((errors[0] as Error).message).toBe((errors[1] as Error).message);
+});
+
+test('a missing input keeps its code through the worker (not STORE_ERROR)', async () => {
+  const e = await ingestVcf({ db: join(tmp.dir, 'missing.db'), dataset: 'd', assembly: 'GRCh37', runner: 'worker', inputs: [join(tmp.dir, 'nope.vcf')] }).catch((x: unknown) => x);
+  expect((e as { code: string }).code).toBe('INVALID_INPUT_FILE');
+  expect((e as Error).message).toMatch(/nope\.vcf: no such file/);
+  expect((e as Error).cause).toBeDefined();
+});
