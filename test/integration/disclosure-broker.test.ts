@@ -61,7 +61,7 @@ beforeAll(async () => {
       const samples = readFileSync(s.panel, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]!);
       const list = join(tmp.dir, `${s.id}-part${k}.txt`);
       writeFileSync(list, samples.filter((_, i) => i % 3 === k).join('\n') + '\n');
-      await ingestVcf({ db, dataset: s.id, assembly: 'GRCh37', panel: s.panel, samples: list, inputs: [s.vcf], parseInline: true });
+      await ingestVcf({ db, dataset: s.id, assembly: 'GRCh37', panel: s.panel, samples: list, inputs: [s.vcf] });
     }
     dbs.push(db);
   }

@@ -59,11 +59,11 @@ function syntheticCohort(dir: string): { vcf: string; panel: string; groups: str
 let synGroups: string[];
 beforeAll(async () => {
   const db = join(tmp.dir, 'node.db');
-  await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')], parseInline: true });
-  await ingestVcf({ db, dataset: 'indels', assembly: 'GRCh37', panel: realFile('pysam-1kg-indels/15.panel.txt'), inputs: [realFile('pysam-1kg-indels/15.vcf.gz')], parseInline: true });
+  await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] });
+  await ingestVcf({ db, dataset: 'indels', assembly: 'GRCh37', panel: realFile('pysam-1kg-indels/15.panel.txt'), inputs: [realFile('pysam-1kg-indels/15.vcf.gz')] });
   const syn = syntheticCohort(tmp.dir);
   synGroups = syn.groups;
-  await ingestVcf({ db, dataset: 'syn', assembly: 'GRCh37', panel: syn.panel, inputs: [syn.vcf], parseInline: true });
+  await ingestVcf({ db, dataset: 'syn', assembly: 'GRCh37', panel: syn.panel, inputs: [syn.vcf] });
   open = await serve(db);
   guarded = await serve(db, disclosureFor(policy));
 }, 120_000);
