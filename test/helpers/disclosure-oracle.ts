@@ -97,6 +97,13 @@ export class Knowledge {
     if (kind !== 'an' && value >= 1 && value <= k - 1) this.smallVisible.push(`${key}=${value}`);
   }
 
+  /** Utility: dataset entries shown whole, and entries whose carrier counts are withheld. */
+  entryCounts(): { shown: number; withheld: number } {
+    let withheld = 0;
+    for (const e of this.entries.values()) if ([...e.pops.values()].some((p) => p.withheld.has('ac'))) withheld++;
+    return { shown: this.entries.size - withheld, withheld };
+  }
+
   /** True when a cell's population was withheld as too small to publish (its AN hidden). */
   inSmallGroup(key: string): boolean {
     const [variant, entry, pop] = key.split('|');

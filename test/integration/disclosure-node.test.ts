@@ -111,6 +111,7 @@ test('k = 5: from everything an anonymous client can fetch, no withheld count is
   console.log(
     `disclosure oracle, node, k=${K}: ${haul.requests} requests, ${targets.length} target variants, ${truth.length} records in ranges, ${kn.observations} observations; ` +
       `${result.withheldCells} withheld cells checked in ${result.components} components (${result.solves} MILP solves): ${result.determined.length} determined, ` +
-      `${result.determinedZero.length} determined zeros (small groups); under the stronger interval model ${strong.determined.length} determined`,
+      `${result.determinedZero.length} determined zeros (small groups); under the stronger interval model ${strong.determined.length} determined; ` +
+      `entries shown whole ${kn.entryCounts().shown}, with carrier counts withheld ${kn.entryCounts().withheld}`,
   );
 }, 900_000);
