@@ -18,6 +18,7 @@ export type { Caller, AccessLevel, CallerResolver } from './caller';
 export { EVERYONE_ANONYMOUS, callerInfo } from './caller';
 export type { DisclosureStep } from './disclose';
 export type { AuditLine, AuditSink } from './audit';
+export { disclosureFor, smallCellStep } from './disclose-policy';
 export { errorReply } from './error-reply';
 
 export interface PipelineOptions extends BeaconIdentity {

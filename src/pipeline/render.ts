@@ -1,4 +1,4 @@
-import type { DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
+import type { DatasetFrequencies, DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
 import { summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
@@ -40,7 +40,7 @@ const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
   const wire = wireOf(ctx, answer.datasets);
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
-  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
+  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)), answer.minCount);
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
@@ -78,15 +78,23 @@ export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: Variant
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
 function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
-  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total }];
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total, ...adjusted(records.flatMap((r) => r.frequencies)) }];
   return a.datasets.map((d) => {
     const own: WireRecord[] = [];
+    const entries = [];
     for (const r of records) {
       const frequencies = r.frequencies.filter((f) => f.datasetId === d.id);
+      entries.push(...frequencies);
       if (frequencies.length > 0) own.push(lazy({ ...r, frequencies }, wire));
     }
-    return { id: d.id, records: own, info: { name: d.name, version: d.version } };
+    return { id: d.id, records: own, info: { name: d.name, version: d.version }, ...adjusted(entries) };
   });
+}
+
+/** Beacon v2.2 countAdjustedTo of a result set: the largest k under which counts of its entries were withheld. */
+function adjusted(entries: DatasetFrequencies[]): { countAdjustedTo?: number } {
+  const k = Math.max(0, ...entries.map((e) => e.minCount ?? 0));
+  return k > 1 ? { countAdjustedTo: k } : {};
 }
 
 /** The `info` every data response carries: how the answer was obtained. */
@@ -105,13 +113,13 @@ function json(body: unknown, records: number): Reply {
 }
 
 /** TSV of `n` records, `rows(i)` the lines of record i. */
-function tsv(n: number, rows: (i: number) => string): Reply {
-  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + Array.from({ length: n }, (_, i) => rows(i)).join('') };
-  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows) };
+function tsv(n: number, rows: (i: number) => string, minCount?: number): Reply {
+  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader(minCount) + Array.from({ length: n }, (_, i) => rows(i)).join('') };
+  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows, minCount) };
 }
 
-function* tsvParts(n: number, rows: (i: number) => string): Generator<string> {
-  let buf = tsvHeader();
+function* tsvParts(n: number, rows: (i: number) => string, minCount?: number): Generator<string> {
+  let buf = tsvHeader(minCount);
   for (let i = 0; i < n; i++) {
     buf += rows(i);
     if (buf.length >= 64 * 1024) {

@@ -8,7 +8,7 @@ import { memoDescribe } from './description-cache';
 import { fastPath } from './fast-path';
 import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
-import { createPipeline, type DisclosureStep } from '../pipeline';
+import { createPipeline, disclosureFor, type DisclosureStep } from '../pipeline';
 import type { AppContext } from './context';
 import type { AccessConfig } from '../config/access-config';
 import type { JwksOptions } from '../access';
@@ -25,7 +25,7 @@ export interface StartOptions {
   version: string;
   logger?: Logger;
   network?: () => Promise<unknown>;
-  /** Disclosure steps of the pipeline (default: show everything found). */
+  /** Disclosure steps of the pipeline (default: the access section's small-cell rule, or show everything found without one). */
   disclosure?: readonly DisclosureStep[];
   /** The config's access section (config/access-config.ts); absent or unconfigured: open, everyone anonymous. */
   access?: AccessConfig;
@@ -72,7 +72,7 @@ export function appContext(o: StartOptions): AppContext & { closeAudit(): Promis
     role: o.role,
     sourceReference: c.sourceReference,
     limits: { maxLimit: c.maxLimit, maxRangeBases: c.maxRangeBases, defaultGranularity: c.defaultGranularity, maxBatch: c.maxBatch },
-    disclosure: o.disclosure,
+    disclosure: o.disclosure ?? (o.access?.configured ? disclosureFor(o.access.policy) : undefined),
     identify: resolverFor(o.access, o.jwks),
     access: o.access?.policy,
     audit: audit.sink,

@@ -3,6 +3,7 @@ import { loadServerConfig, type ServerConfig } from '../../src/config/server-con
 import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { fromWireRecord, type WireRecord } from '../../src/beacon/record';
+import type { DisclosureStep } from '../../src/pipeline';
 
 export interface TestNode {
   url: string;
@@ -12,10 +13,16 @@ export interface TestNode {
 }
 
 /** A real node: the SQLite store read-only behind the real express server, on a free loopback port. */
-export async function startNode(db: string, overrides: Partial<ServerConfig> = {}, options: Pick<StartOptions, 'access' | 'now' | 'disclosure'> = {}): Promise<TestNode> {
+export async function startNode(
+  db: string,
+  overrides: Partial<ServerConfig> = {},
+  /** Disclosure steps, or the server options a test sets (access section, clock, disclosure steps). */
+  options: readonly DisclosureStep[] | Pick<StartOptions, 'access' | 'now' | 'disclosure'> = {},
+): Promise<TestNode> {
   const store = openStoreLookup(db);
   const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
-  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', ...options });
+  const extra = isSteps(options) ? { disclosure: options } : options;
+  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', ...extra });
   return {
     url: server.url,
     api: `${server.url}/api`,
@@ -59,4 +66,8 @@ export function recordsOf(body: any): WireRecord[] {
 /** A wire record read back into the domain shape through the wire module (the same reader the broker uses). */
 export function fromWire(r: WireRecord | undefined): VariantRecord | undefined {
   return r === undefined ? undefined : fromWireRecord(r);
+}
+
+function isSteps(o: readonly DisclosureStep[] | object): o is readonly DisclosureStep[] {
+  return Array.isArray(o);
 }

@@ -15,8 +15,6 @@ import { compareWithTruth } from '../helpers/store-check';
 import { responseErrors, schemaErrors } from '../helpers/beacon-schemas';
 import { passport, registeredVisas, signJwt, startIssuer, visa, type TestIssuer } from '../helpers/oidc-issuer';
 import type { WireRecord } from '../../src/beacon/record';
-import { policyFor } from '../../src/domain/access';
-import type { DisclosureStep } from '../../src/pipeline';
 
 const AUD = 'afb-it';
 const REGISTERED_TOKEN = 'lab-a-7f3c9e1d2b4a6058';
@@ -326,34 +324,11 @@ test('a controlled caller gets its level only on its datasets: a request touchin
   }
 });
 
-test('the contract end to end: a disclosure step reading the configured k per caller and dataset; anonymous k = 5 differs where counts are small, registered equals the truth, withheld cells reach the audit', async () => {
-  // A stand-in for the real disclosure step (owned elsewhere): withholds AC in 1..k-1, k from the policy of the configured access section.
+test('the contract end to end: the configured k reaches the disclosure step per caller (anonymous k = 5 differs where counts are small, a registered token equals the truth), withheld cells reach the audit', async () => {
   const access = loadAccessConfig(accessSection({ minCount: 'ukbiobank' }), 'test.json');
-  const kStep: DisclosureStep = (answer, caller) => {
-    let withheld = 0;
-    const records = answer.records.map(
-      (r) =>
-        r && {
-          ...r,
-          frequencies: r.frequencies.map((f) => {
-            const k = policyFor(access.policy, caller, f.datasetId).minCount;
-            return {
-              ...f,
-              populations: f.populations.map((p) => {
-                const ac = p.counts.ac;
-                if (ac === undefined || ac === 0 || ac >= k) return p;
-                withheld++;
-                const { ac: _ac, ...rest } = p.counts;
-                return { ...p, counts: rest };
-              }),
-            };
-          }),
-        },
-    );
-    return { ...answer, records, withheldCells: (answer.withheldCells ?? 0) + withheld };
-  };
   const auditLog = join(tmp.dir, 'audit-k.jsonl');
-  const node = await startNode(db, { auditLog }, { access, disclosure: [kStep] });
+  // No disclosure steps given: the server runs the access section's small-cell rule (disclosureFor(policy)).
+  const node = await startNode(db, { auditLog }, { access });
   const small = truth.rows.filter((r) => Number(r.AC) > 0 && Number(r.AC) < 5).map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
   expect(small.length).toBeGreaterThan(0);
   try {
