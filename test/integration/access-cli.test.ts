@@ -83,17 +83,9 @@ test('afb token: a new token printed once, and a config entry holding only its h
   const entry = JSON.parse(/in the config: (\{.*\})/.exec(r.stdout)![1]!);
   expect(entry).toEqual({ id: 'dac-kg', sha256: sha256(token), level: 'controlled', datasets: ['kg'] });
   expect(JSON.stringify(entry)).not.toContain(token);
-  const file = join(tmp.dir, 'token.json');
-  writeFileSync(file, JSON.stringify({ access: { tokens: [entry] } }));
-  const port = await freePort();
-  const child = startAfb(['serve', '--db', db, '--port', String(port), '--config', file]);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 200 && !out.includes('listening'); i++) await new Promise((res) => setTimeout(res, 50));
-  const body = (await (await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A`, { headers: { authorization: `Bearer ${token}` } })).json()) as { info: { afb: { caller: unknown } } };
-  expect(body.info.afb.caller).toEqual({ level: 'controlled', controlledDatasets: ['kg'], via: 'token' });
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  await serveAndLog({ access: { tokens: [entry] } }, async (port) => {
+    const body = (await (await fetch(`http://127.0.0.1:${port}/api/g_variants/2-10038-C-A`, { headers: { authorization: `Bearer ${token}` } })).json()) as { info: { afb: { caller: unknown } } };
+    expect(body.info.afb.caller).toEqual({ level: 'controlled', controlledDatasets: ['kg'], via: 'token' });
+  });
   expect(runAfb(['token', '--id', 'x', '--level', 'controlled']).stderr).toMatch(/--level controlled needs --datasets/);
 });
