@@ -68,15 +68,19 @@ export class FanOut {
             return outcome('skipped_down', 0, { message: `down after ${health.breaker.consecutiveFailures} failures (${health.breaker.lastError ?? ''}); retried later` });
           }
           const started = performance.now();
+          const own: PeerCallContext = { ...call, notes: [] };
+          const notes = () => (own.notes!.length > 0 ? { notes: [...new Set(own.notes)] } : {});
           try {
-            const value = await Promise.race([ask(client, call), whenAborted(deadline.signal, peer.timeoutMs)]);
+            const value = await Promise.race([ask(client, own), whenAborted(deadline.signal, peer.timeoutMs)]);
             health.breaker.success();
             fan.values.set(peer.id, value);
-            outcome(isHit(value) ? 'ok' : 'miss', ms(started));
+            if (isHit(value)) outcome('ok', ms(started), notes());
+            else if (own.unmatched) outcome('unmatched', ms(started), { message: own.unmatched, ...notes() });
+            else outcome('miss', ms(started), notes());
           } catch (e) {
             const f = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
             health.breaker.failure(f.message);
-            outcome(f.status, ms(started), { message: f.message, ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}) });
+            outcome(f.status, ms(started), { message: f.message, ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}), ...notes() });
             this.o.log?.('warn', { peer: peer.id, status: f.status, message: f.message }, 'peer failed');
           }
         }),
