@@ -113,8 +113,7 @@ export function displayId(r: VariantRecord): string {
 
 export function toWireRecord(r: VariantRecord, sourceReference: string): WireRecord {
   const accession = refseqAccession(r.contig, r.assembly);
-  // VRS needs a CURIE; contigs without a RefSeq accession (decoys) get an afb-local prefix.
-  const sequenceId = accession ? `refseq:${accession}` : `afb:${r.assembly}:${r.contig}`;
+  const sequenceId = hgvsSequenceId(r);
   const start0 = r.display.start0;
   const end0 = start0 + r.display.ref.length;
   const rec: WireRecord = {
@@ -139,6 +138,17 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
   if (Object.keys(ids).length > 0) rec.identifiers = ids;
   return rec;
+}
+
+/**
+ * `variation.location.sequence_id` as the GDI network writes it (beacon2-pi-api, ri-tools-v2,
+ * gdi-mini-node): `HGVSid:<contig>:g.<1-based POS><REF>><ALT>`, a CURIE whose second part the
+ * portal's dataset-discovery service reads as the chromosome, so it labels afb's and EGA's
+ * answers for one variant alike (`2-10297-G-T`). The RefSeq accession (and so the assembly) is in
+ * `identifiers.genomicHGVSId` and `assemblyId`.
+ */
+export function hgvsSequenceId(r: VariantRecord): string {
+  return `HGVSid:${r.contig}:g.${start0ToPos1(r.display.start0)}${r.display.ref || '-'}>${r.display.alt || '-'}`;
 }
 
 function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): WireFrequencies {
