@@ -53,3 +53,30 @@ test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async
     store.close();
   }
 });
+
+test('a panel whose sex column is written M/F (GoE form) names the sex groups M and F, with the same counts as XY and XX', async () => {
+  const vcf = join(tmp.dir, 'goe.vcf');
+  writeFileSync(
+    vcf,
+    [
+      '##fileformat=VCFv4.2',
+      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
+      'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1',
+      '',
+    ].join('\n'),
+  );
+  const panel = join(tmp.dir, 'goe-panel.tsv');
+  writeFileSync(panel, 'F1\tFI\tF\nM1\tFI\tM\nM2\tFI\tm\nM3\tFI\tM\n');
+  const db = join(tmp.dir, 'goe.db');
+  await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', panel, inputs: [vcf] });
+  const store = openStoreLookup(db);
+  try {
+    const { records: [nonPar] } = await store.lookup.findAlleles({ assembly: 'GRCh37' }, [{ contig: 'X', start0: pos1ToStart0(5000000), ref: 'C', alt: 'T' }]);
+    expect(countsOf(nonPar, 'd', 'M')).toEqual({ ac: 2, an: 2, nhomalt: 0, nhet: 0, nhemi: 2 });
+    expect(countsOf(nonPar, 'd', 'F')).toEqual({ ac: 1, an: 2, nhomalt: 0, nhet: 1, nhemi: 0 });
+    expect(countsOf(nonPar, 'd', 'XY')).toBeUndefined();
+  } finally {
+    store.close();
+  }
+});
