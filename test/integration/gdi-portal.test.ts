@@ -95,7 +95,7 @@ describe.each([
   test('lower-case bases and a position-only search find the same variant and total', async () => {
     const row = picked[0]!;
     const id = `${row.CHROM}-${row.POS}-${row.REF}-${row.ALT}`;
-    const lower = await portal(base(), { input: `${row.CHROM}-${row.POS}-${row.REF.toLowerCase()}-${row.ALT.toLowerCase()}`, assemblyId: 'GRCh37', sex: 'ALL', countryOfBirth: 'ALL' });
+    const lower = await portal(base(), { input: `${row.CHROM}-${row.POS}-${row.REF!.toLowerCase()}-${row.ALT!.toLowerCase()}`, assemblyId: 'GRCh37', sex: 'ALL', countryOfBirth: 'ALL' });
     expect(lower.summary.get(id)).toMatchObject({ alleleCount: Number(row.AC), alleleNumber: Number(row.AN) });
     const position = await portal(base(), { input: `${row.CHROM}-${row.POS}`, assemblyId: 'GRCh37', sex: 'ALL', countryOfBirth: 'ALL' });
     const same = truth.rows.filter((r) => r.CHROM === row.CHROM && r.POS === row.POS);
