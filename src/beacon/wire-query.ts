@@ -43,11 +43,18 @@ export function sequenceQueryPath(assembly: Assembly, q: AlleleQuery, granularit
  * A Beacon v2 sequence query as a `POST /g_variants` body, the way gdi-mini-node and the GDI
  * dataset-discovery service send it (0-based `start` as a one-element list).
  */
-export function sequenceRequestBody(assembly: Assembly, q: AlleleQuery, granularity: Granularity = 'record'): unknown {
+export function sequenceRequestBody(assembly: Assembly, q: AlleleQuery, granularity: Granularity = 'record', variantType?: string): unknown {
   return {
     meta: { apiVersion: '2.0' },
     query: {
-      requestParameters: { assemblyId: assembly, referenceName: q.contig, start: [q.start0], referenceBases: q.ref.toUpperCase(), alternateBases: q.alt.toUpperCase() },
+      requestParameters: {
+        assemblyId: assembly,
+        referenceName: q.contig,
+        start: [q.start0],
+        referenceBases: q.ref.toUpperCase(),
+        alternateBases: q.alt.toUpperCase(),
+        ...(variantType ? { variantType } : {}),
+      },
       requestedGranularity: granularity,
       pagination: { skip: 0, limit: 100 },
     },

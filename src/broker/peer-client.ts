@@ -164,7 +164,7 @@ export class BeaconPeerClient extends BasePeerClient {
 
   constructor(peer: Peer, http: PeerHttp, maxBytes: number) {
     super(peer, http, maxBytes);
-    this.post = peer.method === 'POST';
+    this.post = peer.method === 'POST' || peer.kind === 'gdi-mini-node';
   }
 
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
@@ -194,6 +194,7 @@ export class BeaconPeerClient extends BasePeerClient {
 
   /** One sequence query: GET, or POST when the peer takes only that (405 on GET once: POST from then on). */
   private async sequenceQuery(scope: LookupScope, q: AlleleQuery, call: PeerCallContext): Promise<unknown> {
+    if (this.peer.kind === 'gdi-mini-node') return this.get('POST', '/g_variants', call, sequenceRequestBody(scope.assembly, q, 'record', miniNodeVariantType(q)));
     if (this.post) {
       if (this.peer.method !== 'POST') call.notes?.push('asked by POST (the peer answered GET with 405)');
       return this.get('POST', '/g_variants', call, sequenceRequestBody(scope.assembly, q));
@@ -224,4 +225,14 @@ export class BeaconPeerClient extends BasePeerClient {
   protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
     return super.datasetsIn(scope) === null ? null : undefined;
   }
+}
+
+/**
+ * gdi-mini-node's variant type of a query (its parquet-writer `_get_vt`, matched exactly on the
+ * server, `SNP` when absent): SNP for one base against one, INDEL when the trimmed lengths differ.
+ */
+export function miniNodeVariantType(q: AlleleQuery): string {
+  const t = trimAlleles(q.start0, q.ref, q.alt);
+  if (t.ref.length === 1 && t.alt.length === 1) return 'SNP';
+  return t.ref.length !== t.alt.length ? 'INDEL' : 'UNKNOWN';
 }

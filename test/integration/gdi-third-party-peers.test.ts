@@ -28,6 +28,7 @@ const jp: MiniNodeDataset = {
       { population: 'JP_M', alleleFrequency: 0.006, alleleCount: 3, alleleNumber: 500, alleleCountHomozygous: 1, alleleCountHeterozygous: 1, alleleCountHemizygous: 0 },
       { population: 'JP_F', alleleFrequency: 0.002, alleleCount: 1, alleleNumber: 500, alleleCountHomozygous: 0, alleleCountHeterozygous: 1, alleleCountHemizygous: 0 },
     ],
+    '3-45864800-T-TA': [{ population: 'JP', alleleFrequency: 0.002, alleleCount: 2, alleleNumber: 1000, alleleCountHomozygous: 0, alleleCountHeterozygous: 2, alleleCountHemizygous: 0 }],
   },
 };
 const demo: MiniNodeDataset = { id: readme.response.resultSets[0].id, rows: { '3-45864731-T-C': [{ ...demoRow, alleleCountHomozygous: null, alleleCountHeterozygous: null, alleleCountHemizygous: null }] } };
@@ -128,6 +129,23 @@ test('a peer that sends records, none of them the variant asked, is `unmatched` 
     const { body } = await getJson(`${b.api}/g_variants/22-16050075-A-C`);
     expect(responseErrors(body)).toEqual([]);
     expect(outcomes(body).loose).toMatchObject({ status: 'unmatched', message: expect.stringMatching(/asked for 22:16050074:A:C, answered 22:16050074:A:G/) });
+  } finally {
+    await b.close();
+  }
+});
+
+test('kind gdi-mini-node: asked by POST at once, with mini-node\'s variantType, so its indels are found too', async () => {
+  const b = await startBroker('mn-net', [peer('mn', mn.base, { kind: 'gdi-mini-node' })], { cacheTtlMs: 0 });
+  try {
+    const before = mn.log.length;
+    const { body } = await getJson(`${b.api}/g_variants/3-45864800-T-TA`);
+    expect(responseErrors(body)).toEqual([]);
+    expect(outcomes(body).mn.status).toBe('ok');
+    expect(outcomes(body).mn.notes).not.toContain('asked by POST (the peer answered GET with 405)');
+    const asked = mn.log.slice(before).filter((l) => l.url.endsWith('/g_variants'));
+    expect(asked.map((l) => l.method)).toEqual(['POST']);
+    expect((asked[0]!.body as any).query.requestParameters).toMatchObject({ variantType: 'INDEL', start: [45864799], referenceBases: 'T', alternateBases: 'TA' });
+    expect(pooledRow(body, 'Total')).toMatchObject({ alleleCount: 2, alleleNumber: 1000 });
   } finally {
     await b.close();
   }
