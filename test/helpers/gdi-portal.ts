@@ -191,15 +191,8 @@ export function portalSummary(rows: PortalRow[]): Map<string, { alleleCount: num
       const t = d.total ?? aggregate(d.rows);
       if (t) totals.push(t);
     }
-    let ac = 0;
-    let an = 0;
-    let hasAc = false;
-    let hasAn = false;
-    for (const t of totals) {
-      if (typeof t.alleleCount === 'number') (ac += t.alleleCount), (hasAc = true);
-      if (typeof t.alleleNumber === 'number') (an += t.alleleNumber), (hasAn = true);
-    }
-    out.set(label, { alleleCount: hasAc ? ac : null, alleleNumber: hasAn ? an : null, datasets: [...datasets.keys()] });
+    const sum = sumRows(totals);
+    out.set(label, { alleleCount: sum.alleleCount ?? null, alleleNumber: sum.alleleNumber ?? null, datasets: [...datasets.keys()] });
   }
   return out;
 }
@@ -207,13 +200,15 @@ export function portalSummary(rows: PortalRow[]): Map<string, { alleleCount: num
 function aggregate(rows: PortalRow[]): PortalRow | undefined {
   if (rows.length === 0) return undefined;
   if (rows.length === 1) return rows[0];
-  let ac = 0;
-  let an = 0;
-  let hasAc = false;
-  let hasAn = false;
+  return { ...rows[0], population: 'total', ...sumRows(rows) };
+}
+
+/** ΣAC and ΣAN over the rows that have them (buildSummaryData and aggregateVariants alike); undefined when none has. */
+function sumRows(rows: PortalRow[]): { alleleCount?: number; alleleNumber?: number } {
+  const out: { alleleCount?: number; alleleNumber?: number } = {};
   for (const v of rows) {
-    if (typeof v.alleleCount === 'number') (ac += v.alleleCount), (hasAc = true);
-    if (typeof v.alleleNumber === 'number') (an += v.alleleNumber), (hasAn = true);
+    if (typeof v.alleleCount === 'number') out.alleleCount = (out.alleleCount ?? 0) + v.alleleCount;
+    if (typeof v.alleleNumber === 'number') out.alleleNumber = (out.alleleNumber ?? 0) + v.alleleNumber;
   }
-  return { ...rows[0], population: 'total', alleleCount: hasAc ? ac : undefined, alleleNumber: hasAn ? an : undefined };
+  return out;
 }

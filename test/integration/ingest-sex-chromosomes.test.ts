@@ -12,22 +12,21 @@ import { tempDir } from '../helpers/fixtures';
 import { countsOf } from '../helpers/store-check';
 
 const tmp = tempDir();
+
+const SEX_VCF = [
+  '##fileformat=VCFv4.2',
+  '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
+  'X\t100000\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t1/1\t0/0\t0/1', // PAR1 (GRCh37 X:60,001-2,699,520)
+  'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1', // non-PAR
+  'Y\t5000000\t.\tG\tA\t.\tPASS\t.\tGT\t0/0\t1\t0\t1', // non-PAR Y
+  '',
+];
 afterAll(() => tmp.cleanup());
 
 test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async () => {
   const vcf = join(tmp.dir, 'sex.vcf');
-  writeFileSync(
-    vcf,
-    [
-      '##fileformat=VCFv4.2',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
-      'X\t100000\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t1/1\t0/0\t0/1', // PAR1 (GRCh37 X:60,001-2,699,520)
-      'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1', // non-PAR
-      'Y\t5000000\t.\tG\tA\t.\tPASS\t.\tGT\t0/0\t1\t0\t1', // non-PAR Y
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(vcf, SEX_VCF.join('\n'));
   const panel = join(tmp.dir, 'panel.tsv');
   writeFileSync(panel, 'F1\tEUR\tfemale\nM1\tEUR\tmale\nM2\tAFR\tM\nM3\tAFR\tXY\n');
   const db = join(tmp.dir, 'sex.db');
@@ -55,17 +54,9 @@ test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async
 });
 
 test('a panel whose sex column is written M/F (GoE form) names the sex groups M and F, with the same counts as XY and XX', async () => {
+  // The first test's non-PAR X record, the same four samples.
   const vcf = join(tmp.dir, 'goe.vcf');
-  writeFileSync(
-    vcf,
-    [
-      '##fileformat=VCFv4.2',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
-      'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(vcf, SEX_VCF.filter((l) => !/^(X\t100000|Y)\t/.test(l)).join('\n'));
   const panel = join(tmp.dir, 'goe-panel.tsv');
   writeFileSync(panel, 'F1\tFI\tF\nM1\tFI\tM\nM2\tFI\tm\nM3\tFI\tM\n');
   const db = join(tmp.dir, 'goe.db');
