@@ -217,8 +217,15 @@ export class BeaconPeerClient extends BasePeerClient {
     return read;
   }
 
+  /** rsIDs are not a Beacon v2 sequence query: a third-party peer is not asked, and says so (never a miss). */
   async rsid(): Promise<Map<string, PeerVariant>> {
-    return new Map();
+    throw new PeerFailure('skipped_unsupported', 'rsID lookups are not asked of third-party Beacons');
+  }
+
+  /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
+  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
+    return super.scan(scope, query, limit, call);
   }
 
   /** A third-party Beacon's dataset ids are not its own on the wire (they come from its sources): it is asked for all, and filtered here. */

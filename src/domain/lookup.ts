@@ -103,8 +103,21 @@ export interface PeerOutcome {
   /**
    * `unmatched`: the peer sent records, but none is the variant asked for (or none can be read as
    * it): not a miss, since the peer may well hold it; the peer is named as missing in pooled rows.
+   * `skipped_unsupported`: the peer cannot answer this kind of query (a third-party Beacon and an
+   * rsID, gdi-mini-node and a range): not asked, and named as missing, never read as a miss.
    */
-  status: 'ok' | 'miss' | 'unmatched' | 'timeout' | 'http_error' | 'invalid_answer' | 'refused' | 'skipped_down' | 'skipped_assembly' | 'skipped_loop';
+  status:
+    | 'ok'
+    | 'miss'
+    | 'unmatched'
+    | 'timeout'
+    | 'http_error'
+    | 'invalid_answer'
+    | 'refused'
+    | 'skipped_down'
+    | 'skipped_assembly'
+    | 'skipped_loop'
+    | 'skipped_unsupported';
   latencyMs: number;
   httpStatus?: number;
   message?: string;

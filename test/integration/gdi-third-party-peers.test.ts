@@ -150,3 +150,20 @@ test('kind gdi-mini-node: asked by POST at once, with mini-node\'s variantType, 
     await b.close();
   }
 });
+
+test('what a peer cannot be asked is `skipped_unsupported` and named missing, never a miss: rsIDs of third-party Beacons, ranges of gdi-mini-node', async () => {
+  const b = await startBroker('unsupported-net', [peer('pi', pi.base, { kind: 'beacon' }), peer('mn', mn.base, { kind: 'gdi-mini-node' })], { cacheTtlMs: 0 });
+  try {
+    const rs = (await getJson(`${b.api}/g_variants/rs587697622?assemblyId=GRCh37`)).body;
+    expect(responseErrors(rs)).toEqual([]);
+    expect(outcomes(rs).pi).toMatchObject({ status: 'skipped_unsupported', message: expect.stringMatching(/rsID/) });
+    const before = mn.log.length;
+    const range = (await getJson(`${b.api}/g_variants?referenceName=3&start=45864700&end=45864900&limit=10`)).body;
+    expect(responseErrors(range)).toEqual([]);
+    expect(outcomes(range).mn).toMatchObject({ status: 'skipped_unsupported', message: expect.stringMatching(/single variants only/) });
+    expect(mn.log.slice(before).some((l) => l.url.endsWith('/g_variants'))).toBe(false);
+    expect(range.info.afb.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^not asked, as they cannot answer this query: mn/)]));
+  } finally {
+    await b.close();
+  }
+});
