@@ -58,6 +58,11 @@ export interface ResultSet {
   /** Matches in this set over all pages, when known. */
   total?: number;
   info?: Record<string, unknown>;
+  /**
+   * Beacon v2.2 `countAdjustedTo`: set when counts inside these records are withheld below this
+   * threshold (docs/api.md "Withheld counts"); `countPrecision` is then 'imprecise'.
+   */
+  countAdjustedTo?: number;
 }
 
 /**
@@ -91,6 +96,7 @@ export function variantsResponse(
         exists: set.records.length > 0 || (set.total ?? 0) > 0,
         resultsCount: set.total ?? set.records.length,
         results: set.records,
+        ...(set.countAdjustedTo !== undefined ? { countAdjustedTo: [set.countAdjustedTo], countPrecision: 'imprecise' } : {}),
         ...(set.info ? { info: set.info } : {}),
       })),
     },

@@ -1,4 +1,4 @@
-import { alleleFrequency, countProblems, type GroupCounts } from '../domain/counts';
+import { alleleFrequency, countProblems, type CountKind, type GroupCounts } from '../domain/counts';
 import { refseqAccession, resolveContig, type ResolvedContig } from '../domain/contigs';
 import { formatVariantId, parseRsid } from '../domain/variant-id';
 import { start0ToPos1 } from '../domain/coordinates';
@@ -68,6 +68,12 @@ export interface WireRecord {
   };
   identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string }[] };
   frequencyInPopulations: WireFrequencies[];
+  /**
+   * afb extension: dataset entries whose every population is withheld (docs/api.md "Withheld
+   * counts"). They cannot stay in frequencyInPopulations, whose `frequencies` needs at least one
+   * population with an alleleFrequency.
+   */
+  frequencyInPopulationsWithheld?: Omit<WireFrequencies, 'frequencies'>[];
   /** afb extensions: the assembly, canonical contig and the 1-based gnomAD-style id people type. */
   assemblyId: string;
   referenceName: string;
@@ -85,6 +91,20 @@ export interface WireFrequencies {
   /** Pooled entries: who contributed, who is missing. */
   contributors?: string[];
   missing?: string[];
+  /** Populations whose allele count (so also the frequency) is withheld, or that are too small to publish. */
+  populationsWithheld?: WireWithheldPopulation[];
+  /** Set when counts of this entry are withheld: counts in 1..minCount-1 are not published. */
+  minCount?: number;
+}
+
+/** A population whose frequency is withheld: what is still published of it (AN, unless the group is too small) and what is not. */
+export interface WireWithheldPopulation {
+  population: string;
+  populationLabel: string;
+  populationCanonical?: string;
+  alleleNumber?: number;
+  countsWithheld: WireCountName[];
+  pooledFrom?: string[];
 }
 
 export interface WirePopulation {
@@ -99,6 +119,32 @@ export interface WirePopulation {
   alleleCountHemizygous?: number;
   pooledFrom?: string[];
   frequencyOnly?: string[];
+  /** Counts of this population withheld by disclosure control (absent above, never 0). */
+  countsWithheld?: WireCountName[];
+}
+
+/** The wire name of each count kind (docs/api.md). */
+export const WIRE_COUNT_NAMES = {
+  ac: 'alleleCount',
+  an: 'alleleNumber',
+  nhomalt: 'alleleCountHomozygous',
+  nhet: 'alleleCountHeterozygous',
+  nhemi: 'alleleCountHemizygous',
+  af: 'alleleFrequency',
+} as const satisfies Record<CountKind, string>;
+export type WireCountName = (typeof WIRE_COUNT_NAMES)[CountKind];
+const KIND_OF_WIRE_NAME = new Map(Object.entries(WIRE_COUNT_NAMES).map(([k, n]) => [n as string, k as CountKind]));
+
+/** Count kinds from a wire `countsWithheld` list (unknown names ignored: a newer peer may add some). */
+export function kindsFromWire(names: unknown, field = 'countsWithheld'): CountKind[] {
+  if (names === undefined) return [];
+  if (!Array.isArray(names)) bad(`${field} is not a list`);
+  return names.flatMap((n) => (typeof n === 'string' && KIND_OF_WIRE_NAME.has(n) ? [KIND_OF_WIRE_NAME.get(n)!] : []));
+}
+
+function wireNames(kinds: readonly CountKind[]): WireCountName[] {
+  const order = Object.keys(WIRE_COUNT_NAMES) as CountKind[];
+  return order.filter((k) => kinds.includes(k)).map((k) => WIRE_COUNT_NAMES[k]);
 }
 
 /** `GRCh37:22-16050075-A-G`: the 1-based gnomAD-style id of the display form, prefixed with the assembly. */
@@ -128,11 +174,19 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
         interval: { type: 'SequenceInterval', start: { type: 'Number', value: start0 }, end: { type: 'Number', value: end0 } },
       },
     },
-    frequencyInPopulations: r.frequencies.filter((f) => f.populations.length > 0).map((f) => toWireFrequencies(f, sourceReference)),
+    frequencyInPopulations: [],
     assemblyId: r.assembly,
     referenceName: r.contig,
     variantId: displayId(r),
   };
+  for (const f of r.frequencies) {
+    const w = toWireFrequencies(f, sourceReference);
+    if (w.frequencies.length > 0) rec.frequencyInPopulations.push(w);
+    else if (w.populationsWithheld) {
+      const { frequencies: _none, ...rest } = w;
+      (rec.frequencyInPopulationsWithheld ??= []).push(rest);
+    }
+  }
   const ids: NonNullable<WireRecord['identifiers']> = {};
   if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
@@ -158,12 +212,15 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
     ...(f.version !== undefined ? { version: f.version } : {}),
     datasetId: f.datasetId,
     ...(f.origin !== undefined ? { origin: f.origin } : {}),
-    frequencies: f.populations.map(toWirePopulation),
+    frequencies: f.populations.filter((p) => !frequencyWithheld(p)).map(toWirePopulation),
   };
   if (f.pooled) {
     out.contributors = f.pooled.contributors;
     out.missing = f.pooled.missing;
   }
+  const hidden = f.populations.filter(frequencyWithheld);
+  if (hidden.length > 0) out.populationsWithheld = hidden.map(toWireWithheld);
+  if (f.minCount !== undefined) out.minCount = f.minCount;
   return out;
 }
 
@@ -186,6 +243,23 @@ export function toWirePopulation(p: PopulationCounts): WirePopulation {
   if (c.nhemi !== undefined) out.alleleCountHemizygous = c.nhemi;
   if (p.pooledFrom) out.pooledFrom = p.pooledFrom;
   if (p.frequencyOnly && p.frequencyOnly.length > 0) out.frequencyOnly = p.frequencyOnly;
+  if (p.withheld && p.withheld.length > 0) out.countsWithheld = wireNames(p.withheld);
+  return out;
+}
+
+/** AF is withheld with the allele count (or the group is not published): the population cannot be a PopulationFrequency. */
+function frequencyWithheld(p: PopulationCounts): boolean {
+  const w = p.withheld ?? [];
+  return w.includes('ac') || w.includes('af') || w.includes('an');
+}
+
+function toWireWithheld(p: PopulationCounts): WireWithheldPopulation {
+  const kinds = new Set(p.withheld);
+  kinds.add('af');
+  const out: WireWithheldPopulation = { population: p.code, populationLabel: p.label, countsWithheld: wireNames([...kinds]) };
+  if (p.canonical !== undefined) out.populationCanonical = p.canonical;
+  if (p.counts.an !== undefined) out.alleleNumber = p.counts.an;
+  if (p.pooledFrom) out.pooledFrom = p.pooledFrom;
   return out;
 }
 
@@ -239,7 +313,10 @@ export function fromWireRecord(raw: unknown, opts: WireReadOptions = {}): Varian
     trimmed: trimAlleles(start0, ref, alt),
     display: { start0, ref, alt },
     rsids,
-    frequencies: fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
+    frequencies: [
+      ...fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
+      ...withheldEntries(r.frequencyInPopulationsWithheld, { datasetId: ownString(r.datasetId) ?? opts.datasetId }),
+    ],
   };
 }
 
@@ -292,20 +369,34 @@ function ownString(x: unknown): string | undefined {
   return typeof x === 'string' && x !== '' ? x : undefined;
 }
 
+/** Entries a peer withheld whole (docs/api.md "Withheld counts"): read back as withheld, never dropped or taken as 0. */
+function withheldEntries(raw: unknown, opts: Pick<WireReadOptions, 'datasetId'>): DatasetFrequencies[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) bad('frequencyInPopulationsWithheld is not a list');
+  return raw.map((f: Record<string, any>) => {
+    if (!f || typeof f !== 'object' || !Array.isArray(f.populationsWithheld) || f.populationsWithheld.length === 0) bad('a withheld entry has no populationsWithheld');
+    return fromWireFrequencies({ ...f, frequencies: [] }, opts);
+  });
+}
+
 /** One `frequencyInPopulations` entry read back (see fromWireRecord). */
 export function fromWireFrequencies(raw: unknown, opts: Pick<WireReadOptions, 'datasetId' | 'dialects'> = {}): DatasetFrequencies {
   const f = raw as Record<string, any>;
+  const withheld = f?.populationsWithheld;
   // gdi-mini-node 0.9.1 writes the spec's `frequencies` as `populations` (with `numberOfPopulations`): a documented dialect.
   let list: unknown = f?.frequencies;
   if (list === undefined && f && typeof f === 'object' && Array.isArray(f.populations)) {
     list = f.populations;
     opts.dialects?.add('populations-for-frequencies');
   }
-  if (!f || typeof f !== 'object' || typeof f.source !== 'string' || !Array.isArray(list) || list.length === 0) {
+  if (!f || typeof f !== 'object' || typeof f.source !== 'string' || !Array.isArray(list) || (list.length === 0 && !(Array.isArray(withheld) && withheld.length > 0))) {
     bad('a frequencyInPopulations entry lacks source or frequencies');
   }
+  if (withheld !== undefined && !Array.isArray(withheld)) bad('populationsWithheld is not a list');
   const datasetId = ownString(f.datasetId) ?? opts.datasetId ?? f.source;
-  const out: DatasetFrequencies = { datasetId, source: f.source, filters: [], populations: (list as unknown[]).map(fromWirePopulation) };
+  const populations = [...(list as unknown[]).map(fromWirePopulation), ...((withheld ?? []) as unknown[]).map(fromWireWithheld)];
+  const out: DatasetFrequencies = { datasetId, source: f.source, filters: [], populations };
+  if (Number.isSafeInteger(f.minCount) && f.minCount > 1) out.minCount = f.minCount;
   if (typeof f.version === 'string') out.version = f.version;
   if (typeof f.origin === 'string' && f.origin !== '') out.origin = f.origin;
   if (f.contributors !== undefined || f.missing !== undefined) {
@@ -345,6 +436,26 @@ export function fromWirePopulation(raw: unknown): PopulationCounts {
   if (typeof p.populationCanonical === 'string') out.canonical = p.populationCanonical;
   if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${code}: pooledFrom`);
   if (p.frequencyOnly !== undefined) out.frequencyOnly = stringList(p.frequencyOnly, `population ${code}: frequencyOnly`);
+  const withheld = kindsFromWire(p.countsWithheld, `population ${code}: countsWithheld`).filter((k) => counts[k] === undefined && k !== 'af');
+  if (withheld.length > 0) out.withheld = withheld;
+  return out;
+}
+
+/** A population whose frequency a peer withheld: its AN (unless too small to publish) and the kinds withheld. */
+export function fromWireWithheld(raw: unknown): PopulationCounts {
+  const p = raw as Record<string, any>;
+  if (!p || typeof p !== 'object' || typeof p.population !== 'string' || p.population === '') bad('a withheld population has no name');
+  const code: string = p.population;
+  const withheld = kindsFromWire(p.countsWithheld, `population ${code}: countsWithheld`);
+  if (withheld.length === 0) bad(`population ${code}: withheld, but countsWithheld names no count`);
+  const an = wireCount(p, 'alleleNumber', code);
+  const problems = countProblems({ an });
+  if (problems.length > 0) bad(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
+  const counts: GroupCounts = an !== undefined ? { an } : {};
+  if (an === undefined && !withheld.includes('an')) withheld.push('an');
+  const out: PopulationCounts = { code, label: typeof p.populationLabel === 'string' ? p.populationLabel : code, counts, withheld };
+  if (typeof p.populationCanonical === 'string') out.canonical = p.populationCanonical;
+  if (p.pooledFrom !== undefined) out.pooledFrom = stringList(p.pooledFrom, `population ${code}: pooledFrom`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { WireRecord } from './record';
+import type { WireFrequencies, WirePopulation, WireRecord, WireWithheldPopulation } from './record';
 
 /** Columns of every TSV afb writes (docs/api.md): one row per variant x source x population. */
 export const TSV_COLUMNS = [
@@ -15,34 +15,41 @@ export const TSV_COLUMNS = [
   'homozygous',
   'heterozygous',
   'hemizygous',
+  // The counts of this row withheld by disclosure control (their cells are empty; an empty cell not named here is unknown).
+  'withheld',
 ] as const;
 
-export function tsvHeader(): string {
-  return TSV_COLUMNS.join('\t') + '\n';
+/** The header line; under a small-cell threshold k > 1, preceded by a comment stating the rule. */
+export function tsvHeader(minCount?: number): string {
+  const rule = minCount !== undefined && minCount > 1 ? `# counts below k=${minCount} are withheld: their cells are empty and named in the withheld column, with the frequency (docs/api.md "Withheld counts")\n` : '';
+  return rule + TSV_COLUMNS.join('\t') + '\n';
 }
 
 /** Rows for one record; `query` is what the batch asked (empty outside batch). A miss gives one row with only the query. */
 export function tsvRows(query: string, r: WireRecord | undefined): string {
   if (!r) return `${clean(query)}${'\t'.repeat(TSV_COLUMNS.length - 1)}\n`;
   let out = '';
-  for (const f of r.frequencyInPopulations) {
-    for (const p of f.frequencies) {
-      out += [
-        query,
-        r.variantId,
-        r.assemblyId,
-        f.source,
-        f.datasetId,
-        p.population,
-        p.populationLabel,
-        p.alleleCount,
-        p.alleleNumber,
-        p.alleleNumber === 0 ? '' : p.alleleFrequency,
-        p.alleleCountHomozygous,
-        p.alleleCountHeterozygous,
-        p.alleleCountHemizygous,
-      ].map(clean).join('\t') + '\n';
-    }
+  const row = (f: Pick<WireFrequencies, 'source' | 'datasetId'>, p: Partial<WirePopulation> & WireWithheldPopulation): string =>
+    [
+      query,
+      r.variantId,
+      r.assemblyId,
+      f.source,
+      f.datasetId,
+      p.population,
+      p.populationLabel,
+      p.alleleCount,
+      p.alleleNumber,
+      p.alleleNumber === 0 ? '' : p.alleleFrequency,
+      p.alleleCountHomozygous,
+      p.alleleCountHeterozygous,
+      p.alleleCountHemizygous,
+      p.countsWithheld.join(','),
+    ].map(clean).join('\t') + '\n';
+  const entries: Partial<WireFrequencies>[] = [...r.frequencyInPopulations, ...(r.frequencyInPopulationsWithheld ?? [])];
+  for (const f of entries as WireFrequencies[]) {
+    for (const p of f.frequencies ?? []) out += row(f, { ...p, countsWithheld: p.countsWithheld ?? [] });
+    for (const p of f.populationsWithheld ?? []) out += row(f, p);
   }
   return out;
 }

@@ -26,5 +26,6 @@ export function withImpliedTotal(entry: DatasetFrequencies): DatasetFrequencies 
   const group = impliedTotal(entry.populations);
   if (!group) return entry;
   const total: PopulationCounts = { code: OVERALL_CODE, label: `Total (the dataset reports only ${group.code})`, counts: { ...group.counts } };
+  if (group.withheld) total.withheld = [...group.withheld];
   return { ...entry, populations: [total, ...entry.populations] };
 }

@@ -1,7 +1,7 @@
 import type { Assembly } from './assemblies';
 import type { Contig } from './contigs';
 import type { Anchored, Trimmed } from './alleles';
-import type { GroupCounts, } from './counts';
+import type { CountKind, GroupCounts } from './counts';
 import type { GroupDef } from './groups';
 
 /**
@@ -191,6 +191,8 @@ export interface DatasetFrequencies {
   origin?: string;
   /** Set on pooled entries: who contributed and who is missing. */
   pooled?: { contributors: string[]; missing: string[] };
+  /** Set when disclosure control withheld counts of this entry: the small-cell threshold k applied (domain/disclosure). */
+  minCount?: number;
 }
 
 export interface PopulationCounts {
@@ -203,4 +205,9 @@ export interface PopulationCounts {
   pooledFrom?: string[];
   /** Pooled rows only: contributors that reported this population only as a frequency (shown, not pooled). */
   frequencyOnly?: string[];
+  /**
+   * Kinds withheld by disclosure control (domain/disclosure): absent from `counts` on purpose, which
+   * is not the same as unknown. `an` is withheld only for a group too small to publish.
+   */
+  withheld?: CountKind[];
 }

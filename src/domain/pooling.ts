@@ -1,4 +1,4 @@
-import { isPoolable, sumCounts, type GroupCounts } from './counts';
+import { isPoolable, sumCounts, type CountKind, type GroupCounts } from './counts';
 import { poolingKey } from './populations';
 import type { DatasetFrequencies, PopulationCounts } from './lookup';
 
@@ -23,30 +23,36 @@ export interface PooledPopulation extends PopulationCounts {
  * pooled. Nothing here guesses a count that was not reported.
  */
 export function poolPopulations(contributions: readonly Contribution[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
-  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; canonical?: string }>();
+  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; withheld: Set<CountKind>; canonical?: string }>();
   for (const c of contributions) {
     for (const p of c.frequencies.populations) {
       const key = poolingKey(p.code, p.canonical, explicit);
       let entry = byKey.get(key);
       if (!entry) {
-        entry = { first: p, parts: [], from: [], afOnly: [], canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
+        entry = { first: p, parts: [], from: [], afOnly: [], withheld: new Set(), canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
         byKey.set(key, entry);
       }
-      if (isPoolable(p.counts)) {
+      // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.
+      const countsWithheld = (p.withheld ?? []).filter((k) => k !== 'af');
+      if (isPoolable(p.counts) || countsWithheld.length > 0) {
         entry.parts.push(p.counts);
         entry.from.push(c.contributor);
+        countsWithheld.forEach((k) => entry.withheld.add(k));
       } else if (p.counts.af !== undefined) entry.afOnly.push(c.contributor);
     }
   }
   const out: PooledPopulation[] = [];
   for (const e of byKey.values()) {
+    const counts = sumCounts(e.parts);
+    for (const k of e.withheld) delete counts[k];
     out.push({
       code: e.canonical ?? e.first.code,
       label: e.first.label,
       ...(e.canonical ? { canonical: e.canonical } : {}),
-      counts: sumCounts(e.parts),
+      counts,
       pooledFrom: e.from,
       frequencyOnly: e.afOnly,
+      ...(e.withheld.size > 0 ? { withheld: [...e.withheld] } : {}),
     });
   }
   // The overall group first, then by code, so pooled answers read the same every time.

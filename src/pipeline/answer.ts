@@ -21,6 +21,10 @@ export interface Answer {
   /** Batch only: each entry as written and, where it could not be asked, why. */
   entries?: { text: string; error?: string }[];
   trace?: LookupTrace;
+  /** Count cells disclosure control withheld from this answer (the audit log reads it). */
+  withheldCells?: number;
+  /** The largest small-cell threshold k applied to this answer's datasets, when above 1 (TSV writes the rule). */
+  minCount?: number;
 }
 
 export interface AnswerContext {

@@ -118,8 +118,12 @@ async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: numb
 
 async function* tsvBody(render: RenderContext, datasets: DatasetInfo[], parts: AsyncIterable<Answer>): AsyncGenerator<string> {
   const wire = wireOf(render, datasets);
-  let buf = tsvHeader();
+  let buf = '';
+  let first = true;
   for await (const a of parts) {
+    // The header (and the rule, under a threshold) from the first part, disclosed before anything is written.
+    if (first) buf = tsvHeader(a.minCount);
+    first = false;
     (a.entries ?? []).forEach((e, i) => {
       const rec = a.records[i];
       buf += tsvRows(e.text, rec ? wire(rec) : undefined);

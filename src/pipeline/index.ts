@@ -12,6 +12,7 @@ export type { Reply } from './render';
 export type { Answer } from './answer';
 export type { Caller, AccessLevel } from './caller';
 export type { DisclosureStep } from './disclose';
+export { disclosureFor, smallCellStep } from './disclose-policy';
 export { errorReply } from './error-reply';
 
 export interface PipelineOptions extends BeaconIdentity {

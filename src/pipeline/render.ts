@@ -39,7 +39,7 @@ const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer): Reply {
   const wire = wireOf(ctx, answer.datasets);
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
-  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)));
+  if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)), answer.minCount);
   const summary = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   const sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
   return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer)), records.length);
@@ -76,14 +76,16 @@ export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: Variant
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
 function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
-  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total }];
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total, ...adjusted(records.flatMap((r) => r.frequencies)) }];
   return a.datasets.map((d) => {
     const own: WireRecord[] = [];
+    const entries = [];
     for (const r of records) {
       const frequencies = r.frequencies.filter((f) => f.datasetId === d.id);
+      entries.push(...frequencies);
       if (frequencies.length > 0) own.push(lazy({ ...r, frequencies }, wire));
     }
-    return { id: d.id, records: own, info: { name: d.name, version: d.version } };
+    return { id: d.id, records: own, info: { name: d.name, version: d.version }, ...adjusted(entries) };
   });
 }
 
@@ -98,6 +100,7 @@ function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wir
 function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
   const sets = new Map<string, ResultSet>();
   const pooledRecords: WireRecord[] = [];
+  const pooledEntries: DatasetFrequencies[] = [];
   let complete = true;
   let pooledSource = '';
   for (const r of records) {
@@ -105,6 +108,7 @@ function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r:
       if (f.pooled) {
         if (f.pooled.missing.length > 0) complete = false;
         pooledSource ||= f.source;
+        pooledEntries.push(f);
         const populations = f.populations.map((p) => ({ ...p, counts: frequencyOnly(p.counts) }));
         pooledRecords.push(lazy({ ...r, frequencies: [{ ...f, populations }] }, wire));
         continue;
@@ -112,7 +116,7 @@ function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r:
       const who = contributorOf(f);
       const key = `${who.beaconId}\u0000${who.id}`;
       let set = sets.get(key);
-      if (!set) sets.set(key, (set = { id: who.id, beaconId: who.beaconId, records: [], info: { contributor: f.datasetId } }));
+      if (!set) sets.set(key, (set = { id: who.id, beaconId: who.beaconId, records: [], info: { contributor: f.datasetId }, ...adjusted([f]) }));
       set.records.push(lazy({ ...r, frequencies: [f] }, wire));
     }
   }
@@ -124,6 +128,7 @@ function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r:
       beaconId: `${ctx.beaconId} (pooled${complete ? '' : ', PARTIAL'})`,
       records: pooledRecords,
       info: { afb: { pooled: true, complete } },
+      ...adjusted(pooledEntries),
     });
   }
   return out;
@@ -146,6 +151,12 @@ function contributorOf(f: DatasetFrequencies): { beaconId: string; id: string } 
   return i > 0 ? { beaconId: f.datasetId.slice(0, i), id: f.datasetId.slice(i + 1) } : { beaconId: f.datasetId, id: f.datasetId };
 }
 
+/** Beacon v2.2 countAdjustedTo of a result set: the largest k under which counts of its entries were withheld. */
+function adjusted(entries: DatasetFrequencies[]): { countAdjustedTo?: number } {
+  const k = Math.max(0, ...entries.map((e) => e.minCount ?? 0));
+  return k > 1 ? { countAdjustedTo: k } : {};
+}
+
 /** The `info` every data response carries: how the answer was obtained. */
 export function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const afb: Record<string, unknown> = { ...(a.assembly ? { assemblyId: a.assembly } : {}), ...extra };
@@ -162,13 +173,13 @@ function json(body: unknown, records: number): Reply {
 }
 
 /** TSV of `n` records, `rows(i)` the lines of record i. */
-function tsv(n: number, rows: (i: number) => string): Reply {
-  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader() + Array.from({ length: n }, (_, i) => rows(i)).join('') };
-  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows) };
+function tsv(n: number, rows: (i: number) => string, minCount?: number): Reply {
+  if (n <= STREAM_ABOVE_RECORDS) return { status: 200, contentType: TSV_TYPE, body: tsvHeader(minCount) + Array.from({ length: n }, (_, i) => rows(i)).join('') };
+  return { status: 200, contentType: TSV_TYPE, body: tsvParts(n, rows, minCount) };
 }
 
-function* tsvParts(n: number, rows: (i: number) => string): Generator<string> {
-  let buf = tsvHeader();
+function* tsvParts(n: number, rows: (i: number) => string, minCount?: number): Generator<string> {
+  let buf = tsvHeader(minCount);
   for (let i = 0; i < n; i++) {
     buf += rows(i);
     if (buf.length >= 64 * 1024) {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { FederatedLookup, type FederatedOptions, type Peer } from '../../src/broker';
 import { loadBrokerConfig, type BrokerConfig } from '../../src/config/broker-config';
-import { loadServerConfig } from '../../src/config/server-config';
+import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
+import type { DisclosureStep } from '../../src/pipeline';
 import { startServer, type RunningServer } from '../../src/server';
 import { realFile } from './fixtures';
 import { startNode, type TestNode } from './node-server';
@@ -17,11 +18,19 @@ export interface TestBroker {
 }
 
 /** A real broker (FederatedLookup behind the real server) on a free loopback port. */
-export async function startBroker(id: string, peers: Peer[], broker: Partial<BrokerConfig> = {}, port = 0, extra: Partial<FederatedOptions> = {}): Promise<TestBroker> {
-  const config = { ...loadServerConfig(undefined, {}, {}), port, logLevel: 'silent' as const, beaconId: id };
+export async function startBroker(
+  id: string,
+  peers: Peer[],
+  broker: Partial<BrokerConfig> = {},
+  port = 0,
+  extra: Partial<FederatedOptions> = {},
+  disclosure?: readonly DisclosureStep[],
+  server_: Partial<ServerConfig> = {},
+): Promise<TestBroker> {
+  const config = { ...loadServerConfig(undefined, {}, {}), port, logLevel: 'silent' as const, beaconId: id, ...server_ };
   const lookup = new FederatedLookup({ id, peers, config: { ...loadBrokerConfig({}, {}), ...broker }, ...extra });
   lookup.start();
-  const server = await startServer({ lookup, config, role: 'broker', version: 'test', network: () => lookup.network() });
+  const server = await startServer({ lookup, config, role: 'broker', version: 'test', network: () => lookup.network(), disclosure });
   return {
     url: server.url,
     api: `${server.url}/api`,

@@ -3,6 +3,7 @@ import { loadServerConfig, type ServerConfig } from '../../src/config/server-con
 import { startServer, type RunningServer } from '../../src/server';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { fromWireRecord, type WireRecord } from '../../src/beacon/record';
+import type { DisclosureStep } from '../../src/pipeline';
 
 export interface TestNode {
   url: string;
@@ -12,10 +13,10 @@ export interface TestNode {
 }
 
 /** A real node: the SQLite store read-only behind the real express server, on a free loopback port. */
-export async function startNode(db: string, overrides: Partial<ServerConfig> = {}): Promise<TestNode> {
+export async function startNode(db: string, overrides: Partial<ServerConfig> = {}, disclosure?: readonly DisclosureStep[]): Promise<TestNode> {
   const store = openStoreLookup(db);
   const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
-  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test' });
+  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', disclosure });
   return {
     url: server.url,
     api: `${server.url}/api`,

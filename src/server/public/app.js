@@ -100,17 +100,30 @@ async function getJson(url) {
   return body;
 }
 
-/** A node answers one result set per dataset: join them into one record per variant. */
+/**
+ * A node answers one result set per dataset: join them into one record per variant. Entries whose
+ * every population is withheld (frequencyInPopulationsWithheld, docs/api.md "Withheld counts") are
+ * shown too, with no frequencies.
+ */
 function recordsOf(body) {
   const byId = new Map();
   for (const set of body.response?.resultSets || []) {
     for (const r of set.results || []) {
+      const entries = [...r.frequencyInPopulations, ...(r.frequencyInPopulationsWithheld || []).map((f) => ({ ...f, frequencies: [] }))];
       const seen = byId.get(r.variantInternalId);
-      if (seen) seen.frequencyInPopulations.push(...r.frequencyInPopulations);
-      else byId.set(r.variantInternalId, { ...r, frequencyInPopulations: [...r.frequencyInPopulations] });
+      if (seen) seen.frequencyInPopulations.push(...entries);
+      else byId.set(r.variantInternalId, { ...r, frequencyInPopulations: entries });
     }
   }
   return [...byId.values()];
+}
+
+/**
+ * A count the beacon withheld reads "withheld (k=5)", not "< 5": it lies in 1..k-1 or is hidden
+ * with one that does (a larger count that would give it away), so "< k" could be false.
+ */
+function fmtCount(p, field, k) {
+  return (p.countsWithheld || []).includes(field) ? `withheld${k ? ` (k=${k})` : ''}` : fmtInt(p[field]);
 }
 
 function mainEntry(rec) {
@@ -118,7 +131,8 @@ function mainEntry(rec) {
 }
 
 function totalOf(entry) {
-  return entry?.frequencies.find((p) => p.population === 'Total') || entry?.frequencies[0];
+  const all = [...(entry?.frequencies || []), ...(entry?.populationsWithheld || [])];
+  return all.find((p) => p.population === 'Total') || all[0];
 }
 
 function message(kind, text) {
@@ -147,13 +161,13 @@ function populationTable(entry, caption, main) {
   return h('div', { class: 'table-wrap' }, h('table', { class: main ? 'populations main' : 'populations', 'data-dataset': entry.datasetId },
     h('caption', { class: 'meta' }, caption),
     h('thead', {}, h('tr', {}, ['Population', 'AC', 'AN', 'AF', 'Homozygotes', 'Hemizygotes'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, entry.frequencies.map((p) => h('tr', { 'data-population': p.population },
+    h('tbody', {}, [...entry.frequencies, ...(entry.populationsWithheld || [])].map((p) => h('tr', { 'data-population': p.population },
       h('td', { class: 'pop' }, p.population, p.populationLabel && p.populationLabel !== p.population ? h('small', {}, p.populationLabel) : null),
-      h('td', { 'data-col': 'ac' }, fmtInt(p.alleleCount)),
-      h('td', { 'data-col': 'an' }, fmtInt(p.alleleNumber)),
-      h('td', { 'data-col': 'af' }, fmtAf(p)),
-      h('td', { 'data-col': 'hom' }, fmtInt(p.alleleCountHomozygous)),
-      h('td', { 'data-col': 'hemi' }, fmtInt(p.alleleCountHemizygous)),
+      h('td', { 'data-col': 'ac' }, fmtCount(p, 'alleleCount', entry.minCount)),
+      h('td', { 'data-col': 'an' }, fmtCount(p, 'alleleNumber', entry.minCount)),
+      h('td', { 'data-col': 'af' }, (p.countsWithheld || []).includes('alleleFrequency') ? 'withheld' : fmtAf(p)),
+      h('td', { 'data-col': 'hom' }, fmtCount(p, 'alleleCountHomozygous', entry.minCount)),
+      h('td', { 'data-col': 'hemi' }, fmtCount(p, 'alleleCountHemizygous', entry.minCount)),
     )))));
 }
 
@@ -185,7 +199,8 @@ function breakdown(rec) {
       h('thead', {}, h('tr', {}, ['Source', 'AC', 'AN', 'AF'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, others.map((f) => {
         const t = totalOf(f);
-        return h('tr', { 'data-dataset': f.datasetId }, h('td', {}, f.source), h('td', {}, fmtInt(t?.alleleCount)), h('td', {}, fmtInt(t?.alleleNumber)), h('td', {}, t ? fmtAf(t) : '–'));
+        const hidden = (t?.countsWithheld || []).includes('alleleCount');
+        return h('tr', { 'data-dataset': f.datasetId }, h('td', {}, f.source), h('td', {}, t ? fmtCount(t, 'alleleCount', f.minCount) : '–'), h('td', {}, fmtInt(t?.alleleNumber)), h('td', {}, t && !hidden ? fmtAf(t) : hidden ? 'withheld' : '–'));
       })))),
     // Each contributor's own populations, folded away until asked for.
     others.map((f) => h('details', { class: 'node-detail', 'data-dataset': f.datasetId },
