@@ -40,6 +40,8 @@ export class GenotypeCounter {
   readonly groups: GenotypeGroup[];
   readonly slots: Slot[] = [];
   readonly selection: SampleSelection;
+  /** The sample ids whose genotypes are counted (the panel's and --samples' choice), in VCF order. */
+  readonly countedSamples: string[];
   /** Per VCF sample column: the group indexes it adds to (empty when not counted). */
   private readonly sampleGroups: number[][];
   private readonly sampleSex: (Sex | undefined)[];
@@ -102,6 +104,7 @@ export class GenotypeCounter {
       return [0];
     });
     this.sampleSex = setup.samples.map((id) => setup.panel?.get(id)?.sex);
+    this.countedSamples = setup.samples.filter((_, i) => this.sampleGroups[i]!.length > 0);
     this.selection = { counted, notInPanel, excludedByList };
     this.groups = groupKeys.map((key) => ({
       key,
