@@ -54,6 +54,8 @@ export function informationalMeta(id: BeaconIdentity) {
 /** One result set per dataset (a node) or one for the whole federation (a broker). */
 export interface ResultSet {
   id: string;
+  /** Whose set it is (Beacon networks stamp it; the GDI portal reads it): this beacon's id unless set. */
+  beaconId?: string;
   records: WireRecord[];
   /** Matches in this set over all pages, when known. */
   total?: number;
@@ -91,6 +93,7 @@ export function variantsResponse(
     response: {
       resultSets: include === 'NONE' ? [] : chosen.map((set) => ({
         id: set.id,
+        beaconId: set.beaconId ?? id.beaconId,
         setType: 'dataset',
         exists: set.records.length > 0 || (set.total ?? 0) > 0,
         resultsCount: set.total ?? set.records.length,

@@ -1,5 +1,5 @@
 import { alleleFrequency, countProblems, type CountKind, type GroupCounts } from '../domain/counts';
-import { refseqAccession, resolveContig } from '../domain/contigs';
+import { refseqAccession, resolveContig, type ResolvedContig } from '../domain/contigs';
 import { formatVariantId, parseRsid } from '../domain/variant-id';
 import { start0ToPos1 } from '../domain/coordinates';
 import { isAlleleBases, trimAlleles, variantType } from '../domain/alleles';
@@ -33,6 +33,17 @@ export class WireFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WireFormatError';
+  }
+}
+
+/**
+ * A record whose counts break the domain's rules (AC > AN, 2·hom > AC, …): a reader that reads
+ * third-party answers record by record rejects that record alone (see readVariantsResponse).
+ */
+export class ImpossibleCountsError extends WireFormatError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImpossibleCountsError';
   }
 }
 
@@ -148,8 +159,7 @@ export function displayId(r: VariantRecord): string {
 
 export function toWireRecord(r: VariantRecord, sourceReference: string): WireRecord {
   const accession = refseqAccession(r.contig, r.assembly);
-  // VRS needs a CURIE; contigs without a RefSeq accession (decoys) get an afb-local prefix.
-  const sequenceId = accession ? `refseq:${accession}` : `afb:${r.assembly}:${r.contig}`;
+  const sequenceId = hgvsSequenceId(r);
   const start0 = r.display.start0;
   const end0 = start0 + r.display.ref.length;
   const rec: WireRecord = {
@@ -182,6 +192,17 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
   if (Object.keys(ids).length > 0) rec.identifiers = ids;
   return rec;
+}
+
+/**
+ * `variation.location.sequence_id` as the GDI network writes it (beacon2-pi-api, ri-tools-v2,
+ * gdi-mini-node): `HGVSid:<contig>:g.<1-based POS><REF>><ALT>`, a CURIE whose second part the
+ * portal's dataset-discovery service reads as the chromosome, so it labels afb's and EGA's
+ * answers for one variant alike (`2-10297-G-T`). The RefSeq accession (and so the assembly) is in
+ * `identifiers.genomicHGVSId` and `assemblyId`.
+ */
+export function hgvsSequenceId(r: VariantRecord): string {
+  return `HGVSid:${r.contig}:g.${start0ToPos1(r.display.start0)}${r.display.ref || '-'}>${r.display.alt || '-'}`;
 }
 
 function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): WireFrequencies {
@@ -255,7 +276,15 @@ function roundAf(af: number): number {
  * the identity (domain trimAlleles of the wire alleles), `display` the alleles as sent. A
  * third-party Beacon's entries without `datasetId` are named by their `source`.
  */
-export function fromWireRecord(raw: unknown, opts: { assembly?: Assembly } = {}): VariantRecord {
+export interface WireReadOptions {
+  assembly?: Assembly;
+  /** The dataset an entry without its own `datasetId` belongs to (the result set's id); else its `source` names it. */
+  datasetId?: string;
+  /** Collects the documented non-spec forms met while reading (e.g. mini-node's `populations`). */
+  dialects?: Set<string>;
+}
+
+export function fromWireRecord(raw: unknown, opts: WireReadOptions = {}): VariantRecord {
   const r = raw as Record<string, any>;
   if (!r || typeof r !== 'object' || Array.isArray(r)) bad('a result is not an object');
   const v = r.variation as Record<string, any> | undefined;
@@ -265,8 +294,7 @@ export function fromWireRecord(raw: unknown, opts: { assembly?: Assembly } = {})
   const start = v.location?.interval?.start;
   const start0: unknown = typeof start === 'number' ? start : start?.value;
   if (typeof start0 !== 'number' || !Number.isSafeInteger(start0) || start0 < 0) bad('variation.location.interval.start is not a 0-based position');
-  const name = typeof r.referenceName === 'string' ? r.referenceName : String(v.location?.sequence_id ?? '');
-  const resolved = resolveContig(name);
+  const { name, resolved } = recordContig(r, v);
   if (!resolved || resolved.contig === '') bad(`contig '${name}' is not understood`);
   const assembly = recordAssembly(r.assemblyId, resolved.assembly, opts.assembly);
   const fip = r.frequencyInPopulations;
@@ -285,30 +313,88 @@ export function fromWireRecord(raw: unknown, opts: { assembly?: Assembly } = {})
     trimmed: trimAlleles(start0, ref, alt),
     display: { start0, ref, alt },
     rsids,
-    frequencies: [...fip.map(fromWireFrequencies), ...withheldEntries(r.frequencyInPopulationsWithheld)],
+    frequencies: [
+      ...fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
+      ...withheldEntries(r.frequencyInPopulationsWithheld, { datasetId: ownString(r.datasetId) ?? opts.datasetId }),
+    ],
   };
 }
 
+/**
+ * Where a record's contig is written, in the order afb trusts them: afb's own `referenceName`,
+ * then `variation.location.sequence_id` in any form the GDI implementations write (`refseq:NC_000021.8`,
+ * `NC_000021.8`, `chr21`, `21`, and pi-api / ri-tools-v2 / mini-node's `HGVSid:21:g.9411383C>T`),
+ * then the accession of `identifiers.genomicHGVSId` (`NC_000021.8:g.9411384C>T`). A VRS digest
+ * (`ga4gh:SQ.…`) names no contig by itself. HGVS-derived names never pin the assembly: pi-api's
+ * shipped records pair GRCh37 positions with GRCh38 accessions in genomicHGVSId.
+ */
+function recordContig(r: Record<string, any>, v: Record<string, any>): { name: string; resolved: ResolvedContig | undefined } {
+  if (typeof r.referenceName === 'string') return { name: r.referenceName, resolved: resolveContig(r.referenceName) };
+  const sid = String(v.location?.sequence_id ?? '');
+  const fromSid = contigOfSequenceId(sid);
+  if (fromSid) return { name: sid, resolved: fromSid };
+  const hgvs = r.identifiers?.genomicHGVSId;
+  if (typeof hgvs === 'string') {
+    const acc = /^([A-Za-z]{2}_\d+(?:\.\d+)?):[gmc]\./.exec(hgvs);
+    const resolved = acc ? resolveContig(acc[1]!) : undefined;
+    if (resolved) return { name: hgvs, resolved: { contig: resolved.contig } };
+  }
+  return { name: sid, resolved: undefined };
+}
+
+/**
+ * The contig a `sequence_id` names, or undefined: `HGVSid:<chr>:g.<pos><ref>><alt>` (pi-api,
+ * ri-tools-v2, mini-node; the position there is not used, ri-tools writes it 0-based and mini-node
+ * 1-based), an HGVS expression `NC_000021.8:g.…`, `refseq:NC_…`, a bare accession or contig name.
+ */
+export function contigOfSequenceId(sequenceId: string): ResolvedContig | undefined {
+  const s = sequenceId.trim();
+  if (s === '' || /^ga4gh:/i.test(s)) return undefined;
+  const hgvsId = /^HGVSid:([^:]+):/i.exec(s);
+  if (hgvsId) {
+    const c = resolveContig(hgvsId[1]!);
+    return c && c.contig !== '' ? { contig: c.contig } : undefined;
+  }
+  const expr = /^(?:refseq:)?([^:]+):[gmc]\./i.exec(s);
+  if (expr) {
+    const c = resolveContig(expr[1]!);
+    return c && c.contig !== '' ? { contig: c.contig } : undefined;
+  }
+  if (s.includes(':') && !/^refseq:/i.test(s)) return undefined;
+  const c = resolveContig(s);
+  return c && c.contig !== '' ? c : undefined;
+}
+
+function ownString(x: unknown): string | undefined {
+  return typeof x === 'string' && x !== '' ? x : undefined;
+}
+
 /** Entries a peer withheld whole (docs/api.md "Withheld counts"): read back as withheld, never dropped or taken as 0. */
-function withheldEntries(raw: unknown): DatasetFrequencies[] {
+function withheldEntries(raw: unknown, opts: Pick<WireReadOptions, 'datasetId'>): DatasetFrequencies[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) bad('frequencyInPopulationsWithheld is not a list');
   return raw.map((f: Record<string, any>) => {
     if (!f || typeof f !== 'object' || !Array.isArray(f.populationsWithheld) || f.populationsWithheld.length === 0) bad('a withheld entry has no populationsWithheld');
-    return fromWireFrequencies({ ...f, frequencies: [] });
+    return fromWireFrequencies({ ...f, frequencies: [] }, opts);
   });
 }
 
 /** One `frequencyInPopulations` entry read back (see fromWireRecord). */
-export function fromWireFrequencies(raw: unknown): DatasetFrequencies {
+export function fromWireFrequencies(raw: unknown, opts: Pick<WireReadOptions, 'datasetId' | 'dialects'> = {}): DatasetFrequencies {
   const f = raw as Record<string, any>;
   const withheld = f?.populationsWithheld;
-  if (!f || typeof f !== 'object' || typeof f.source !== 'string' || !Array.isArray(f.frequencies) || (f.frequencies.length === 0 && !(Array.isArray(withheld) && withheld.length > 0))) {
+  // gdi-mini-node 0.9.1 writes the spec's `frequencies` as `populations` (with `numberOfPopulations`): a documented dialect.
+  let list: unknown = f?.frequencies;
+  if (list === undefined && f && typeof f === 'object' && Array.isArray(f.populations)) {
+    list = f.populations;
+    opts.dialects?.add('populations-for-frequencies');
+  }
+  if (!f || typeof f !== 'object' || typeof f.source !== 'string' || !Array.isArray(list) || (list.length === 0 && !(Array.isArray(withheld) && withheld.length > 0))) {
     bad('a frequencyInPopulations entry lacks source or frequencies');
   }
   if (withheld !== undefined && !Array.isArray(withheld)) bad('populationsWithheld is not a list');
-  const datasetId = typeof f.datasetId === 'string' && f.datasetId !== '' ? f.datasetId : f.source;
-  const populations = [...(f.frequencies as unknown[]).map(fromWirePopulation), ...((withheld ?? []) as unknown[]).map(fromWireWithheld)];
+  const datasetId = ownString(f.datasetId) ?? opts.datasetId ?? f.source;
+  const populations = [...(list as unknown[]).map(fromWirePopulation), ...((withheld ?? []) as unknown[]).map(fromWireWithheld)];
   const out: DatasetFrequencies = { datasetId, source: f.source, filters: [], populations };
   if (Number.isSafeInteger(f.minCount) && f.minCount > 1) out.minCount = f.minCount;
   if (typeof f.version === 'string') out.version = f.version;
@@ -338,7 +424,7 @@ export function fromWirePopulation(raw: unknown): PopulationCounts {
   // The same consistency rules as at ingest (domain countProblems), on everything sent. One object
   // shape for every population keeps this fast (a batch reads hundreds of thousands of them).
   const problems = countProblems({ ac, an, nhomalt, nhet, nhemi, af });
-  if (problems.length > 0) bad(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
+  if (problems.length > 0) throw new ImpossibleCountsError(`population ${code}: ${problems.map((x) => x.message).join('; ')}`);
   // Integer AC and AN pool; without both, the frequency is what is shown (never pooled).
   const counts: GroupCounts = ac !== undefined && an !== undefined ? { ac, an } : { af };
   if (ac !== undefined && an === undefined) counts.ac = ac;

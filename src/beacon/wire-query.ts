@@ -3,7 +3,7 @@ import type { Trimmed } from '../domain/alleles';
 import type { Contig } from '../domain/contigs';
 import type { AlleleQuery, Granularity, ScanQuery, VariantRecord } from '../domain/lookup';
 import { formatVariantId } from '../domain/variant-id';
-import { fromWireRecord, WireFormatError } from './record';
+import { fromWireRecord, ImpossibleCountsError, WireFormatError } from './record';
 
 /**
  * The client side of the wire: the requests a broker sends to its peers (the inverse of
@@ -37,6 +37,28 @@ export function sequenceQueryPath(assembly: Assembly, q: AlleleQuery, granularit
     requestedGranularity: granularity,
   });
   return `/g_variants?${qs}`;
+}
+
+/**
+ * A Beacon v2 sequence query as a `POST /g_variants` body, the way gdi-mini-node and the GDI
+ * dataset-discovery service send it (0-based `start` as a one-element list).
+ */
+export function sequenceRequestBody(assembly: Assembly, q: AlleleQuery, granularity: Granularity = 'record', variantType?: string): unknown {
+  return {
+    meta: { apiVersion: '2.0' },
+    query: {
+      requestParameters: {
+        assemblyId: assembly,
+        referenceName: q.contig,
+        start: [q.start0],
+        referenceBases: q.ref.toUpperCase(),
+        alternateBases: q.alt.toUpperCase(),
+        ...(variantType ? { variantType } : {}),
+      },
+      requestedGranularity: granularity,
+      pagination: { skip: 0, limit: 100 },
+    },
+  };
 }
 
 /** The afb `POST /batch` body for many variants (0-based starts, as beacon/batch.ts reads them). */
@@ -77,23 +99,53 @@ export interface VariantsAnswer {
   /** responseSummary.numTotalResults when the peer sent one. */
   total?: number;
   exists?: boolean;
+  /** Records refused one by one (lenient reading only): which record, and why. */
+  rejected: string[];
+  /** Documented non-spec forms the answer used (e.g. `populations-for-frequencies`). */
+  dialects: string[];
 }
 
-/** A g_variants response envelope read back; a Beacon error envelope or a malformed one throws WireFormatError. */
-export function readVariantsResponse(answer: unknown, assembly: Assembly): VariantsAnswer {
+export interface ReadVariantsOptions {
+  /**
+   * Third-party answers: a record with impossible counts (AC > AN, 2·hom > AC) is refused alone and
+   * named in `rejected`; strict reading (afb peers) refuses the whole answer for it.
+   */
+  lenient?: boolean;
+}
+
+/**
+ * A g_variants response envelope read back; a Beacon error envelope or a malformed one throws
+ * WireFormatError. Entries without their own `datasetId` belong to their result set (its `id`; the
+ * set's position when it has none), so two result sets of one peer that share a `source` stay two
+ * datasets.
+ */
+export function readVariantsResponse(answer: unknown, assembly: Assembly, o: ReadVariantsOptions = {}): VariantsAnswer {
   const a = answer as Record<string, any>;
   if (!a || typeof a !== 'object' || Array.isArray(a)) throw new WireFormatError('answer is not a JSON object');
   if (a.error) throw new WireFormatError(`Beacon error ${a.error.errorCode}: ${a.error.errorMessage ?? ''}`);
   const sets = a.response?.resultSets ?? [];
   if (!Array.isArray(sets)) throw new WireFormatError('response.resultSets is not a list');
   const records: VariantRecord[] = [];
-  for (const set of sets) {
+  const rejected: string[] = [];
+  const dialects = new Set<string>();
+  const ids = new Set<string>();
+  sets.forEach((set, i) => {
     const results = set?.results ?? (set?.exists === false || set?.resultsCount !== undefined ? [] : undefined);
     if (!Array.isArray(results)) throw new WireFormatError('a result set has no results list');
-    for (const raw of results) records.push(fromWireRecord(raw, { assembly }));
-  }
+    let datasetId = typeof set?.id === 'string' && set.id !== '' ? set.id : `resultSet${i + 1}`;
+    if (ids.has(datasetId)) datasetId = `${datasetId}#${i + 1}`;
+    ids.add(datasetId);
+    results.forEach((raw: unknown, j: number) => {
+      try {
+        records.push(fromWireRecord(raw, { assembly, datasetId, dialects }));
+      } catch (e) {
+        if (!(o.lenient && e instanceof ImpossibleCountsError)) throw e;
+        rejected.push(`${recordName(raw, datasetId, j)}: ${e.message}`);
+      }
+    });
+  });
   const s = a.responseSummary;
-  const out: VariantsAnswer = { records };
+  const out: VariantsAnswer = { records, rejected, dialects: [...dialects] };
   if (s && typeof s === 'object') {
     if (s.numTotalResults !== undefined) {
       if (!Number.isSafeInteger(s.numTotalResults) || s.numTotalResults < 0) throw new WireFormatError(`responseSummary.numTotalResults ${JSON.stringify(s.numTotalResults)} is not a count`);
@@ -102,6 +154,14 @@ export function readVariantsResponse(answer: unknown, assembly: Assembly): Varia
     if (typeof s.exists === 'boolean') out.exists = s.exists;
   }
   return out;
+}
+
+/** How a refused record is named: its result set and the ids it carries (sequence_id, variantInternalId), else its position. */
+function recordName(raw: unknown, datasetId: string, index: number): string {
+  const r = raw as Record<string, any> | undefined;
+  const sid = r?.variation?.location?.sequence_id;
+  const id = typeof sid === 'string' ? sid : typeof r?.variantInternalId === 'string' ? r.variantInternalId : `result ${index + 1}`;
+  return `record ${id} in ${datasetId}`;
 }
 
 /** An afb `POST /batch` answer read back: one entry per query, the record or undefined. */

@@ -70,7 +70,7 @@ export class CachedLookup implements VariantLookup {
 function complete(trace: LookupTrace | undefined): boolean {
   if (!trace) return true;
   if (trace.noPeerAnswered) return false;
-  return (trace.peers ?? []).every((p) => p.status === 'ok' || p.status === 'miss' || p.status === 'skipped_assembly');
+  return (trace.peers ?? []).every((p) => p.status === 'ok' || p.status === 'miss' || p.status === 'skipped_assembly' || p.status === 'skipped_unsupported');
 }
 
 function cachedTrace(trace: LookupTrace | undefined): LookupTrace {

@@ -68,15 +68,20 @@ export class FanOut {
             return outcome('skipped_down', 0, { message: `down after ${health.breaker.consecutiveFailures} failures (${health.breaker.lastError ?? ''}); retried later` });
           }
           const started = performance.now();
+          const own: PeerCallContext = { ...call, notes: [] };
+          const notes = () => (own.notes!.length > 0 ? { notes: [...new Set(own.notes)] } : {});
           try {
-            const value = await Promise.race([ask(client, call), whenAborted(deadline.signal, peer.timeoutMs)]);
+            const value = await Promise.race([ask(client, own), whenAborted(deadline.signal, peer.timeoutMs)]);
             health.breaker.success();
             fan.values.set(peer.id, value);
-            outcome(isHit(value) ? 'ok' : 'miss', ms(started));
+            if (isHit(value)) outcome('ok', ms(started), notes());
+            else if (own.unmatched) outcome('unmatched', ms(started), { message: own.unmatched, ...notes() });
+            else outcome('miss', ms(started), notes());
           } catch (e) {
             const f = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
+            if (f.status === 'skipped_unsupported') return outcome(f.status, 0, { message: f.message });
             health.breaker.failure(f.message);
-            outcome(f.status, ms(started), { message: f.message, ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}) });
+            outcome(f.status, ms(started), { message: f.message, ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}), ...notes() });
             this.o.log?.('warn', { peer: peer.id, status: f.status, message: f.message }, 'peer failed');
           }
         }),
@@ -104,10 +109,14 @@ export class FanOut {
 export function traceOf(fan: FanOutResult<unknown>, warnings: readonly string[] = []): LookupTrace {
   const trace: LookupTrace = { peers: fan.outcomes };
   const all = [...warnings];
-  if (fan.failed.length > 0 && fan.values.size === 0) {
+  // A peer that cannot answer this kind of query is missing from it, but waiting will not help: it is named, not "unavailable".
+  const unsupported = fan.outcomes.filter((o) => o.status === 'skipped_unsupported');
+  const down = fan.failed.filter((id) => !unsupported.some((o) => o.peer === id));
+  if (down.length > 0 && fan.values.size === 0) {
     trace.noPeerAnswered = true;
-    all.unshift(`no peer answered (${fan.failed.join(', ')}): this answer says nothing about their data`);
+    all.unshift(`no peer answered (${down.join(', ')}): this answer says nothing about their data`);
   }
+  if (unsupported.length > 0) all.push(`not asked, as they cannot answer this query: ${unsupported.map((o) => `${o.peer} (${o.message ?? ''})`).join('; ')}`);
   if (all.length > 0) trace.warnings = all;
   return trace;
 }

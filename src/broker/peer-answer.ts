@@ -2,6 +2,7 @@ import { trimmedEnd0, type Trimmed } from '../domain/alleles';
 import type { Assembly } from '../domain/assemblies';
 import { contigRank, type Contig } from '../domain/contigs';
 import type { DatasetFrequencies, ScanQuery, VariantRecord } from '../domain/lookup';
+import { withImpliedTotal } from '../domain/implied-total';
 import { fromWireRecord, isPooledEntry, WireFormatError } from '../beacon/record';
 import { PeerFailure } from './peer-http';
 import type { Peer } from './peers';
@@ -80,7 +81,7 @@ export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
     f.origin ??= `${peer.url}#${f.datasetId}`;
     f.source = nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`;
     f.datasetId = peerDatasetId(peer, f.datasetId);
-    own.push(f);
+    own.push(withImpliedTotal(f));
   }
   v.frequencies = own;
   return v;

@@ -7,6 +7,8 @@ import {
   rsidPath,
   scanRequestBody,
   sequenceQueryPath,
+  sequenceRequestBody,
+  type VariantsAnswer,
   variantIdPath,
 } from '../beacon/wire-query';
 import type { PeerHttp } from './peer-http';
@@ -19,6 +21,10 @@ export interface PeerCallContext {
   signal: AbortSignal;
   /** Broker ids the query has passed through, this broker last (X-Afb-Visited). */
   visited: readonly string[];
+  /** Filled by the client: what it had to allow for (dialects, records refused one by one, the method used); shown in the peer's outcome. */
+  notes?: string[];
+  /** Set by the client when the peer sent records but none was the variant asked: the outcome is `unmatched`, not `miss`. */
+  unmatched?: string;
 }
 
 /** One peer's answer to a scan: its first `limit` variants in key order and its total. */
@@ -62,7 +68,7 @@ abstract class BasePeerClient implements PeerClient {
     const granularity = limit === 0 ? 'count' : 'record';
     const body = scanRequestBody(scope.assembly, query, Math.min(limit, MAX_PEER_PAGE), granularity, datasets);
     const answer = await this.get('POST', '/g_variants', call, body);
-    const read = asPeerAnswer(() => readVariantsResponse(answer, scope.assembly));
+    const read = this.read(answer, scope, call);
     if (granularity === 'count') {
       if (read.total === undefined && read.exists === undefined) throw new PeerFailure('invalid_answer', 'a count answer without numTotalResults or exists');
       return { variants: [], total: read.total ?? (read.exists ? 1 : 0) };
@@ -92,8 +98,13 @@ abstract class BasePeerClient implements PeerClient {
     return this.http.json(this.peer, { method, path, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes });
   }
 
-  protected readVariants(answer: unknown, scope: LookupScope): Map<string, PeerVariant> {
-    return byVariant(asPeerAnswer(() => readVariantsResponse(answer, scope.assembly)).records.map((r) => relabel(r, this.peer)));
+  protected readVariants(answer: unknown, scope: LookupScope, call: PeerCallContext): Map<string, PeerVariant> {
+    return byVariant(this.read(answer, scope, call).records.map((r) => relabel(r, this.peer)));
+  }
+
+  /** Reads strictly; third-party peers override it to refuse impossible records one by one. */
+  protected read(answer: unknown, scope: LookupScope, _call: PeerCallContext): VariantsAnswer {
+    return asPeerAnswer(() => readVariantsResponse(answer, scope.assembly));
   }
 }
 
@@ -108,7 +119,7 @@ export class AfbPeerClient extends BasePeerClient {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
     if (queries.length === 1) {
       const q = queries[0]!;
-      const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope);
+      const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope, call);
       const v = found.get(keys[0]!);
       const other = [...found.keys()].find((k) => k !== keys[0]);
       if (other) throw new PeerFailure('invalid_answer', `asked for ${keys[0]}, answered ${other}`);
@@ -129,23 +140,42 @@ export class AfbPeerClient extends BasePeerClient {
   async rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
-    return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope);
+    return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope, call);
   }
 }
+
+/** How the notes name the dialects the wire reader met. */
+const DIALECTS: Record<string, string> = {
+  'populations-for-frequencies': 'frequencyInPopulations[].populations read as frequencies (gdi-mini-node 0.9.1)',
+};
 
 /** How many sequence queries a third-party Beacon gets at once. */
 const THIRD_PARTY_PARALLEL = 16;
 
-/** Third-party Beacon v2 peers: no batch, so one sequence query per variant, a few at a time; rsIDs are not asked. */
+/**
+ * Third-party Beacon v2 peers (EGA beacon2-pi-api, gdi-mini-node, …): no batch, so one sequence
+ * query per variant, a few at a time; rsIDs are not asked. The query goes as GET, or as POST where
+ * the peer is configured so (`method`) or answers GET with 405 (gdi-mini-node serves POST only; the
+ * client remembers it). Answers are read leniently: a record with impossible counts is refused
+ * alone and named in the outcome's notes; documented dialects are read and noted.
+ */
 export class BeaconPeerClient extends BasePeerClient {
+  private post: boolean;
+
+  constructor(peer: Peer, http: PeerHttp, maxBytes: number) {
+    super(peer, http, maxBytes);
+    this.post = peer.method === 'POST' || peer.kind === 'gdi-mini-node';
+  }
+
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const out = new Map<string, PeerVariant>();
     if (this.datasetsIn(scope) === null) return out;
     let next = 0;
+    const unmatched: string[] = [];
     const worker = async () => {
       while (next < queries.length) {
         const q = queries[next++]!;
-        const found = this.readVariants(await this.get('GET', sequenceQueryPath(scope.assembly, q), call), scope);
+        const found = this.readVariants(await this.sequenceQuery(scope, q, call), scope, call);
         // Beacons disagree on coordinates (SPEC-NOTES §3): take the exact variant, else the same alleles one base off.
         const want = trimAlleles(q.start0, q.ref, q.alt);
         const key = variantKey(q.contig, want);
@@ -153,18 +183,63 @@ export class BeaconPeerClient extends BasePeerClient {
           found.get(key) ??
           [...found.values()].find((x) => x.contig === q.contig && x.trimmed.ref === want.ref && x.trimmed.alt === want.alt && Math.abs(x.trimmed.start0 - want.start0) <= 1);
         if (v) out.set(key, { ...v, key });
+        else if (found.size > 0) unmatched.push(`asked for ${key}, answered ${[...found.keys()].slice(0, 3).join(', ')}`);
       }
     };
     await Promise.all(Array.from({ length: Math.min(THIRD_PARTY_PARALLEL, queries.length) }, worker));
+    if (out.size === 0 && unmatched.length > 0) call.unmatched = `records that are not the variant asked: ${unmatched.slice(0, 3).join('; ')}`;
+    else if (unmatched.length > 0) call.notes?.push(`unmatched records: ${unmatched.slice(0, 3).join('; ')}`);
     return out;
   }
 
+  /** One sequence query: GET, or POST when the peer takes only that (405 on GET once: POST from then on). */
+  private async sequenceQuery(scope: LookupScope, q: AlleleQuery, call: PeerCallContext): Promise<unknown> {
+    if (this.peer.kind === 'gdi-mini-node') return this.get('POST', '/g_variants', call, sequenceRequestBody(scope.assembly, q, 'record', miniNodeVariantType(q)));
+    if (this.post) {
+      if (this.peer.method !== 'POST') call.notes?.push('asked by POST (the peer answered GET with 405)');
+      return this.get('POST', '/g_variants', call, sequenceRequestBody(scope.assembly, q));
+    }
+    try {
+      return await this.get('GET', sequenceQueryPath(scope.assembly, q), call);
+    } catch (e) {
+      if (!(e instanceof PeerFailure && e.httpStatus === 405) || this.peer.method === 'GET') throw e;
+      this.post = true;
+      call.notes?.push('asked by POST (the peer answered GET with 405)');
+      return this.get('POST', '/g_variants', call, sequenceRequestBody(scope.assembly, q));
+    }
+  }
+
+  protected read(answer: unknown, scope: LookupScope, call: PeerCallContext): VariantsAnswer {
+    const read = asPeerAnswer(() => readVariantsResponse(answer, scope.assembly, { lenient: true }));
+    for (const d of read.dialects) call.notes?.push(`dialect: ${DIALECTS[d] ?? d}`);
+    for (const r of read.rejected) call.notes?.push(`refused ${r}`);
+    if (read.records.length === 0 && read.rejected.length > 0) throw new PeerFailure('invalid_answer', `every record was refused: ${read.rejected.slice(0, 3).join('; ')}`);
+    return read;
+  }
+
+  /** rsIDs are not a Beacon v2 sequence query: a third-party peer is not asked, and says so (never a miss). */
   async rsid(): Promise<Map<string, PeerVariant>> {
-    return new Map();
+    throw new PeerFailure('skipped_unsupported', 'rsID lookups are not asked of third-party Beacons');
+  }
+
+  /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
+  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
+    return super.scan(scope, query, limit, call);
   }
 
   /** A third-party Beacon's dataset ids are not its own on the wire (they come from its sources): it is asked for all, and filtered here. */
   protected datasetsIn(scope: LookupScope): readonly string[] | undefined | null {
     return super.datasetsIn(scope) === null ? null : undefined;
   }
+}
+
+/**
+ * gdi-mini-node's variant type of a query (its parquet-writer `_get_vt`, matched exactly on the
+ * server, `SNP` when absent): SNP for one base against one, INDEL when the trimmed lengths differ.
+ */
+export function miniNodeVariantType(q: AlleleQuery): string {
+  const t = trimAlleles(q.start0, q.ref, q.alt);
+  if (t.ref.length === 1 && t.alt.length === 1) return 'SNP';
+  return t.ref.length !== t.alt.length ? 'INDEL' : 'UNKNOWN';
 }

@@ -5,7 +5,7 @@ import type { Peer } from './peers';
 /** Why a peer call did not give a usable answer; `status` is the outcome reported for the peer. */
 export class PeerFailure extends Error {
   constructor(
-    readonly status: Extract<PeerOutcome['status'], 'timeout' | 'http_error' | 'invalid_answer' | 'refused'>,
+    readonly status: Extract<PeerOutcome['status'], 'timeout' | 'http_error' | 'invalid_answer' | 'refused' | 'skipped_unsupported'>,
     message: string,
     readonly httpStatus?: number,
   ) {

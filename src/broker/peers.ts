@@ -13,8 +13,16 @@ export interface Peer {
   timeoutMs: number;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
-  /** 'afb' peers get one batch request per query; 'beacon' (third-party) peers one request per variant. */
-  kind: 'afb' | 'beacon';
+  /**
+   * 'afb' peers get one batch request per query; 'beacon' (third-party) peers one request per
+   * variant; 'gdi-mini-node' peers too, always by POST with mini-node's `variantType` (SNP, INDEL).
+   */
+  kind: 'afb' | 'beacon' | 'gdi-mini-node';
+  /**
+   * How a third-party peer is asked for one variant: `GET` (a query string), `POST` (a Beacon
+   * request body; gdi-mini-node serves only this), or unset: GET, then POST for good after a 405.
+   */
+  method?: 'GET' | 'POST';
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -65,7 +73,12 @@ export function parsePeers(doc: unknown, file = 'peers'): Peer[] {
       throw new AfbError('INVALID_OPTION', `${where}.timeoutMs must be an integer number of milliseconds in 1..120000`);
     }
     const kind = p.kind ?? 'afb';
-    if (kind !== 'afb' && kind !== 'beacon') throw new AfbError('INVALID_OPTION', `${where}.kind must be 'afb' or 'beacon' (a third-party Beacon v2)`);
-    return { id, name: str('name', false) ?? id, country: str('country', false), url, assemblies, timeoutMs, token: str('token', false), kind };
+    if (kind !== 'afb' && kind !== 'beacon' && kind !== 'gdi-mini-node') {
+      throw new AfbError('INVALID_OPTION', `${where}.kind must be 'afb', 'beacon' (a third-party Beacon v2) or 'gdi-mini-node'`);
+    }
+    const method = p.method;
+    if (method !== undefined && method !== 'GET' && method !== 'POST') throw new AfbError('INVALID_OPTION', `${where}.method must be 'GET' or 'POST' (how a third-party peer takes a variant query)`);
+    if (method !== undefined && kind !== 'beacon') throw new AfbError('INVALID_OPTION', `${where}.method applies only to kind 'beacon' peers`);
+    return { id, name: str('name', false) ?? id, country: str('country', false), url, assemblies, timeoutMs, token: str('token', false), kind, ...(method ? { method } : {}) };
   });
 }

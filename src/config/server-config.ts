@@ -42,6 +42,8 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Audit log of variant requests (JSON lines): a file to append to; '' writes them to the server log under the key `audit`. */
   auditLog: string;
+  /** Browser origins allowed to call this server (comma-separated, `*` for any); empty: CORS off. */
+  corsOrigins: string;
   /** The whole config file, for sections other components read (e.g. `broker`). */
   file: Record<string, unknown>;
 }
@@ -77,6 +79,7 @@ export const CONFIG_KEYS = keyList<ServerSettings>({
   keepAliveTimeoutMs: { env: 'AFB_KEEP_ALIVE_TIMEOUT_MS', type: 'int', min: 1, max: 3_600_000, default: 5_000, doc: 'idle keep-alive connection lifetime' },
   shutdownGraceMs: { env: 'AFB_SHUTDOWN_GRACE_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'graceful-shutdown wait for requests in flight' },
   sendTimeoutMs: { env: 'AFB_SEND_TIMEOUT_MS', type: 'int', min: 100, max: 3_600_000, default: 30_000, doc: 'a client that reads none of its answer for this long is disconnected' },
+  corsOrigins: { env: 'AFB_CORS_ORIGINS', type: 'string', default: '', doc: 'browser origins allowed to call this server, comma-separated (`*`: any); empty: CORS off' },
   logLevel: { env: 'AFB_LOG_LEVEL', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level' },
   auditLog: {
     env: 'AFB_AUDIT_LOG',

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   INTERRUPTED: { status: 500, when: 'ingest: stopped by SIGINT/SIGTERM; the published data is unchanged; exit code 1' },
   WORKER_FAILED: { status: 500, when: 'ingest: the parser thread could not start, died (e.g. out of memory) or stopped early' },
   INGEST_IN_PROGRESS: { status: 409, when: 'ingest: another ingest of the same dataset is running (its pid, host and start are named); exit code 1' },
+  SMALL_UPDATE: { status: 409, when: 'ingest: the new version differs from the published one by fewer than k (--min-count) individuals; --allow-small-update overrides; exit code 1' },
   STORE_FULL: { status: 500, when: 'ingest: the disk (or the store\'s page limit) is full; the published data is unchanged; free space and ingest again' },
   LISTEN_FAILED: { status: 500, when: 'afb serve / afb broker cannot listen on its host:port (in use, not permitted, no such address); exit code 1' },
   PEERS_UNAVAILABLE: { status: 503, when: 'a broker asked its peers and none answered (each one\'s outcome is named): the answer would say nothing, so none is given' },

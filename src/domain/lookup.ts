@@ -100,10 +100,29 @@ export interface LookupTrace {
 export interface PeerOutcome {
   peer: string;
   name?: string;
-  status: 'ok' | 'miss' | 'timeout' | 'http_error' | 'invalid_answer' | 'refused' | 'skipped_down' | 'skipped_assembly' | 'skipped_loop';
+  /**
+   * `unmatched`: the peer sent records, but none is the variant asked for (or none can be read as
+   * it): not a miss, since the peer may well hold it; the peer is named as missing in pooled rows.
+   * `skipped_unsupported`: the peer cannot answer this kind of query (a third-party Beacon and an
+   * rsID, gdi-mini-node and a range): not asked, and named as missing, never read as a miss.
+   */
+  status:
+    | 'ok'
+    | 'miss'
+    | 'unmatched'
+    | 'timeout'
+    | 'http_error'
+    | 'invalid_answer'
+    | 'refused'
+    | 'skipped_down'
+    | 'skipped_assembly'
+    | 'skipped_loop'
+    | 'skipped_unsupported';
   latencyMs: number;
   httpStatus?: number;
   message?: string;
+  /** What the broker had to allow for in this peer's answer: dialects read, records refused one by one, the method that worked. */
+  notes?: string[];
 }
 
 /** An allele query in any valid representation (padded or trimmed, any case); the lookup normalises it. */

@@ -29,7 +29,7 @@ const SEX: ReadonlyMap<string, string> = new Map(Object.entries({ m: 'XY', f: 'X
 /**
  * The canonical code of a population: an explicit mapping first (operator's file, or the node's
  * own `canonical`), then the built-in vocabularies (`afr`/`AFR` -> AFR, `afr_XX`/`AFR_Female` ->
- * AFR_XX, GoE `FI_M` -> FI_XY); undefined when nothing maps it.
+ * AFR_XX, GoE `FI_M` -> FI_M and `FI_XY` -> FI_M); undefined when nothing maps it.
  */
 export function canonicalPopulation(code: string, explicit?: ReadonlyMap<string, string>): string | undefined {
   const mapped = explicit?.get(code) ?? explicit?.get(code.toLowerCase());
@@ -43,8 +43,9 @@ export function canonicalPopulation(code: string, explicit?: ReadonlyMap<string,
     const s = SEX.get(sex);
     const base = DEFAULTS.get(pop);
     if (s && base) return `${base}_${s}`;
-    // GoE: two-letter country code and sex (FI_M, EE_F)
-    if (s && /^[a-z]{2}$/.test(pop)) return `${pop.toUpperCase()}_${s}`;
+    // GoE: two-letter country code and sex (FI_M, EE_F), kept in GoE's form (the GDI portal filters
+    // on it); FI_XY / FI_XX pool with them.
+    if (s && /^[a-z]{2}$/.test(pop)) return `${pop.toUpperCase()}_${s === 'XY' ? 'M' : 'F'}`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { sampleDigests } from './update-gate';
 import { AfbError } from '../domain/errors';
 import { parseAssembly } from '../domain/assemblies';
 import { leftAlign } from '../domain/alleles';
@@ -68,7 +69,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
         groups: counter.groups,
         slots: counter.slots,
         ignored: counter.ignored,
-        ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList } } : {}),
+        ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList }, sampleDigests: sampleDigests(gc.countedSamples) } : {}),
       };
     };
     for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes)) {

@@ -25,6 +25,10 @@ export interface IngestOptions {
   maxLineBytes?: number;
   /** Cap the store file at this many pages (SQLite max_page_count): past it, the ingest fails as on a full disk (STORE_FULL). */
   storeMaxPages?: number;
+  /** Update gating: refuse a version that changes 1..minCount-1 individuals (genotype mode); 1 or absent = no gating. */
+  minCount?: number;
+  /** Publish such a version anyway (the operator knows the earlier one was never public). */
+  allowSmallUpdate?: boolean;
   inputs: string[];
 }
 

@@ -12,6 +12,8 @@ export type ParseEvent =
       slots: Slot[];
       ignored: SitesPlan['ignored'];
       samples?: { inVcf: number; counted: number; notInPanel: number; excludedByList: number };
+      /** Genotype mode: who is counted, as sample digests (update gating compares versions by them). */
+      sampleDigests?: string[];
     }
   | { type: 'batch'; batch: RowBatch; records: number; bytesRead: number; totalBytes?: number; indexedRecords?: number }
   | { type: 'end'; records: number; skipped: Record<string, number>; leftAligned: number; hetCallsOnHaploidRegions: number; indexedRecords?: number };

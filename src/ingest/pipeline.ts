@@ -5,6 +5,7 @@ import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
 import { readPopulationsFile } from './populations-file';
+import { checkUpdate } from './update-gate';
 import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
@@ -97,6 +98,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     if (opts.reference) report.leftAligned = leftAligned;
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
+    checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
     writer.commit({
       datasetId: opts.dataset,
       name,
@@ -106,6 +108,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
       groups,
       slots: h.slots,
       sources: opts.inputs,
+      ...(h.sampleDigests ? { sampleDigests: h.sampleDigests } : {}),
       report: { records, skipped: report.skipped, modeReason: h.modeReason },
     });
     report.seconds = Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000;

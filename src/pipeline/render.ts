@@ -1,4 +1,5 @@
 import type { DatasetFrequencies, DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
+import { alleleFrequency, type GroupCounts } from '../domain/counts';
 import { toWireRecord, type WireRecord } from '../beacon/record';
 import type { BeaconRequest } from '../beacon/request';
 import { summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
@@ -44,7 +45,8 @@ export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: '
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
-  return json(variantsResponse(ctx, summary, answer.total, resultSets(ctx, answer, records, wire), answerInfo(answer, extraInfo)), records.length);
+  const sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
+  return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer, extraInfo)), records.length);
 }
 
 /**
@@ -89,6 +91,68 @@ function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wir
     }
     return { id: d.id, records: own, info: { name: d.name, version: d.version }, ...adjusted(entries) };
   });
+}
+
+/**
+ * A broker's answer as the GDI portal reads it (its dataset-discovery service makes one row per
+ * result set, dataset and population, and sums each dataset's `Total` row): one result set per
+ * contributing node dataset (`beaconId` the node's, `id` its dataset's, as the node itself would
+ * answer), then one pooled set. The pooled set says what it is and whether it is complete in the
+ * two fields the portal shows, `beaconId` and `id` (`POOLED (PARTIAL: 2 of 3 peers; missing ee)`),
+ * and carries frequencies only: its counts would otherwise be summed a second time by the portal.
+ */
+function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
+  const sets = new Map<string, ResultSet>();
+  const pooledRecords: WireRecord[] = [];
+  const pooledEntries: DatasetFrequencies[] = [];
+  let complete = true;
+  let pooledSource = '';
+  for (const r of records) {
+    for (const f of r.frequencies) {
+      if (f.pooled) {
+        if (f.pooled.missing.length > 0) complete = false;
+        pooledSource ||= f.source;
+        pooledEntries.push(f);
+        const populations = f.populations.map((p) => ({ ...p, counts: frequencyOnly(p.counts) }));
+        pooledRecords.push(lazy({ ...r, frequencies: [{ ...f, populations }] }, wire));
+        continue;
+      }
+      const who = contributorOf(f);
+      const key = `${who.beaconId}\u0000${who.id}`;
+      let set = sets.get(key);
+      if (!set) sets.set(key, (set = { id: who.id, beaconId: who.beaconId, records: [], info: { contributor: f.datasetId }, ...adjusted([f]) }));
+      set.records.push(lazy({ ...r, frequencies: [f] }, wire));
+    }
+  }
+  const out = [...sets.values()];
+  if (pooledRecords.length > 0) {
+    const what = pooledSource.replace(/^Pooled: /, '');
+    out.push({
+      id: `POOLED (${complete ? 'complete' : 'PARTIAL'}: ${what})`,
+      beaconId: `${ctx.beaconId} (pooled${complete ? '' : ', PARTIAL'})`,
+      records: pooledRecords,
+      info: { afb: { pooled: true, complete } },
+      ...adjusted(pooledEntries),
+    });
+  }
+  return out;
+}
+
+/** A pooled row as the portal door shows it: the pooled frequency, no counts (see contributorSets). */
+function frequencyOnly(c: GroupCounts): GroupCounts {
+  const af = alleleFrequency(c);
+  return af === undefined ? {} : { af };
+}
+
+/**
+ * Which node and dataset a broker's entry came from: from its origin (`<beaconId>/<dataset>@<time>`)
+ * when a node made it, else from the broker's own label (`<peer>:<dataset>`).
+ */
+function contributorOf(f: DatasetFrequencies): { beaconId: string; id: string } {
+  const m = f.origin ? /^([^/#]+)\/(.+)@[^@]*$/.exec(f.origin) : null;
+  if (m && !m[1]!.endsWith(':')) return { beaconId: m[1]!, id: m[2]! };
+  const i = f.datasetId.lastIndexOf(':');
+  return i > 0 ? { beaconId: f.datasetId.slice(0, i), id: f.datasetId.slice(i + 1) } : { beaconId: f.datasetId, id: f.datasetId };
 }
 
 /** Beacon v2.2 countAdjustedTo of a result set: the largest k under which counts of its entries were withheld. */

@@ -8,11 +8,19 @@ import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
  * query string (as name -> string or string[]), the JSON body, and the few headers that matter.
  */
 export type PipelineRequest =
-  | { endpoint: 'g_variants'; method: 'GET' | 'POST'; query: QueryParams; body?: unknown; headers: RequestHeaders }
+  | { endpoint: 'g_variants'; method: 'GET' | 'POST'; query: QueryParams; body?: unknown; headers: RequestHeaders; view?: ResultSetView }
   | { endpoint: 'g_variant'; method: 'GET' | 'POST'; id: string; query: QueryParams; body?: unknown; headers: RequestHeaders }
   | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders };
 
 export type QueryParams = Record<string, unknown>;
+
+/**
+ * How a broker lays out its result sets: `federation` (afb's API: one set, whole records with the
+ * pooled entry first) or `contributors` (the GDI portal's door: one set per node dataset, with the
+ * node's beaconId and dataset id, beside a pooled set that names itself and its completeness). A
+ * node answers one set per dataset either way.
+ */
+export type ResultSetView = 'federation' | 'contributors';
 
 export interface RequestHeaders {
   accept?: string;
@@ -29,7 +37,7 @@ export type Format = 'json' | 'tsv';
 
 /** A request understood: what to look up and how to write the answer. */
 export type Parsed =
-  | { endpoint: 'g_variants'; request: BeaconRequest; format: Format }
+  | { endpoint: 'g_variants'; request: BeaconRequest; format: Format; view?: ResultSetView }
   | { endpoint: 'g_variant'; id: string; request: BeaconRequest; format: Format }
   | { endpoint: 'batch'; batch: BatchRequest; format: Format };
 
@@ -43,7 +51,7 @@ export function parseRequest(req: PipelineRequest, limits: PipelineLimits): Pars
   const format = formatOf(req.query.format, req.headers.accept);
   switch (req.endpoint) {
     case 'g_variants': {
-      if (req.method === 'POST') return { endpoint: 'g_variants', request: parsePostRequest(req.body, limits), format };
+      if (req.method === 'POST') return { endpoint: 'g_variants', request: parsePostRequest(req.body, limits), format, ...(req.view ? { view: req.view } : {}) };
       // A bare GET (no parameters at all) lists records whatever the default, so a verifier finds
       // a variantInternalId to try on the single-entry URL.
       const bare = Object.keys(req.query).length === 0;

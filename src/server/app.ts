@@ -6,7 +6,7 @@ import { errorReply } from '../pipeline';
 import type { AppContext } from './context';
 import { observe } from './observability';
 import { infoRoutes } from './info-routes';
-import { variantRoutes } from './variant-routes';
+import { portalRoutes, variantRoutes } from './variant-routes';
 
 /**
  * The express app of a node or a broker: the Beacon API under /api, the page at /, /health and
@@ -31,6 +31,9 @@ export function createApp(app: AppContext): express.Express {
   e.use('/api', express.json({ limit: app.config.bodyLimitBytes, type: () => true, strict: false }));
   e.use('/api', infoRoutes(app));
   e.use('/api', variantRoutes(app));
+  // The GDI portal's dataset-discovery service POSTs to <base>/v2.0.0/g_variants: its base may be the server or /api.
+  e.use('/v2.0.0', express.json({ limit: app.config.bodyLimitBytes, type: () => true, strict: false }));
+  e.use('/v2.0.0', portalRoutes(app));
   e.use('/api', (req: Request) => {
     throw new AfbError('NOT_FOUND', `no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; see /api/map for the endpoints and docs/api.md`);
   });

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config/server-config';
 import type { BeaconFacts } from '../beacon/informational';
 import { createApp } from './app';
 import { memoDescribe } from './description-cache';
+import { corsHandler } from './cors';
 import { fastPath } from './fast-path';
 import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
@@ -85,7 +86,9 @@ export function appContext(o: StartOptions): AppContext & { closeAudit(): Promis
 function handler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(ctx);
   const fast = fastPath(ctx);
+  const cors = corsHandler(ctx.config.corsOrigins);
   return (req, res) => {
+    if (cors?.(req, res)) return;
     if (!fast(req, res)) app(req, res);
   };
 }

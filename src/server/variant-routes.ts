@@ -20,6 +20,20 @@ export function variantRoutes(app: AppContext): Router {
     run(req, res, { endpoint: 'g_variant', method: 'POST', id: String(req.params.id), query: queryOf(req), body: req.body, headers: headersOf(req) }),
   );
   r.post('/batch', (req, res) => run(req, res, { endpoint: 'batch', query: queryOf(req), body: req.body, headers: headersOf(req) }));
+  r.use('/v2.0.0', portalRoutes(app));
+  return r;
+}
+
+/**
+ * The GDI portal's door: `POST <base>/v2.0.0/g_variants`, as its dataset-discovery service sends
+ * it (a Beacon v2 request body). The same pipeline as `POST /api/g_variants`; a broker lays its
+ * result sets out per contributor (the `contributors` view) so the portal cannot count anything twice.
+ */
+export function portalRoutes(app: AppContext): Router {
+  const r = Router();
+  r.post('/g_variants', async (req, res) =>
+    writeReply(res, await app.pipeline({ endpoint: 'g_variants', method: 'POST', query: queryOf(req), body: req.body, headers: headersOf(req), view: 'contributors' }), app.config.sendTimeoutMs),
+  );
   return r;
 }
 

@@ -18,5 +18,7 @@ export interface VersionMeta {
   contigs: Record<string, { rows: number; maxSpan: number }>;
   variantCount: number;
   sources: string[];
+  /** Genotype mode: digests of the counted samples (never their ids), for update gating. */
+  sampleDigests?: string[];
   report?: unknown;
 }

@@ -181,6 +181,12 @@ export class DatasetWriter {
   }
 
   /** Make this version current (atomically) and drop the previous one. */
+  /** The meta of the dataset's published version, if there is one (read under this ingest's lock). */
+  publishedMeta(): VersionMeta | undefined {
+    const row = this.db.prepare(`SELECT meta FROM versions WHERE dataset_id = ? AND state = 'current'`).get(this.datasetId) as { meta: string } | undefined;
+    return row ? (JSON.parse(row.meta) as VersionMeta) : undefined;
+  }
+
   commit(meta: Omit<VersionMeta, 'filters' | 'contigs' | 'variantCount'>): VersionMeta {
     // fromEntries defines own properties, so a contig named '__proto__' is just a key.
     const full: VersionMeta = { ...meta, filters: this.filters, contigs: Object.fromEntries(this.contigs), variantCount: this.rows };

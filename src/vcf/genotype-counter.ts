@@ -3,7 +3,7 @@ import type { Assembly } from '../domain/assemblies';
 import { expectedPloidy, type Contig } from '../domain/contigs';
 import { OVERALL_CODE, OVERALL_KEY, defaultGroupLabel } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
-import type { PanelEntry, Sex } from './panel';
+import { sexGroupNames, type PanelEntry, type Sex } from './panel';
 import type { Slot } from './slots';
 import { RecordError } from './record-error';
 
@@ -40,6 +40,8 @@ export class GenotypeCounter {
   readonly groups: GenotypeGroup[];
   readonly slots: Slot[] = [];
   readonly selection: SampleSelection;
+  /** The sample ids whose genotypes are counted (the panel's and --samples' choice), in VCF order. */
+  readonly countedSamples: string[];
   /** Per VCF sample column: the group indexes it adds to (empty when not counted). */
   private readonly sampleGroups: number[][];
   private readonly sampleSex: (Sex | undefined)[];
@@ -76,10 +78,11 @@ export class GenotypeCounter {
     let excludedByList = 0;
     let counted = 0;
     // Groups in sorted order so that re-ingests with other sample subsets keep the same layout.
+    const sexName = setup.panel ? sexGroupNames(setup.panel) : { XX: 'XX', XY: 'XY' };
     if (setup.panel) {
       const keys = [...new Set([...setup.panel.values()].map((p) => p.group))].sort();
       keys.forEach(addGroup);
-      if (panelHasSex) ['XX', 'XY'].forEach(addGroup);
+      if (panelHasSex) [sexName.XX, sexName.XY].forEach(addGroup);
     }
     this.sampleGroups = setup.samples.map((id) => {
       if (setup.include && !setup.include.has(id)) {
@@ -94,18 +97,19 @@ export class GenotypeCounter {
         }
         counted++;
         const gs = [0, groupIndex.get(p.group)!];
-        if (p.sex) gs.push(groupIndex.get(p.sex)!);
+        if (p.sex) gs.push(groupIndex.get(sexName[p.sex])!);
         return gs;
       }
       counted++;
       return [0];
     });
     this.sampleSex = setup.samples.map((id) => setup.panel?.get(id)?.sex);
+    this.countedSamples = setup.samples.filter((_, i) => this.sampleGroups[i]!.length > 0);
     this.selection = { counted, notInPanel, excludedByList };
     this.groups = groupKeys.map((key) => ({
       key,
       code: key === OVERALL_KEY ? OVERALL_CODE : key,
-      label: key === OVERALL_KEY ? 'Total' : defaultGroupLabel(key),
+      label: key === OVERALL_KEY ? 'Total' : sexName.XX === 'F' && (key === 'F' || key === 'M') ? (key === 'F' ? 'Female (XX)' : 'Male (XY)') : defaultGroupLabel(key),
     }));
     groupKeys.forEach((_, g) => KINDS.forEach((kind) => this.slots.push({ group: g, kind })));
   }
@@ -214,3 +218,4 @@ function parseGt(gt: string, nAlts: number, column: number): number[] {
   }
   return out;
 }
+

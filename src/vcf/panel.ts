@@ -6,7 +6,21 @@ export type Sex = 'XX' | 'XY';
 export interface PanelEntry {
   group: string;
   sex?: Sex;
+  /** True when the sex column wrote it in GoE's form, `M` or `F` (the sex groups are then named M and F). */
+  goeSex?: boolean;
   line: number;
+}
+
+/**
+ * The names of a panel's sex groups: GoE's `M` and `F` when every sex cell is written so (the GDI
+ * portal filters on them) and no population group is named M or F; else `XY` and `XX`.
+ */
+export function sexGroupNames(panel: ReadonlyMap<string, PanelEntry>): Record<Sex, string> {
+  const all = [...panel.values()];
+  const withSex = all.filter((p) => p.sex);
+  // A population group already named M or F keeps the sex groups XY and XX (two groups, never one).
+  const clash = all.some((p) => p.group === 'M' || p.group === 'F');
+  return withSex.length > 0 && !clash && withSex.every((p) => p.goeSex) ? { XX: 'F', XY: 'M' } : { XX: 'XX', XY: 'XY' };
 }
 
 /** `sample<TAB>group[<TAB>sex]`; sex as XX/XY, F/M, female/male or PLINK 2/1. A header line starting with 'sample' is skipped. */
@@ -27,7 +41,7 @@ export async function readPanel(file: string): Promise<Map<string, PanelEntry>> 
       if (!sex) throw new AfbError('INVALID_OPTION', `${file}:${i + 1}: sex '${cols[2]}' is not one of XX, XY, F, M, female, male, 2, 1`);
     }
     if (out.has(cols[0])) throw new AfbError('INVALID_OPTION', `${file}:${i + 1}: sample '${cols[0]}' is listed twice (first on line ${out.get(cols[0])!.line})`);
-    out.set(cols[0], { group: cols[1], sex, line: i + 1 });
+    out.set(cols[0], { group: cols[1], sex, ...(sex && /^[MF]$/i.test(cols[2]!.trim()) ? { goeSex: true } : {}), line: i + 1 });
   });
   return out;
 }

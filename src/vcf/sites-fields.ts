@@ -48,7 +48,12 @@ const PREFIX_KINDS: [string, CountKind][] = [
 // Suffixes that are summaries over varying groups, not populations (gnomAD popmax/faf).
 const NOT_A_GROUP = /^(popmax|grpmax|fafmax|faf\d+|max|raw_popmax)(_|$)/i;
 
+// GoE and gdi-mini-node's writer put the genotype kind last: AC_FI_M_Hom, AC_FI_M_Het, AC_FI_M_Hemi.
+const SUFFIX_KINDS: Record<string, CountKind> = { Hom: 'nhomalt', Het: 'nhet', Hemi: 'nhemi' };
+
 function kindOfField(decl: FieldDecl): { kind: CountKind; group: string } | undefined {
+  const last = /^AC_(.+)_(Hom|Het|Hemi)$/.exec(decl.id);
+  if (last && !/^(Hom|Het|Hemi)(_|$)/.test(last[1]!) && !NOT_A_GROUP.test(last[1]!)) return { kind: SUFFIX_KINDS[last[2]!]!, group: last[1]! };
   for (const [prefix, kind] of PREFIX_KINDS) {
     if (decl.id === prefix) return { kind, group: OVERALL_KEY };
     if (decl.id.startsWith(prefix + '_')) {
@@ -94,7 +99,8 @@ function labelFor(key: string, description: string | undefined): string {
  * Find the per-group count fields of a sites VCF from its ##INFO lines. Knows the bcftools
  * fill-tags (AC_EUR, AC_Hom_EUR), ExAC (AC_AFR, Hom_AFR, Hemi_AFR, AC_Adj), gnomAD r2
  * (AC_AFR, Hom_AFR, AC_Male), gnomAD v3/v4 (AC_afr, nhomalt_afr, AC_XX, AC_joint_afr) and
- * GoE (AC_FR_M) conventions, and 1000 Genomes' EUR_AF (frequency only).
+ * GoE (AC_FR_M; AC_FR_M_Hom, AC_FR_M_Het as gdi-mini-node's writer reads them) conventions, and
+ * 1000 Genomes' EUR_AF (frequency only).
  */
 export function detectSitesPlan(header: VcfHeader): SitesPlan {
   const ignored: SitesPlan['ignored'] = [];
@@ -122,7 +128,7 @@ export function detectSitesPlan(header: VcfHeader): SitesPlan {
     // ExAC's AC_Hom/AC_Het/AC_Hemi are the adjusted (high-quality) counts, like AC_Adj.
     if (group === OVERALL_KEY && groupsWithAdj && /^Adjusted/i.test(decl.description) && /^AC_H/.test(decl.id)) group = 'Adj';
     // bcftools fill-tags' AC_Hom counts alleles (2 per homozygous individual); we store individuals.
-    const divisor: 1 | 2 = decl.id.startsWith('AC_Hom') && /allele count/i.test(decl.description) ? 2 : 1;
+    const divisor: 1 | 2 = (decl.id.startsWith('AC_Hom') || /^AC_.+_Hom$/.test(decl.id)) && /allele count/i.test(decl.description) ? 2 : 1;
     let kinds = byGroup.get(group);
     if (!kinds) byGroup.set(group, (kinds = new Map()));
     if (kinds.has(kind)) {

@@ -132,8 +132,8 @@ test('every faulty peer is labelled; the good node is pooled exactly; AF-only sh
   const pooledTotal = pooled!.frequencies.find((p) => p.population === 'Total')!;
   expect([pooledTotal.alleleCount, pooledTotal.alleleNumber]).toEqual([goodTotal.alleleCount, goodTotal.alleleNumber]);
   expect(pooledTotal.pooledFrom).toEqual(['good:kg']);
-  expect(pooledTotal.frequencyOnly).toEqual(['afonly:Third party']);
-  expect(own.map((e) => e.datasetId)).toEqual(['good:kg', 'afonly:Third party']);
+  expect(pooledTotal.frequencyOnly).toEqual(['afonly:ds']);
+  expect(own.map((e) => e.datasetId)).toEqual(['good:kg', 'afonly:ds']);
   expect(own[1]!.frequencies.map((p) => [p.population, p.alleleFrequency, p.alleleCount])).toEqual([['Total', 0.25, undefined], ['EUR', 0.125, undefined]]);
 });
 
@@ -196,7 +196,7 @@ test('a third-party Beacon listed without datasets is in scope by the dataset th
     const { status, body } = await getJson(`${b.api}/g_variants/${ID}?datasetIds=afonly:GRCh37`);
     expect(status).toBe(200);
     // Frequencies only: nothing pools, so the record is the peer's own entry (an empty pooled entry is not sent).
-    expect(recordsOf(body)[0]!.frequencyInPopulations.map((e) => e.datasetId)).toEqual(['afonly:Third party']);
+    expect(recordsOf(body)[0]!.frequencyInPopulations.map((e) => e.datasetId)).toEqual(['afonly:ds']);
   } finally {
     await b.close();
   }

@@ -12,22 +12,21 @@ import { tempDir } from '../helpers/fixtures';
 import { countsOf } from '../helpers/store-check';
 
 const tmp = tempDir();
+
+const SEX_VCF = [
+  '##fileformat=VCFv4.2',
+  '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
+  'X\t100000\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t1/1\t0/0\t0/1', // PAR1 (GRCh37 X:60,001-2,699,520)
+  'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1', // non-PAR
+  'Y\t5000000\t.\tG\tA\t.\tPASS\t.\tGT\t0/0\t1\t0\t1', // non-PAR Y
+  '',
+];
 afterAll(() => tmp.cleanup());
 
 test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async () => {
   const vcf = join(tmp.dir, 'sex.vcf');
-  writeFileSync(
-    vcf,
-    [
-      '##fileformat=VCFv4.2',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF1\tM1\tM2\tM3',
-      'X\t100000\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t1/1\t0/0\t0/1', // PAR1 (GRCh37 X:60,001-2,699,520)
-      'X\t5000000\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t1\t1/1\t0/1', // non-PAR
-      'Y\t5000000\t.\tG\tA\t.\tPASS\t.\tGT\t0/0\t1\t0\t1', // non-PAR Y
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(vcf, SEX_VCF.join('\n'));
   const panel = join(tmp.dir, 'panel.tsv');
   writeFileSync(panel, 'F1\tEUR\tfemale\nM1\tEUR\tmale\nM2\tAFR\tM\nM3\tAFR\tXY\n');
   const db = join(tmp.dir, 'sex.db');
@@ -49,6 +48,25 @@ test('X non-PAR, X PAR and Y counts honour the panel sex column (GRCh37)', async
     // Y: the female is not counted at all
     expect(countsOf(y, 'd', 'Total')).toEqual({ ac: 2, an: 3, nhomalt: 0, nhet: 0, nhemi: 2 });
     expect(countsOf(y, 'd', 'XX')).toEqual({ ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0 });
+  } finally {
+    store.close();
+  }
+});
+
+test('a panel whose sex column is written M/F (GoE form) names the sex groups M and F, with the same counts as XY and XX', async () => {
+  // The first test's non-PAR X record, the same four samples.
+  const vcf = join(tmp.dir, 'goe.vcf');
+  writeFileSync(vcf, SEX_VCF.filter((l) => !/^(X\t100000|Y)\t/.test(l)).join('\n'));
+  const panel = join(tmp.dir, 'goe-panel.tsv');
+  writeFileSync(panel, 'F1\tFI\tF\nM1\tFI\tM\nM2\tFI\tm\nM3\tFI\tM\n');
+  const db = join(tmp.dir, 'goe.db');
+  await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', panel, inputs: [vcf] });
+  const store = openStoreLookup(db);
+  try {
+    const { records: [nonPar] } = await store.lookup.findAlleles({ assembly: 'GRCh37' }, [{ contig: 'X', start0: pos1ToStart0(5000000), ref: 'C', alt: 'T' }]);
+    expect(countsOf(nonPar, 'd', 'M')).toEqual({ ac: 2, an: 2, nhomalt: 0, nhet: 0, nhemi: 2 });
+    expect(countsOf(nonPar, 'd', 'F')).toEqual({ ac: 1, an: 2, nhomalt: 0, nhet: 1, nhemi: 0 });
+    expect(countsOf(nonPar, 'd', 'XY')).toBeUndefined();
   } finally {
     store.close();
   }

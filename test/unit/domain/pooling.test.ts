@@ -12,7 +12,9 @@ test('vocabularies map to canonical codes', () => {
   expect(canonicalPopulation('EUR')).toBe('EUR');
   expect(canonicalPopulation('afr_XX')).toBe('AFR_XX');
   expect(canonicalPopulation('AFR_Female')).toBe('AFR_XX');
-  expect(canonicalPopulation('FI_M')).toBe('FI_XY');
+  expect(canonicalPopulation('FI_M')).toBe('FI_M');
+  expect(canonicalPopulation('fi_XY')).toBe('FI_M');
+  expect(canonicalPopulation('EE_female')).toBe('EE_F');
   expect(canonicalPopulation('Total')).toBe('Total');
   expect(canonicalPopulation('Basque')).toBeUndefined();
   expect(canonicalPopulation('Basque', new Map([['Basque', 'EUR']]))).toBe('EUR');

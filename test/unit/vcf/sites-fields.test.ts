@@ -64,3 +64,17 @@ test('gnomAD v3/v4 and GoE names', () => {
   expect(s.grpmax).toBeUndefined();
   expect(plan.groups.find((g) => g.code === 'afr_XX')!.label).toBe('African/African American, XX');
 });
+
+test('GoE / gdi-mini-node writer names: AC_FI_M_Hom, AC_FI_M_Het, AC_FI_M_Hemi beside bcftools AC_Hom_FI_F', () => {
+  const plan = detectSitesPlan(
+    synthetic([
+      ['AC', 'A', 'Integer'], ['AN', '1', 'Integer'],
+      ['AC_FI_M', 'A', 'Integer'], ['AN_FI_M', '1', 'Integer'], ['AC_FI_M_Hom', 'A', 'Integer'], ['AC_FI_M_Het', 'A', 'Integer'], ['AC_FI_M_Hemi', 'A', 'Integer'],
+      ['AC_FI_F', 'A', 'Integer'], ['AN_FI_F', '1', 'Integer'], ['AC_Hom_FI_F', 'A', 'Integer'], ['AC_Het_FI_F', 'A', 'Integer'],
+    ]),
+  );
+  const s = summary(plan);
+  expect(s.FI_M).toEqual({ ac: 'AC_FI_M', an: 'AN_FI_M', nhomalt: 'AC_FI_M_Hom', nhet: 'AC_FI_M_Het', nhemi: 'AC_FI_M_Hemi' });
+  expect(s.FI_F).toEqual({ ac: 'AC_FI_F', an: 'AN_FI_F', nhomalt: 'AC_Hom_FI_F', nhet: 'AC_Het_FI_F' });
+  expect(plan.groups.map((g) => g.code)).not.toContain('FI_M_Hom');
+});
