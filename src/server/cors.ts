@@ -17,7 +17,7 @@ export function corsHandler(corsOrigins: string): ((req: IncomingMessage, res: S
     if (typeof origin !== 'string' || (!any && !allowed.has(origin))) return false;
     res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
     if (!any) res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, WWW-Authenticate');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
