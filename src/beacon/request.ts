@@ -2,7 +2,7 @@ import { AfbError } from '../domain/errors';
 import { requireAssembly, type Assembly } from '../domain/assemblies';
 import { resolveContig } from '../domain/contigs';
 import { QUERY_BASES, isAlleleBases } from '../domain/alleles';
-import type { Granularity, RangeFilters, VariantQuery } from '../domain/lookup';
+import { GRANULARITIES, type Granularity, type RangeFilters, type VariantQuery } from '../domain/lookup';
 import { scalar, show } from './values';
 
 export type IncludeResultsets = 'HIT' | 'MISS' | 'ALL' | 'NONE';
@@ -153,7 +153,7 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
       throw new AfbError('INVALID_PARAMETER', `${k}: not supported here (no gene annotation is ingested); use a sequence query (referenceName, start, referenceBases, alternateBases) or a range query (referenceName, start, end)`);
     }
   }
-  const granularity = enumValue(c.granularity, 'requestedGranularity', ['boolean', 'count', 'record'] as const) ?? limits.defaultGranularity;
+  const granularity = enumValue(c.granularity, 'requestedGranularity', GRANULARITIES) ?? limits.defaultGranularity;
   const includeResultsets = enumValue(c.include, 'includeResultsetResponses', ['HIT', 'MISS', 'ALL', 'NONE'] as const) ?? 'HIT';
   const skip = integer(c.skip, 'skip', 0, Number.MAX_SAFE_INTEGER, 'a number of records to skip') ?? 0;
   let limit = integer(c.limit, 'limit', 0, limits.maxLimit, `a page size (0 means the maximum, ${limits.maxLimit})`) ?? 10;

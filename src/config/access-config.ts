@@ -1,6 +1,6 @@
 import { ACCESS_LEVELS, OPEN_POLICY, type AccessLevel, type AccessPolicy, type LevelPolicy } from '../domain/access';
 import { AfbError } from '../domain/errors';
-import type { Granularity } from '../domain/lookup';
+import { GRANULARITIES, type Granularity } from '../domain/lookup';
 import { DEFAULT_ALGORITHMS, NO_IDENTITY, type GrantRule, type IdentitySettings, type OidcIssuer, type StaticToken, type VisaIssuer } from '../domain/identity';
 
 /**
@@ -32,7 +32,6 @@ export const ACCESS_DEFAULTS: Readonly<Record<AccessLevel, LevelPolicy>> = {
   controlled: { granularity: 'record', minCount: 1 },
 };
 
-const GRANULARITIES: readonly Granularity[] = ['boolean', 'count', 'record'];
 const LEVEL_KEYS = ['granularity', 'minCount', 'preset', 'requestsPerMinute', 'maxBatch', 'maxRangeBases'] as const;
 const SECTION_KEYS = ['levels', 'datasets', 'tokens', 'oidc', 'visaIssuers', 'grants', 'clockSkewSeconds'] as const;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AfbError } from '../domain/errors';
-import type { Granularity } from '../domain/lookup';
+import { GRANULARITIES, type Granularity } from '../domain/lookup';
 import { keyList, resolveKeys } from './keys';
 
 /**
@@ -51,7 +51,6 @@ export interface ServerConfig {
 /** Every setting but `file`: what CONFIG_KEYS covers. */
 export type ServerSettings = Omit<ServerConfig, 'file'>;
 
-const GRANULARITIES: readonly Granularity[] = ['boolean', 'count', 'record'];
 
 /**
  * Every setting with its environment variable, valid values, default and doc line. The tables in

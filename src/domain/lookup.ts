@@ -62,6 +62,14 @@ export interface RsidResult extends Traced {
 /** Beacon `requestedGranularity`. */
 export type Granularity = 'boolean' | 'count' | 'record';
 
+/** Every granularity, from the least to the most revealing. */
+export const GRANULARITIES: readonly Granularity[] = ['boolean', 'count', 'record'];
+
+/** The less revealing of two granularities (a request capped by what a level allows). */
+export function lowerGranularity(a: Granularity, b: Granularity): Granularity {
+  return GRANULARITIES.indexOf(a) <= GRANULARITIES.indexOf(b) ? a : b;
+}
+
 export interface LookupDescription {
   datasets: DatasetInfo[];
 }

@@ -1,3 +1,4 @@
+import { isAfSlots } from '../store/slots';
 import { sampleDigests } from './update-gate';
 import { AfbError } from '../domain/errors';
 import { parseAssembly } from '../domain/assemblies';
@@ -60,7 +61,7 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
       checkAssemblyHints(h, opts, file);
       counter = makeCounter(h, opts, file, { panel, include, fieldMap });
       checker = new RecordChecker(counter.slots, counter.groups.map((g) => g.key));
-      builder = new RowBatchBuilder(counter.slots.map((s) => s.kind === 'af'));
+      builder = new RowBatchBuilder(isAfSlots(counter.slots));
       const gc = counter.genotypeCounter;
       header = {
         type: 'header',

@@ -1,5 +1,6 @@
 import type { AccessLevel } from '../domain/access';
 import type { VariantQuery } from '../domain/lookup';
+import { formatVariantId } from '../domain/variant-id';
 import type { Parsed, PipelineRequest } from './request';
 
 /**
@@ -46,8 +47,9 @@ function queryText(q: VariantQuery): string {
     case 'all':
       return 'all';
     case 'sequence':
-      return `${q.contig}-${q.start0 + 1}-${q.ref}-${q.alt}`;
+      return formatVariantId(q.contig, q.start0, q.ref || '-', q.alt || '-');
     case 'range':
+      // Ranges as the request gave them: 0-based, half-open.
       return `${q.contig}:${q.start0}-${q.end0}`;
     case 'bracket':
       return `${q.contig}:[${q.startMin0},${q.startMax0}]-[${q.endMin0},${q.endMax0}]`;

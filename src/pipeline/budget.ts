@@ -1,13 +1,12 @@
 import { policyFor, type AccessLevel, type AccessPolicy, type Caller, type LevelPolicy } from '../domain/access';
 import { AfbError } from '../domain/errors';
-import type { Granularity } from '../domain/lookup';
+import { lowerGranularity, type Granularity } from '../domain/lookup';
 import type { VariantQuery } from '../domain/lookup';
 
-const GRANULARITY_RANK: Record<Granularity, number> = { boolean: 0, count: 1, record: 2 };
 
 /** The lower of two granularities. */
 export function capGranularity(asked: Granularity, allowed: Granularity): Granularity {
-  return GRANULARITY_RANK[asked] <= GRANULARITY_RANK[allowed] ? asked : allowed;
+  return lowerGranularity(asked, allowed);
 }
 
 /**

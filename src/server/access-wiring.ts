@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createCallerResolver, type JwksOptions } from '../access';
 import type { AccessConfig } from '../config/access-config';
 import { publicPolicy } from '../config/access-config';
-import type { Granularity } from '../domain/lookup';
+import { lowerGranularity, type Granularity } from '../domain/lookup';
 import { EVERYONE_ANONYMOUS, type AuditSink, type CallerResolver } from '../pipeline';
 import type { Logger } from './observability';
 
@@ -33,9 +33,7 @@ export function publishedAccess(access: AccessConfig | undefined, defaultGranula
   const levels = new Set<'PUBLIC' | 'REGISTERED' | 'CONTROLLED'>(['PUBLIC']);
   if (id.oidc.length > 0 || id.tokens.some((t) => t.level === 'registered')) levels.add('REGISTERED');
   if (id.oidc.length > 0 || id.tokens.some((t) => t.level === 'controlled')) levels.add('CONTROLLED');
-  const rank: Granularity[] = ['boolean', 'count', 'record'];
-  const anon = access.policy.levels.anonymous.granularity;
-  const g = rank.indexOf(anon) < rank.indexOf(defaultGranularity) ? anon : defaultGranularity;
+  const g = lowerGranularity(access.policy.levels.anonymous.granularity, defaultGranularity);
   return { access: publicPolicy(access), securityLevels: [...levels], defaultGranularity: g };
 }
 

@@ -23,17 +23,7 @@ export interface Site {
   calls: number[][];
 }
 
-/** mulberry32: a seeded PRNG, so every run sees the same cohort. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from './prng';
 
 export function makeSamples(rand: () => number, groups: number, sizes: (g: number) => number): Sample[] {
   const out: Sample[] = [];

@@ -9,24 +9,14 @@ import Database from 'better-sqlite3';
 import { migrate } from '../../../src/store/schema';
 import { matches, planRange, Scanner, type RowKey } from '../../../src/store/scan';
 import type { RangeFilters, RangeQuery } from '../../../src/domain/lookup';
+import { rng } from '../../helpers/prng';
 
 interface Row extends RowKey {
   v: number;
 }
 
-// Deterministic PRNG (mulberry32).
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rnd = prng(7);
+const rnd = rng(7);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const bases = (n: number): string => Array.from({ length: n }, () => pick(['A', 'C', 'G', 'T'])).join('');
 
