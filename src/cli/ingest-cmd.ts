@@ -22,7 +22,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   const minCount = stringFlag(args, 'min-count');
   if (minCount !== undefined && !/^[1-9][0-9]{0,5}$/.test(minCount)) throw new AfbError('INVALID_OPTION', `--min-count '${minCount}' must be the node's small-cell threshold k, a whole number >= 1 (e.g. 5)`);
   const parseThreads = stringFlag(args, 'parse-threads');
-  if (parseThreads !== undefined && !/^[1-9][0-9]{0,2}$/.test(parseThreads)) throw new AfbError('INVALID_OPTION', `--parse-threads '${parseThreads}' must be a whole number of threads >= 1 (default: the number of cores)`);
+  if (parseThreads !== undefined && !/^[1-9][0-9]{0,2}$/.test(parseThreads)) throw new AfbError('INVALID_OPTION', `--parse-threads '${parseThreads}' must be a whole number of threads >= 1 (default: the number of cores, at most 3)`);
   const progress = terminalProgress();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

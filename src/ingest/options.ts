@@ -22,7 +22,7 @@ export interface IngestOptions {
    */
   runner?: 'worker' | 'inline';
   /**
-   * With runner 'worker', parser threads per local file (default: the number of cores). Each
+   * With runner 'worker', parser threads per local file (default: the number of cores, at most 3). Each
    * reads the whole file and parses its share of blocks of lines (file-parser.ts Share); one
    * thread writes SQLite. Pipes, sockets and URLs are read by one parser.
    */

@@ -30,9 +30,16 @@ export function interrupted(): AfbError {
  */
 export function parseEvents(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
   if ((opts.runner ?? 'inline') === 'inline') return inline(file, opts, signal);
-  const threads = Math.max(1, Math.floor(opts.parseThreads ?? availableParallelism()));
+  const threads = Math.max(1, Math.floor(opts.parseThreads ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS)));
   return threads > 1 && isRegularFile(file) ? inWorkers(file, opts, threads, signal) : inWorker(file, opts, signal);
 }
+
+/**
+ * Parser threads by default: one per core, at most 3. Each holds its own buffers and batches in
+ * flight (~190 MB peak RSS each measured at 2 M records), and each decompresses the whole file,
+ * so past a few threads the writer and gunzip are the limit anyway; --parse-threads overrides it.
+ */
+const MAX_DEFAULT_THREADS = 3;
 
 /** A local regular file can be read by several threads at once (a pipe cannot; a URL would be downloaded by each). */
 function isRegularFile(file: string): boolean {
