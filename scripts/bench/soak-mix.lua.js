@@ -28,4 +28,7 @@ for (const [k, w] of weights) {
   lua += `  if r < ${acc} then return ${KINDS[k]()} end\n`;
 }
 lua += `  return wrk.format("GET", "/api/g_variants/" .. ids[1])\nend\n`;
+// Every answer that is not a 200 is written to stderr (status and the start of the body), so the
+// soak can say what each error was.
+lua += 'response = function(status, headers, body)\n  if status ~= 200 then io.stderr:write(status .. "\\t" .. string.gsub(string.sub(body or "", 1, 300), "\\n", " ") .. "\\n") end\nend\n';
 process.stdout.write(lua);

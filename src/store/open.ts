@@ -13,8 +13,9 @@ export function openForWrite(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 30000');
-  // 64 MB of page cache holds the rsID index's hot pages during bulk inserts (the variants
-  // table itself is appended in key order); it also caps the writer's memory whatever the input size.
+  // 64 MB of page cache: a version's table is appended in key order and its rsID index is built
+  // after the load (CREATE INDEX sorts in this much memory, then in temporary files), so this is
+  // enough at any size; it also caps the writer's memory whatever the input size.
   db.pragma('cache_size = -65536');
   migrate(db);
   return db;
