@@ -225,6 +225,13 @@ export class BeaconPeerClient extends BasePeerClient {
   /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
   async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
     if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
+    if (query.kind === 'gene') {
+      // A third-party Beacon's gene table is unknown: it is asked the gene's span from this broker's table, or not at all.
+      if (!query.span) throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: this broker has no span for it (broker.genesFile), so a third-party Beacon is not asked`);
+      const { kind: _k, geneId: _g, span, ...filters } = query;
+      call.notes?.push(`gene ${query.geneId} asked as ${span.contig}:${span.start0}-${span.end0} (this broker's gene table)`);
+      return super.scan(scope, { kind: 'range', contig: span.contig, start0: span.start0, end0: span.end0, ...filters }, limit, call);
+    }
     return super.scan(scope, query, limit, call);
   }
 
