@@ -113,6 +113,18 @@ abstract class BasePeerClient implements PeerClient {
  * on its fast path (a third of the cost of a batch request there); many as one POST /batch.
  */
 export class AfbPeerClient extends BasePeerClient {
+  /** A gene the peer cannot resolve (no gene table, or not in it) is not a failure of the peer: it is skipped and named. */
+  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    try {
+      return await super.scan(scope, query, limit, call);
+    } catch (e) {
+      if (query.kind === 'gene' && e instanceof PeerFailure && e.httpStatus === 400 && e.message.includes('UNKNOWN_GENE')) {
+        throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: ${e.message.replace(/^HTTP 400: /, '')}`);
+      }
+      throw e;
+    }
+  }
+
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();

@@ -137,6 +137,21 @@ describe('through a broker', () => {
     expect(tp.notes.join(' ')).toMatch(/asked as 1:11868-14412/);
   });
 
+  test('an afb peer without a gene table is skipped and named (never a failure that marks it down)', async () => {
+    const b = await startBroker('eu5', [peer('ex', exacNode.api), peer('bare', bareNode.api)], { cacheTtlMs: 0 });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await gene(b.api, 'DDX11L1');
+        expect(keysOf(r.body)).toEqual([...EXAC].sort());
+        const bare = r.body.info.afb.peers.find((p: any) => p.peer === 'bare');
+        expect(bare.status).toBe('skipped_unsupported');
+        expect(bare.message).toMatch(/UNKNOWN_GENE: geneId: this node has no GRCh37 gene table/);
+      }
+    } finally {
+      await b.close();
+    }
+  });
+
   test('without a broker gene table a third-party peer is skipped and named, never read as a miss', async () => {
     const b = await startBroker('eu4', [peer('ex', exacNode.api), peer('tp', bareNode.api, { kind: 'beacon' })]);
     try {
