@@ -52,7 +52,7 @@ function parseQuery(text) {
     if (from < 1 || to < from) return { kind: 'bad', message: `The region ${text.trim()} is empty: write START-END with 1 ≤ START ≤ END, e.g. 2:10000-20000.` };
     return { kind: 'region', contig: m[1].toUpperCase(), from, to };
   }
-  const gene = parseGene(t);
+  const gene = window.afbCoverage.parseGene(t);
   if (gene) return gene;
   return {
     kind: 'bad',
@@ -76,7 +76,7 @@ function assemblyParam(sep) {
 }
 
 function urlsFor(q) {
-  if (q.kind === 'gene') return geneUrls(q, assemblyParam('&'));
+  if (q.kind === 'gene') return window.afbCoverage.geneUrls(q, assemblyParam('&'));
   if (q.kind === 'region') {
     const r = toBeaconRegion(q.from, q.to);
     const base = `${API}/g_variants?referenceName=${q.contig}&start=${r.start}&end=${r.end}&limit=1000&requestedGranularity=record${assemblyParam('&')}`;
@@ -314,7 +314,7 @@ async function search(text) {
     if (level) showLevel(level);
     const records = recordsOf(body);
     const status = peerStatus(body.info);
-    const coverage = coverageCards(body, records);
+    const coverage = window.afbCoverage.coverageCards(body, records);
     if (records.length === 0 && coverage.length > 0) {
       out.replaceChildren(...status, ...coverage);
     } else if (records.length === 0) {

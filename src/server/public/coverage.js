@@ -2,7 +2,6 @@
 // and "Gene queries"). Loaded before app.js; its functions use app.js's helpers (h, fmtInt, fmtAf,
 // message, POOLED_DATASET_ID) only when called, after both scripts have run.
 'use strict';
-/* exported parseGene, geneUrls, coverageCards */
 
 /**
  * A gene symbol or Ensembl gene id as typed (tried after variants, rsIDs and regions): BRCA2,
@@ -77,3 +76,6 @@ function coverageCards(body, hits) {
   const list = body.info?.afb?.coverage || [];
   return list.map((c) => coverageCard(c, hits.some((r) => r.variantId === c.variantId)));
 }
+
+// What app.js calls.
+window.afbCoverage = { parseGene, geneUrls, coverageCards };
