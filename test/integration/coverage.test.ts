@@ -205,3 +205,19 @@ describe('through a broker over nodes with different coverage', () => {
     expect(res[4].coverage.notCovered.map((d: any) => d.datasetId).sort()).toEqual(['A:kg', 'B:kg']);
   });
 });
+
+describe('bad callable BEDs', () => {
+  test('are refused naming file and line, and the published version stays as it was', async () => {
+    const db = join(tmp.dir, 'A.db');
+    const before = await getJson(`${nodes.A!.api}/${query(P4)}`);
+    const bad = join(tmp.dir, 'bad.bed');
+    writeFileSync(bad, '2\t10000\t20000\n2\t300\t100\n');
+    const e = await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', panel: realFile('pyvcf-1kg/1kg.panel.txt'), callable: bad, inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] }).catch((x: unknown) => x);
+    expect((e as { code?: string }).code).toBe('INVALID_OPTION');
+    expect((e as Error).message).toMatch(/bad\.bed:2: start '300' and end '100'/);
+    writeFileSync(bad, 'track name=x\n');
+    await expect(ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', callable: bad, inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] })).rejects.toThrow(/bad\.bed: no regions/);
+    const after = await getJson(`${nodes.A!.api}/${query(P4)}`);
+    expect(after.body.info.afb.coverage).toEqual(before.body.info.afb.coverage);
+  });
+});
