@@ -37,9 +37,20 @@ export class NodeLookup implements VariantLookup {
   private readonly coverage: CoverageReader;
   private readonly genes: GeneReader;
 
+  private readonly currentKey: Database.Statement;
+  private described?: { key: string; datasets: DatasetInfo[] };
+
   constructor(readonly store: SqliteLookup, private readonly side: Database.Database) {
     this.coverage = new CoverageReader(side);
     this.genes = new GeneReader(side);
+    this.currentKey = side.prepare(`SELECT group_concat(id || '=' || current, ',') AS k FROM (SELECT id, current FROM datasets ORDER BY id)`);
+  }
+
+  /** The store's datasets, described again only when a dataset's current version changed (describe() costs as much as a lookup). */
+  private async datasets(): Promise<DatasetInfo[]> {
+    const key = String((this.currentKey.get() as { k: string | null }).k ?? '');
+    if (this.described?.key !== key) this.described = { key, datasets: (await this.store.describe()).datasets };
+    return this.described.datasets;
   }
 
   describe(): Promise<LookupDescription> {
@@ -61,7 +72,7 @@ export class NodeLookup implements VariantLookup {
       throw new AfbError('UNKNOWN_GENE', `geneId '${query.geneId}' is not in this node's ${scope.assembly} gene table; give an HGNC symbol (e.g. BRCA2) or an Ensembl gene id (e.g. ENSG00000139618)`);
     }
     const { kind: _k, geneId: _g, span: _s, ...filters } = query;
-    const datasets = (await this.store.describe()).datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
+    const datasets = (await this.datasets()).filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
     // A gene on a contig no dataset holds: nothing inside it (not an unknown contig: the caller named a gene).
     if (!datasets.some((d) => d.contigs.includes(g.contig))) return { total: 0, records: [] };
     return this.store.scan(scope, { kind: 'range', contig: g.contig, start0: g.start0, end0: g.end0, ...filters }, page);
@@ -89,7 +100,7 @@ export class NodeLookup implements VariantLookup {
   }
 
   private async withCoverage(scope: LookupScope, queries: readonly AlleleQuery[], records: (VariantRecord | undefined)[]): Promise<(VariantRecord | undefined)[]> {
-    const datasets = (await this.store.describe()).datasets.filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
+    const datasets = (await this.datasets()).filter((d) => d.assembly === scope.assembly && (!scope.datasetIds || scope.datasetIds.includes(d.id)));
     const out = [...records];
     for (let i = 0; i < queries.length; i++) {
       const q = queries[i]!;
