@@ -15,6 +15,8 @@ import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { getJson, postJson, startNode, type TestNode } from '../helpers/node-server';
 import { peer, startBroker, type TestBroker } from '../helpers/federation';
 import { responseErrors } from '../helpers/beacon-schemas';
+import { disclosureFor } from '../../src/pipeline';
+import { OPEN_POLICY, type AccessPolicy } from '../../src/domain/access';
 
 const truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv');
 const site = (pos: number) => truth.rows.find((r) => r.POS === String(pos) && r.ALT === 'T')!;
@@ -203,6 +205,27 @@ describe('through a broker over nodes with different coverage', () => {
     expect(an(pooled(res[3].coverage)).total).toBe(FULL);
     expect(res[3].coverage.notCovered.map((d: any) => d.datasetId)).toEqual(['B:kg']);
     expect(res[4].coverage.notCovered.map((d: any) => d.datasetId).sort()).toEqual(['A:kg', 'B:kg']);
+  });
+});
+
+describe('disclosure control', () => {
+  test('an absent entry goes through the same small-cell rule: a group with fewer than k individuals called there is withheld, AC 0 of a large group is not', async () => {
+    const k = 20;
+    const policy: AccessPolicy = { ...OPEN_POLICY, levels: { ...OPEN_POLICY.levels, anonymous: { granularity: 'record', minCount: k } } };
+    const guarded = await startNode(join(tmp.dir, 'A.db'), { beaconId: 'guarded' }, disclosureFor(policy));
+    try {
+      const b = await ask(guarded.api, P2);
+      const [c] = b.info.afb.coverage;
+      const row = site(P2.pos);
+      // At 2:20016 AMR has AN 10 (5 individuals < k): not published; AFR (AN 338) is "0 of 338".
+      const entry = [...(c.frequencyInPopulations ?? []), ...(c.frequencyInPopulationsWithheld ?? [])][0];
+      expect(entry.frequencies.find((p: any) => p.population === 'AFR')).toMatchObject({ alleleCount: 0, alleleNumber: Number(row.AN_AFR) });
+      expect(entry.frequencies.find((p: any) => p.population === 'AMR')).toBeUndefined();
+      expect(entry.populationsWithheld.find((p: any) => p.population === 'AMR').countsWithheld).toContain('alleleNumber');
+      expect(Number(row.AN_AMR) / 2).toBeLessThan(k);
+    } finally {
+      await guarded.close();
+    }
   });
 });
 
