@@ -31,7 +31,7 @@ const P2 = { pos: 20016, ref: 'C', alt: 'G' };
 const P3 = { pos: 15100, ref: 'A', alt: 'G' };
 const P4 = { pos: 12500, ref: 'A', alt: 'G' };
 const P5 = { pos: 41000, ref: 'A', alt: 'G' };
-type V = typeof P1;
+type V = { pos: number; ref: string; alt: string; contig?: string };
 
 let tmp: { dir: string; cleanup(): void };
 const nodes: Record<string, TestNode> = {};
@@ -64,7 +64,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-const query = (v: V) => `g_variants?referenceName=2&start=${v.pos - 1}&referenceBases=${v.ref}&alternateBases=${v.alt}&assemblyId=GRCh37&requestedGranularity=record`;
+const query = (v: V) => `g_variants?referenceName=${v.contig ?? '2'}&start=${v.pos - 1}&referenceBases=${v.ref}&alternateBases=${v.alt}&assemblyId=GRCh37&requestedGranularity=record`;
 
 async function ask(api: string, v: V): Promise<any> {
   const r = await getJson(`${api}/${query(v)}`);
@@ -205,6 +205,28 @@ describe('through a broker over nodes with different coverage', () => {
     expect(an(pooled(res[3].coverage)).total).toBe(FULL);
     expect(res[3].coverage.notCovered.map((d: any) => d.datasetId)).toEqual(['B:kg']);
     expect(res[4].coverage.notCovered.map((d: any) => d.datasetId).sort()).toEqual(['A:kg', 'B:kg']);
+  });
+});
+
+describe('sites mode (gnomAD r2 sites, AN per population from INFO)', () => {
+  test('in a callable region without a site, N is the largest AN the input reports, per population', async () => {
+    const gno = readTruth('vcfanno-exac-gnomad/gno.split.tsv');
+    const db = join(tmp.dir, 'gno.db');
+    writeFileSync(join(tmp.dir, 'gno.bed'), '1\t12000\t14000\n');
+    await ingestVcf({ db, dataset: 'gno', assembly: 'GRCh37', callable: join(tmp.dir, 'gno.bed'), inputs: [realFile('vcfanno-exac-gnomad/gno.vcf.gz')] });
+    const node = await startNode(db, { beaconId: 'gno' });
+    try {
+      expect(gno.rows.some((r) => r.POS === '12100')).toBe(false);
+      const b = await ask(node.api, { contig: '1', pos: 12100, ref: 'A', alt: 'G' });
+      const e = b.info.afb.coverage[0].frequencyInPopulations[0];
+      const max = (col: string) => Math.max(...gno.rows.map((r) => Number(r[col] === '.' ? 0 : r[col])));
+      expect(e.frequencies.find((p: any) => p.population === 'NFE')).toMatchObject({ alleleCount: 0, alleleNumber: max('AN_NFE') });
+      expect(an(e).total).toBe(max('AN'));
+      const outside = await ask(node.api, { contig: '1', pos: 15000, ref: 'A', alt: 'G' });
+      expect(outside.info.afb.coverage[0].notCovered.map((d: any) => d.datasetId)).toEqual(['gno']);
+    } finally {
+      await node.close();
+    }
   });
 });
 
