@@ -12,7 +12,12 @@ export async function genesCommand(argv: string[]): Promise<void> {
   const assembly = requireAssembly(requiredFlag(args, 'assembly', 'GRCh38'), '--assembly');
   if (args.positionals.length !== 1) throw new AfbError('INVALID_OPTION', 'give one GTF or GFF3 file after the options, e.g. afb genes --db node.db --assembly GRCh38 gencode.v46.annotation.gtf.gz');
   const file = args.positionals[0]!;
-  const genes = await readGeneFile(file, (n) => process.stderr.write(`\r${n} genes read`));
+  let shown = false;
+  const genes = await readGeneFile(file, (n) => {
+    shown = true;
+    process.stderr.write(`\r${n} genes read`);
+  });
+  if (shown) process.stderr.write('\n');
   const store = openForWrite(db);
   try {
     writeGenes(store, assembly, genes);
