@@ -17,7 +17,10 @@ import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { peer, startBroker, type TestBroker } from '../helpers/federation';
 import { startNode, type TestNode } from '../helpers/node-server';
 
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+};
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
@@ -90,6 +93,11 @@ suite('covered vs absent and gene search on the page', () => {
     ]);
     expect(await page.textContent('article.coverage h2')).toBe('2-12500-A-G');
     await page.screenshot({ path: join(OUT, 'coverage-absent-vs-not-covered.png'), fullPage: true });
+    // On a phone the card fits (tables scroll inside their own box).
+    await page.setViewportSize({ width: 375, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUT, 'coverage-375.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 1000 });
   });
 
   test('another allele at a called site: 0 of the site\'s AN at both nodes, pooled over both', async () => {
