@@ -6,6 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
+import { dropVersionExtras } from './coverage-store';
 
 /**
  * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
@@ -179,6 +180,11 @@ export class DatasetWriter {
     return this.rows;
   }
 
+  /** Side tables of this version (coverage-store): `fn(db, v)` runs in one write transaction, before commit. */
+  writeExtra(fn: (db: Database.Database, v: number) => void): void {
+    storeCall(this.dbPath, `writing side tables of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
+  }
+
   /** The meta of the dataset's published version, if there is one (read under this ingest's lock). */
   publishedMeta(): VersionMeta | undefined {
     const row = this.db.prepare(`SELECT meta FROM versions WHERE dataset_id = ? AND state = 'current'`).get(this.datasetId) as { meta: string } | undefined;
@@ -303,6 +309,7 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
     if (!owned.get(v, datasetId, state)) return;
     dropVersionTable(db, v);
     if (state === 'retired') stopHereInTests('drop');
+    dropVersionExtras(db, v);
     db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
   }).immediate();
   try {
