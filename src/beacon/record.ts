@@ -6,6 +6,7 @@ import { isAlleleBases, trimAlleles, variantType } from '../domain/alleles';
 import { parseAssembly, type Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
 import { derivedFrequencies, type DerivedPopulation, type Sex } from '../domain/derived';
+import { VRS_ALLELE_PREFIX, parseVrsAlleleId, vrsAllele } from '../domain/vrs';
 
 /**
  * The wire mapping, both directions (DESIGN §7): `toWireRecord` writes a domain record as a Beacon
@@ -67,7 +68,7 @@ export interface WireRecord {
       interval: { type: 'SequenceInterval'; start: { type: 'Number'; value: number }; end: { type: 'Number'; value: number } };
     };
   };
-  identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string }[] };
+  identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string; notes?: string }[] };
   frequencyInPopulations: WireFrequencies[];
   /**
    * afb extension: dataset entries whose every population is withheld (docs/api.md "Withheld
@@ -221,8 +222,24 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
   const ids: NonNullable<WireRecord['identifiers']> = {};
   if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
+  const vrs = vrsIdOf(r);
+  if (vrs) (ids.variantAlternativeIds ??= []).push({ id: vrs, reference: VRS_REFERENCE, notes: 'GA4GH VRS 2.0 computed allele identifier' });
   if (Object.keys(ids).length > 0) rec.identifiers = ids;
   return rec;
+}
+
+/** What `variantAlternativeIds` names as the reference of a VRS id. */
+export const VRS_REFERENCE = 'https://vrs.ga4gh.org/en/2.0/conventions/computed_identifiers.html';
+
+/**
+ * A record's VRS 2.0 allele id: the one its lookup knows (a node's stored id of an indel, a peer's
+ * id read back), else computed for a substitution (it needs no reference bases); none otherwise.
+ */
+export function vrsIdOf(r: VariantRecord): string | undefined {
+  const t = r.trimmed;
+  // A substitution's id is always computed here, never taken from a peer.
+  if (t.ref !== '' && t.alt !== '') return vrsAllele(r.assembly, r.contig, t.start0, t.ref, t.alt)?.id;
+  return r.vrsId;
 }
 
 /**
@@ -361,17 +378,23 @@ export function fromWireRecord(raw: unknown, opts: WireReadOptions = {}): Varian
   const rsids: string[] = [];
   const alternatives = r.identifiers?.variantAlternativeIds ?? [];
   if (!Array.isArray(alternatives)) bad('identifiers.variantAlternativeIds is not a list');
+  let vrsId: string | undefined;
   for (const id of alternatives) {
+    if (typeof id?.id === 'string' && id.id.startsWith(VRS_ALLELE_PREFIX) && parseVrsAlleleId(id.id)) vrsId ??= id.id;
     // `dbSNP:rs123` (afb), `rs123`; other kinds of ids are not rsIDs.
     const n = parseRsid(String(id?.id ?? '').replace(/^[^:]*:/, ''));
     if (n !== undefined) rsids.push(`rs${n}`);
   }
+  const trimmed = trimAlleles(start0, ref, alt);
+  // Only an indel's id is kept (it needed the peer's reference); a substitution's is computed when written.
+  const indel = trimmed.ref === '' || trimmed.alt === '';
   return {
     assembly,
     contig: resolved.contig,
-    trimmed: trimAlleles(start0, ref, alt),
+    trimmed,
     display: { start0, ref, alt },
     rsids,
+    ...(vrsId && indel ? { vrsId } : {}),
     frequencies: [
       ...fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
       ...withheldEntries(r.frequencyInPopulationsWithheld, { datasetId: ownString(r.datasetId) ?? opts.datasetId }),

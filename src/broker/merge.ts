@@ -81,7 +81,8 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   };
   const first = parts[0]!.variant;
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
-  return { record: { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] }, warnings };
+  const vrsId = parts.find((p) => p.variant.vrsId)?.variant.vrsId;
+  return { record: { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] }, warnings };
 }
 
 function why(score: number, tie: boolean): string {

@@ -1,4 +1,4 @@
-import { qpois, uniroot } from './poisson';
+import { qpoisFast as qpois, uniroot } from './poisson';
 
 /**
  * The filtering allele frequency (FAF) as gnomAD publishes it (`faf95`, `faf99`): the highest true
@@ -14,12 +14,16 @@ export function filteringAlleleFrequency(ac: number, an: number, ci: number, opt
   if (!(an > 0) || !Number.isFinite(ac) || !Number.isFinite(an)) return undefined;
   if (ac <= 1) return 0;
   const walkCi = opts.walkCi ?? ci;
-  const key = `${ac}/${an}/${ci}/${walkCi}`;
-  const hit = memo.get(key);
+  const table = memoFor(ci, walkCi);
+  // One number per (AC, AN) while they fit (AC < 2^20, AN < 2^33); larger ones are not memoised.
+  const key = ac < 2 ** 20 && an < 2 ** 33 ? an * 2 ** 20 + ac : -1;
+  const hit = key >= 0 ? table.get(key) : undefined;
   if (hit !== undefined) return hit;
   const value = compute(ac, an, ci, walkCi);
-  if (memo.size >= MEMO_MAX) memo.clear();
-  memo.set(key, value);
+  if (key >= 0) {
+    if (table.size >= MEMO_MAX) table.clear();
+    table.set(key, value);
+  }
   return value;
 }
 
@@ -34,40 +38,60 @@ export interface FafOptions {
 
 // Pooled counts repeat (the same variant asked again, small ACs everywhere): a bounded memo.
 const MEMO_MAX = 50_000;
-const memo = new Map<string, number>();
+const memos = new Map<string, Map<number, number>>();
+
+function memoFor(ci: number, walkCi: number): Map<number, number> {
+  const k = `${ci}/${walkCi}`;
+  let m = memos.get(k);
+  if (!m) memos.set(k, (m = new Map()));
+  return m;
+}
 
 const LOWER = 1e-10;
 const UPPER = 2;
 const TOLERANCE = 1e-7;
 const PRECISION = 1e-6;
+const EXACT_STEPS = 512;
 
 function compute(ac: number, an: number, ci: number, walkCi: number): number {
   const root = uniroot((af) => ac - 1 - qpois(ci, an * af), LOWER, UPPER, TOLERANCE) ?? 0;
   const rounder = 1 / (PRECISION / 100);
   const start = Math.round(root * rounder) / rounder;
-  // hail adds PRECISION one step at a time while qpois(ci, AN * af) < AC. The steps are added
-  // here the same way (the float sums must be the same numbers), but qpois is asked only at a
-  // doubling then bisecting set of step counts: it is monotone in af.
+  // hail adds PRECISION one step at a time while qpois(walkCi, AN * af) < AC, and returns the
+  // last af minus PRECISION. The number of steps is found on start + k * PRECISION (qpois is
+  // monotone in af), then the float sums hail makes are made the same way, one addition at a time,
+  // and checked at the end, so the result is hail's to the last bit.
   const below = (af: number) => (af === 0 ? 0 : qpois(walkCi, an * af)) < ac;
-  const sums: number[] = [start];
-  const at = (k: number): number => {
-    while (sums.length <= k) sums.push(sums[sums.length - 1]! + PRECISION);
-    return sums[k]!;
-  };
-  if (!below(at(0))) return at(0) - PRECISION;
-  let lo = 0; // below(at(lo)) holds
+  let lo = -1; // below(start + lo * PRECISION) holds, taking k = -1 as "before the start"
   let hi = 1;
-  while (below(at(hi))) {
-    lo = hi;
-    hi *= 2;
-    if (hi > 4_000_000) return at(lo) - PRECISION; // af past 2: cannot happen for AC <= AN
+  if (!below(start)) hi = 0;
+  else {
+    lo = 0;
+    while (below(start + hi * PRECISION)) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 4_000_000) break; // af past 2: cannot happen for AC <= AN
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (below(start + mid * PRECISION)) lo = mid;
+      else hi = mid;
+    }
   }
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (below(at(mid))) lo = mid;
-    else hi = mid;
-  }
-  return at(hi) - PRECISION;
+  // Up to 512 steps the sums are hail's own float sums; past that (AN below ~3,000, where the walk
+  // is long) start + k * PRECISION, which differs from them by at most k ulps: far below the nine
+  // significant digits afb writes.
+  const sumOf = (k: number): number => {
+    if (k > EXACT_STEPS) return start + k * PRECISION;
+    let x = start;
+    for (let i = 0; i < k; i++) x += PRECISION;
+    return x;
+  };
+  let sum = sumOf(hi);
+  // The summed value may sit on the other side of the boundary than the product did (a few ulps).
+  while (hi > 0 && !below(sumOf(hi - 1))) sum = sumOf(--hi);
+  while (below(sum)) sum += PRECISION;
+  return sum - PRECISION;
 }
 
 /** gnomAD's printed precision for FAF (VCF `%.5e`-style, 3 significant digits in its HTs): used by tests and docs. */

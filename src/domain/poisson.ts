@@ -93,6 +93,78 @@ export function qpois(p: number, lambda: number): number {
 }
 
 /**
+ * qpois again, fast for the many calls the FAF search makes. With the thresholds
+ * Λ_k = max{λ : P(X <= k; λ) >= p} (increasing in k), qpois(p, λ) is the k with
+ * Λ_{k-1} < λ <= Λ_k: start from the Cornish-Fisher estimate and step, comparing λ with thresholds
+ * that are each found once (Newton on the same ppois) and kept. It decides every λ the way `qpois`
+ * does (both compare the same ppois with the same fuzzed p; only a λ within an ulp or so of a
+ * threshold could differ).
+ */
+export function qpoisFast(p: number, lambda: number): number {
+  if (!(lambda > 0)) return 0;
+  // Large λ: thresholds there are seldom asked twice; qpois's own search is as quick.
+  if (lambda > 5_000) return qpois(p, lambda);
+  let k = cornishFisher(p, lambda);
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (lambda > thresholdOf(p, k)) k++;
+    else if (k > 0 && lambda <= thresholdOf(p, k - 1)) k--;
+    else return k;
+  }
+  return qpois(p, lambda);
+}
+
+const THRESHOLDS_KEPT = 200_000;
+const thresholds = new Map<number, Map<number, number>>();
+
+function thresholdOf(p: number, k: number): number {
+  let m = thresholds.get(p);
+  if (!m) thresholds.set(p, (m = new Map()));
+  let t = m.get(k);
+  if (t === undefined) {
+    if (m.size >= THRESHOLDS_KEPT) m.clear();
+    m.set(k, (t = threshold(p, k)));
+  }
+  return t;
+}
+
+function cornishFisher(p: number, lambda: number): number {
+  const sigma = Math.sqrt(lambda);
+  const z = qnorm(p);
+  return Math.max(0, Math.floor(lambda + sigma * (z + ((1 / sigma) * (z * z - 1)) / 6) + 0.5));
+}
+
+/**
+ * Λ_k: the λ where P(X <= k; λ) falls below p (fuzzed as qpois does): safeguarded Newton
+ * (d/dλ P(X <= k; λ) = -P(X = k; λ)) inside a bisection bracket, from the normal approximation.
+ */
+function threshold(p: number, k: number): number {
+  const target = p * (1 - 64 * EPS);
+  const f = (x: number) => ppois(k, x) - target;
+  const spread = 10 * Math.sqrt(k + 1) + 10;
+  const guess = Math.max(1e-12, k + 0.5 - qnorm(p) * Math.sqrt(k + 0.5));
+  let lo = Math.max(0, guess - spread);
+  let hi = guess + spread;
+  while (lo > 0 && f(lo) < 0) lo = Math.max(0, lo - spread);
+  while (f(hi) >= 0) hi += spread;
+  let x = Math.min(Math.max(guess, lo), hi);
+  for (let i = 0; i < 200; i++) {
+    const fx = f(x);
+    if (fx >= 0) lo = x;
+    else hi = x;
+    const density = Math.exp(-x + k * Math.log(x) - lgamma(k + 1));
+    let next = x + fx / density;
+    if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
+    if (Math.abs(next - x) <= 1e-13 * x || hi - lo <= 1e-13 * hi) break;
+    x = next;
+  }
+  // The decision at the threshold is made by ppois itself: step down from the converged λ to the
+  // >= side (a few ulps), never returning a point on the wrong side.
+  let y = x;
+  for (let j = 0; j < 60 && f(y) < 0; j++) y -= Math.abs(y) * EPS * 2 ** j;
+  return f(y) >= 0 && y >= lo ? y : lo;
+}
+
+/**
  * A root of `fn` in [min, max]: R's zeroin.c as hail ports it (same steps, so the same answer for
  * a step function, where "a root" is wherever the iteration first lands on a zero); undefined
  * after 1000 iterations without one.

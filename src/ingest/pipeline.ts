@@ -4,12 +4,14 @@ import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
+import { addVrsRows } from '../store/vrs-index';
 import { readPopulationsFile } from './populations-file';
 import { checkUpdate } from './update-gate';
 import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
 import type { IngestReport } from './report';
+import { VrsIdMaker } from './vrs-ids';
 
 type HeaderEvent = Extract<ParseEvent, { type: 'header' }>;
 
@@ -33,6 +35,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   let first: HeaderEvent | undefined;
 
   const writer = DatasetWriter.open(opts.db, opts.dataset, { maxPages: opts.storeMaxPages });
+  const vrs = new VrsIdMaker(opts.assembly, opts.reference);
   try {
     for (const file of opts.inputs) {
       const parser = parseEvents(file, opts, signal);
@@ -47,7 +50,9 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
             }
           } else if (e.type === 'batch') {
             const b = e.batch;
-            for (const i of writer.addBatch(b)) {
+            const duplicates = writer.addBatch(b);
+            writer.sideWrite('VRS ids', (db, v) => addVrsRows(db, v, vrs.rows(b, duplicates)));
+            for (const i of duplicates) {
               if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
                 throw new AfbError(
@@ -96,6 +101,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     };
     if (h.samples) report.samples = { ...h.samples, hetCallsOnHaploidRegions: hetOnHaploid };
     if (opts.reference) report.leftAligned = leftAligned;
+    report.vrsIds = { computed: vrs.computed, indelsWithoutReference: vrs.indelsWithoutReference };
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
@@ -117,6 +123,8 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    vrs.close();
   }
 }
 

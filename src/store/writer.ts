@@ -5,6 +5,7 @@ import { ContigCodes } from './contig-codes';
 import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
+import { dropVrsRows } from './vrs-index';
 
 /**
  * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
@@ -171,6 +172,14 @@ export class DatasetWriter {
     return true;
   }
 
+  /**
+   * Write side-table rows of this version (store/vrs-index.ts) in one transaction: they are keyed
+   * by version like `variants`, so they go live, retire and are dropped with it.
+   */
+  sideWrite<T>(what: string, fn: (db: Database.Database, v: number) => T): T {
+    return storeCall(this.dbPath, `writing ${what} of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
+  }
+
   /** Rows stored so far, per contig. */
   contigRows(): Map<string, number> {
     return new Map([...this.contigs].map(([name, c]) => [name, c.rows]));
@@ -296,6 +305,7 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
       // readers may hold it
     }
   }
+  dropVrsRows(db, v, ROWS_PER_DELETE);
   db.transaction(() => db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state)).immediate();
 }
 
