@@ -171,12 +171,12 @@ const ANCESTRY = /^(afr|amr|asj|eas|fin|nfe|sas|mid|ami|oth|remaining|eur|asn)$/
 function characteristicsOf(p: WirePopulation, parent?: WirePopulation): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
   const s = sexOf(p.population);
-  const ancestry = (code: string, label: string) => {
-    if (ANCESTRY.test(p.populationCanonical ?? code) || ANCESTRY.test(code)) out.push({ name: 'genetic ancestry', value: label });
+  const ancestry = (q: WirePopulation) => {
+    if (ANCESTRY.test(q.populationCanonical ?? '') || ANCESTRY.test(q.population)) out.push({ name: 'genetic ancestry', value: q.populationLabel });
   };
   if (s) {
-    if (parent) ancestry(parent.population, parent.populationLabel);
+    if (parent) ancestry(parent);
     out.push({ name: 'biological sex', value: s.sex });
-  } else ancestry(p.population, p.populationLabel);
+  } else ancestry(p);
   return out;
 }

@@ -66,7 +66,8 @@ function cafSet(set: ResultSet): ResultSet {
     else notShown.push({ variantInternalId: rec.variantInternalId, reason: 'the counts of its top cohort are withheld or no allele was called (docs/api.md "VA-Spec CAF")' });
   }
   const info = notShown.length > 0 ? { ...set.info, afb: { ...((set.info?.afb as object) ?? {}), cafNotShown: notShown } } : set.info;
-  return { ...set, records: cafs as WireRecord[], ...(info ? { info } : {}) };
+  // The set still counts the records it matched (exists, resultsCount): those not shown are listed in info.
+  return { ...set, total: set.total ?? set.records.length, records: cafs as WireRecord[], ...(info ? { info } : {}) };
 }
 
 /**
