@@ -29,6 +29,8 @@ export interface IngestOptions {
   minCount?: number;
   /** Publish such a version anyway (the operator knows the earlier one was never public). */
   allowSmallUpdate?: boolean;
+  /** Store VRS 2.0 ids for lookup by `ga4gh:VA.` id (default true; ~50 bytes a variant; docs/api.md "VRS ids"). */
+  vrsIds?: boolean;
   inputs: string[];
 }
 

@@ -51,7 +51,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
           } else if (e.type === 'batch') {
             const b = e.batch;
             const duplicates = writer.addBatch(b);
-            writer.sideWrite('VRS ids', (db, v) => addVrsRows(db, v, vrs.rows(b, duplicates)));
+            if (opts.vrsIds !== false) writer.sideWrite('VRS ids', (db, v) => addVrsRows(db, v, vrs.rows(b, duplicates)));
             for (const i of duplicates) {
               if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
@@ -101,7 +101,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     };
     if (h.samples) report.samples = { ...h.samples, hetCallsOnHaploidRegions: hetOnHaploid };
     if (opts.reference) report.leftAligned = leftAligned;
-    report.vrsIds = { computed: vrs.computed, indelsWithoutReference: vrs.indelsWithoutReference };
+    if (opts.vrsIds !== false) report.vrsIds = { computed: vrs.computed, indelsWithoutReference: vrs.indelsWithoutReference };
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);

@@ -6,6 +6,7 @@
  * - a node built with --reference (GRCh37 chr17 part) finds insertions and deletions by their ids.
  */
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { FastaReference } from '../../src/vcf/fasta';
@@ -86,6 +87,22 @@ describe('vrs-python vectors, no reference', () => {
       expect((await getJson(`${node.api}/g_variants/${v.id}`)).body.responseSummary.exists).toBe(false);
     }
   });
+});
+
+test('the ids live and die with their dataset version: a re-ingest leaves only the new version\'s; --no-vrs-ids stores none', async () => {
+  const db = join(tmp.dir, 'versions.db');
+  const first = await ingestVcf({ db, dataset: 'hg001', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
+  const second = await ingestVcf({ db, dataset: 'hg001', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
+  const raw = new Database(db, { readonly: true });
+  try {
+    const byVersion = raw.prepare('SELECT v, count(*) AS n FROM vrs_alleles GROUP BY v').all() as { v: number; n: number }[];
+    expect(byVersion).toEqual([{ v: second.storeVersion, n: second.vrsIds!.computed }]);
+    expect(first.storeVersion).not.toBe(second.storeVersion);
+  } finally {
+    raw.close();
+  }
+  const none = await ingestVcf({ db: join(tmp.dir, 'none.db'), dataset: 'x', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, vrsIds: false, inputs: [VCF] });
+  expect(none.vrsIds).toBeUndefined();
 });
 
 describe('with --reference, insertions and deletions', () => {
