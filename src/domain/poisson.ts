@@ -116,9 +116,14 @@ export function qpoisFast(p: number, lambda: number): number {
 const THRESHOLDS_KEPT = 200_000;
 const thresholds = new Map<number, Map<number, number>>();
 
+let lastP = NaN;
+let lastMap: Map<number, number> | undefined;
+
 function thresholdOf(p: number, k: number): number {
-  let m = thresholds.get(p);
+  let m = p === lastP ? lastMap : thresholds.get(p);
   if (!m) thresholds.set(p, (m = new Map()));
+  lastP = p;
+  lastMap = m;
   let t = m.get(k);
   if (t === undefined) {
     if (m.size >= THRESHOLDS_KEPT) m.clear();
@@ -127,9 +132,12 @@ function thresholdOf(p: number, k: number): number {
   return t;
 }
 
+const zOf = new Map<number, number>();
+
 function cornishFisher(p: number, lambda: number): number {
   const sigma = Math.sqrt(lambda);
-  const z = qnorm(p);
+  let z = zOf.get(p);
+  if (z === undefined) zOf.set(p, (z = qnorm(p)));
   return Math.max(0, Math.floor(lambda + sigma * (z + ((1 / sigma) * (z * z - 1)) / 6) + 0.5));
 }
 
