@@ -18,6 +18,8 @@ export interface IngestReport {
   vrsIds?: { computed: number; indelsWithoutReference: number };
   ignoredInfoFields?: { info: string; why: string }[];
   warnings?: string[];
+  /** Callable regions read from --callable (before merging). */
+  callableRegions?: number;
   contigs: Record<string, number>;
   seconds: number;
   rowsPerSecond: number;

@@ -65,9 +65,3 @@ export class VrsSqliteLookup extends SqliteLookup {
     return digest ? { ...r, vrsId: `${VRS_ALLELE_PREFIX}${digest}` } : r;
   }
 }
-
-/** Open a store file read-only as a VariantLookup that knows the VRS ids stored at ingest. */
-export function openStoreLookup(dbPath: string): { lookup: VrsSqliteLookup; close(): void } {
-  const lookup = new VrsSqliteLookup(openForRead(dbPath));
-  return { lookup, close: () => lookup.close() };
-}

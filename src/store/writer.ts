@@ -6,6 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { dropVrsRows } from './vrs-index';
+import { dropVersionExtras } from './coverage-store';
 
 /**
  * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
@@ -172,14 +173,6 @@ export class DatasetWriter {
     return true;
   }
 
-  /**
-   * Write side-table rows of this version (store/vrs-index.ts) in one transaction: they are keyed
-   * by version like `variants`, so they go live, retire and are dropped with it.
-   */
-  sideWrite<T>(what: string, fn: (db: Database.Database, v: number) => T): T {
-    return storeCall(this.dbPath, `writing ${what} of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
-  }
-
   /** Rows stored so far, per contig. */
   contigRows(): Map<string, number> {
     return new Map([...this.contigs].map(([name, c]) => [name, c.rows]));
@@ -187,6 +180,11 @@ export class DatasetWriter {
 
   get rowCount(): number {
     return this.rows;
+  }
+
+  /** Side tables of this version (coverage-store): `fn(db, v)` runs in one write transaction, before commit. */
+  writeExtra(fn: (db: Database.Database, v: number) => void): void {
+    storeCall(this.dbPath, `writing side tables of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
   }
 
   /** Make this version current (atomically) and drop the previous one. */
@@ -306,7 +304,10 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
     }
   }
   dropVrsRows(db, v, ROWS_PER_DELETE);
-  db.transaction(() => db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state)).immediate();
+  db.transaction(() => {
+    dropVersionExtras(db, v);
+    db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
+  }).immediate();
 }
 
 function dropVersions(db: Database.Database, datasetId: string, state: 'loading' | 'retired'): void {
