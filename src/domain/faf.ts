@@ -1,4 +1,4 @@
-import { qpoisFast as qpois, uniroot } from './poisson';
+import { qpoisFast as qpois, thresholdOf, uniroot } from './poisson';
 
 /**
  * The filtering allele frequency (FAF) as gnomAD publishes it (`faf95`, `faf99`): the highest true
@@ -52,8 +52,14 @@ const UPPER = 2;
 const TOLERANCE = 1e-7;
 const PRECISION = 1e-6;
 const EXACT_STEPS = 512;
+const EMULATE_MAX_AC = 1000;
 
 function compute(ac: number, an: number, ci: number, walkCi: number): number {
+  // Past AC = 1,000 hail's search is replaced by its limit: the largest af at which AC is still
+  // within the bound, Λ_{AC-1} / AN (what hail's 1e-6 walk approaches from below, less than 1e-6
+  // away). Emulating the search there costs milliseconds a value (large-λ Poisson sums), and the
+  // difference is below gnomAD's printed precision for such common variants.
+  if (ac > EMULATE_MAX_AC) return thresholdOf(walkCi, ac - 1) / an;
   const root = uniroot((af) => ac - 1 - qpois(ci, an * af), LOWER, UPPER, TOLERANCE) ?? 0;
   const rounder = 1 / (PRECISION / 100);
   const start = Math.round(root * rounder) / rounder;

@@ -119,7 +119,8 @@ const thresholds = new Map<number, Map<number, number>>();
 let lastP = NaN;
 let lastMap: Map<number, number> | undefined;
 
-function thresholdOf(p: number, k: number): number {
+/** Λ_k for p (cached): the largest λ at which P(X <= k; λ) >= p. */
+export function thresholdOf(p: number, k: number): number {
   let m = p === lastP ? lastMap : thresholds.get(p);
   if (!m) thresholds.set(p, (m = new Map()));
   lastP = p;
