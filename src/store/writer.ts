@@ -6,6 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
+import { dropVrsRows } from './vrs-index';
 import { dropVersionExtras } from './coverage-store';
 
 /**
@@ -31,6 +32,9 @@ export interface RowBatch {
   counts: Uint8Array;
   offsets: Uint32Array;
 }
+
+/** VRS id rows deleted per transaction when dropping a version: small, so the WAL stays small (a full disk needs that). */
+const VRS_ROWS_PER_DELETE = 20_000;
 
 /** Disk kept in reserve beside the store for cleaning up after a full disk (see SpaceReserve). */
 const RESERVE_BYTES = 8 * 1024 * 1024;
@@ -303,6 +307,9 @@ function storeCall<T>(dbPath: string, what: string, fn: () => T): T {
  */
 function dropVersion(db: Database.Database, v: number, datasetId: string, state: 'loading' | 'retired'): void {
   const owned = db.prepare('SELECT 1 FROM versions WHERE v = ? AND dataset_id = ? AND state = ?');
+  if (!owned.get(v, datasetId, state)) return;
+  // The VRS ids (vrs-index.ts) are rows of a table all versions share: deleted in small transactions first.
+  dropVrsRows(db, v, VRS_ROWS_PER_DELETE);
   // IMMEDIATE: with other datasets' ingests writing meanwhile, a write that starts as a read could
   // not always be upgraded; taking the write lock first waits for them instead.
   db.transaction(() => {
