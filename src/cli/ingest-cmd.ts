@@ -6,13 +6,13 @@ import { parseArgs, requiredFlag, stringFlag } from './args';
 export const INGEST_USAGE = `afb ingest --db FILE --dataset ID --assembly GRCh37|GRCh38 [--name TEXT] [--description TEXT]
            [--mode sites|genotypes] [--panel FILE] [--samples FILE] [--populations FILE]
            [--fields FILE] [--reference FASTA] [--skip-invalid] [--max-line-bytes N]
-           [--min-count K [--allow-small-update]] [--callable FILE.bed[.gz]] [--no-vrs-ids] VCF...`;
+           [--min-count K [--allow-small-update]] [--callable FILE.bed[.gz]] [--no-vrs-ids] [--parse-threads N] VCF...`;
 
 /** `afb ingest`: prints the JSON report on stdout; the progress bar goes to stderr. */
 export async function ingestCommand(argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes', 'min-count', 'callable'],
+    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes', 'min-count', 'callable', 'parse-threads'],
     ['skip-invalid', 'allow-small-update', 'no-vrs-ids'],
   );
   const mode = stringFlag(args, 'mode');
@@ -21,6 +21,8 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   if (maxLine !== undefined && !/^[1-9][0-9]{0,15}$/.test(maxLine)) throw new AfbError('INVALID_OPTION', `--max-line-bytes '${maxLine}' must be a positive whole number of bytes`);
   const minCount = stringFlag(args, 'min-count');
   if (minCount !== undefined && !/^[1-9][0-9]{0,5}$/.test(minCount)) throw new AfbError('INVALID_OPTION', `--min-count '${minCount}' must be the node's small-cell threshold k, a whole number >= 1 (e.g. 5)`);
+  const parseThreads = stringFlag(args, 'parse-threads');
+  if (parseThreads !== undefined && !/^[1-9][0-9]{0,2}$/.test(parseThreads)) throw new AfbError('INVALID_OPTION', `--parse-threads '${parseThreads}' must be a whole number of threads >= 1 (default: the number of cores, at most 3)`);
   const progress = terminalProgress();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -42,6 +44,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         reference: stringFlag(args, 'reference'),
         skipInvalid: args.flags.get('skip-invalid') === true,
         runner: 'worker',
+        parseThreads: parseThreads === undefined ? undefined : Number(parseThreads),
         maxLineBytes: maxLine === undefined ? undefined : Number(maxLine),
         minCount: minCount === undefined ? undefined : Number(minCount),
         allowSmallUpdate: args.flags.get('allow-small-update') === true,

@@ -24,6 +24,22 @@ import type { ParseEvent } from './parse-events';
 
 const ROWS_PER_BATCH = 8192;
 
+/** Data lines per block when several parsers share a file (see Share). */
+export const SHARE_BLOCK_LINES = 8192;
+
+/**
+ * One of `of` parsers reading the same file: each reads (and decompresses) every line, but parses
+ * only its blocks of SHARE_BLOCK_LINES data lines (block b is parser b % of's), and yields exactly
+ * one batch per block it owns, in file order (empty when every row of the block was skipped). The
+ * writer then takes block 0 from parser 0, block 1 from parser 1, ...: the same rows in the same
+ * order as one parser, with exact line numbers, and the first bad record in file order is the
+ * error reported.
+ */
+export interface Share {
+  index: number;
+  of: number;
+}
+
 /** Turns a record's columns into per-ALT slot values, for either mode. */
 interface Counter {
   mode: 'sites' | 'genotypes';
@@ -41,7 +57,7 @@ interface Counter {
  * count per group, check, encode. Pure CPU work plus reading the file, so it can run in a
  * worker thread while the main thread writes SQLite.
  */
-export async function* parseFile(file: string, opts: IngestOptions): AsyncGenerator<ParseEvent> {
+export async function* parseFile(file: string, opts: IngestOptions, share?: Share): AsyncGenerator<ParseEvent> {
   const panel = opts.panel ? await readPanel(opts.panel) : undefined;
   const include = opts.samples ? await readSampleList(opts.samples) : undefined;
   const fieldMap = opts.fields ? readFieldMap(opts.fields) : undefined;
@@ -56,6 +72,10 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
   let records = 0;
   let leftAligned = 0;
   let header: ParseEvent | undefined;
+  // Shared: the index of the next data line, and the block being read (-1: none yet).
+  let dataLine = 0;
+  let block = -1;
+  const owns = (b: number): boolean => !share || b % share.of === share.index;
   try {
     const onHeader = (h: VcfHeader): void => {
       checkAssemblyHints(h, opts, file);
@@ -81,6 +101,14 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
       const c = counter!;
       for (let i = 0; i < chunk.lines.length; i++) {
         const line = chunk.lines[i]!;
+        if (share) {
+          const b = Math.floor(dataLine++ / SHARE_BLOCK_LINES);
+          if (b !== block) {
+            if (block >= 0 && owns(block)) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
+            block = b;
+          }
+          if (!owns(b)) continue;
+        }
         if (line === '') continue;
         const lineNo = chunk.firstLine + i;
         records++;
@@ -129,12 +157,12 @@ export async function* parseFile(file: string, opts: IngestOptions): AsyncGenera
           }
           throw new AfbError('INVALID_RECORD', `${file}:${lineNo}: ${e.field}: ${e.message}\n  line ${lineNo}: ${line.length > 160 ? line.slice(0, 160) + '…' : line}`);
         }
-        if (builder.size >= ROWS_PER_BATCH) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
+        if (!share && builder.size >= ROWS_PER_BATCH) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
       }
     }
     if (header) yield header; // a file with a header and no records
     if (!counter) throw new AfbError('INVALID_VCF', `${file}: no header found`);
-    if (builder.size > 0) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
+    if (share ? block >= 0 && owns(block) : builder.size > 0) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
     yield { type: 'end', records, skipped, leftAligned, hetCallsOnHaploidRegions: counter.genotypeCounter?.hetOnHaploid ?? 0, indexedRecords };
   } finally {
     reference?.close();

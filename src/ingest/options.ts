@@ -21,6 +21,12 @@ export interface IngestOptions {
    * CLI's choice) or 'inline' (this thread; the default for library callers). Same events either way.
    */
   runner?: 'worker' | 'inline';
+  /**
+   * With runner 'worker', parser threads per local file (default: the number of cores, at most 3). Each
+   * reads the whole file and parses its share of blocks of lines (file-parser.ts Share); one
+   * thread writes SQLite. Pipes, sockets and URLs are read by one parser.
+   */
+  parseThreads?: number;
   /** Longest VCF line accepted, in bytes (default 64 MiB); a longer one stops the ingest naming file and line. */
   maxLineBytes?: number;
   /** Cap the store file at this many pages (SQLite max_page_count): past it, the ingest fails as on a full disk (STORE_FULL). */
@@ -37,4 +43,13 @@ export interface IngestOptions {
 }
 
 /** Called now and then with what has been done, for a progress bar. */
-export type ProgressListener = (p: { bytesRead: number; totalBytes?: number; records: number; totalRecords?: number; rows: number; file: string }) => void;
+export type ProgressListener = (p: {
+  bytesRead: number;
+  totalBytes?: number;
+  records: number;
+  totalRecords?: number;
+  rows: number;
+  file: string;
+  /** After the last row: the step of the publish under way (building the rsID index, the swap, dropping the old version). */
+  step?: 'index' | 'publish' | 'drop';
+}) => void;

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseFile } from './file-parser';
+import { parseFile, type Share } from './file-parser';
 import type { IngestOptions } from './options';
 import type { WorkerMessage } from './parse-runner';
 import { toThreadError } from './thread-error';
@@ -13,7 +13,7 @@ const MAX_IN_FLIGHT = 4;
 
 async function run(): Promise<void> {
   const port = parentPort!;
-  const { file, opts } = workerData as { file: string; opts: IngestOptions };
+  const { file, opts, share } = workerData as { file: string; opts: IngestOptions; share?: Share };
   let inFlight = 0;
   let wake: (() => void) | undefined;
   port.on('message', (m: string) => {
@@ -25,7 +25,7 @@ async function run(): Promise<void> {
   });
   const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   try {
-    for await (const event of parseFile(file, opts)) {
+    for await (const event of parseFile(file, opts, share)) {
       if (event.type === 'batch') {
         while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
         inFlight++;

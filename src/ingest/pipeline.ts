@@ -118,6 +118,8 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
       writer.writeExtra((db, v) => writeCoverage(db, v, callable, an));
       report.callableRegions = callable.length;
     }
+    const last = opts.inputs[opts.inputs.length - 1]!;
+    const onStep = (step: 'index' | 'publish' | 'drop'): void => progress?.({ bytesRead: 0, records, rows: writer.rowCount, file: last, step });
     writer.commit({
       datasetId: opts.dataset,
       name,
@@ -129,7 +131,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
       sources: opts.inputs,
       ...(h.sampleDigests ? { sampleDigests: h.sampleDigests } : {}),
       report: { records, skipped: report.skipped, modeReason: h.modeReason },
-    });
+    }, onStep);
     report.seconds = Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000;
     report.rowsPerSecond = Math.round(report.rows / Math.max(report.seconds, 1e-3));
     return report;

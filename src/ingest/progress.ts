@@ -11,6 +11,13 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
   let drawn = false;
   const listener: ProgressListener = (p) => {
     const now = Date.now();
+    if (p.step) {
+      // Each step is drawn (they are few); the index build takes minutes at 100 M rows.
+      const what = { index: 'building the rsID index', publish: 'publishing the new version', drop: 'dropping the previous version' }[p.step];
+      stream.write(`\r${p.rows.toLocaleString('en')} rows loaded in ${Math.round((now - started) / 1000)} s; ${what}…\x1b[K`);
+      drawn = true;
+      return;
+    }
     if (now - last < 200) return;
     last = now;
     const secs = (now - started) / 1000;

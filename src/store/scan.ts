@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { anchoredForm, trimmedEnd0, variantType, type Trimmed } from '../domain/alleles';
 import type { RangeQuery } from '../domain/lookup';
+import { rowColumns, variantsTable } from './version-table';
 
 /**
  * Keyset scans over the variants of one contig (DESIGN §6). Each dataset version is read in key
@@ -61,11 +62,9 @@ export interface ScanPlan {
   keyFilter?: (key: Key) => boolean;
 }
 
-/** The columns of a StoredRow. */
-export const ROW_COLUMNS = 'v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts';
-const IN_WINDOW = 'v = ? AND contig = ? AND start0 >= ? AND start0 < ?';
+const IN_WINDOW = 'contig = ? AND start0 >= ? AND start0 < ?';
 // '' is the least string, so (start0, ref, alt) >= (from, '', '') is start0 >= from.
-const FROM_CURSOR = 'v = ? AND contig = ? AND (start0, ref, alt) >= (?, ?, ?) AND start0 < ?';
+const FROM_CURSOR = 'contig = ? AND (start0, ref, alt) >= (?, ?, ?) AND start0 < ?';
 
 /**
  * The streamed reads of one dataset version, from a cursor key to the end of a window, in key
@@ -77,16 +76,17 @@ class VersionReads {
   private readonly keyStmt: Database.Statement;
 
   constructor(db: Database.Database, readonly v: number) {
-    this.rowStmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM variants WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
-    this.keyStmt = db.prepare(`SELECT start0, ref, alt, anchor FROM variants WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
+    const table = variantsTable(v);
+    this.rowStmt = db.prepare(`SELECT ${rowColumns(v)} FROM ${table} WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
+    this.keyStmt = db.prepare(`SELECT start0, ref, alt, anchor FROM ${table} WHERE ${FROM_CURSOR} ORDER BY start0, ref, alt`);
   }
 
   rows(contig: number, from: Key, to: number): IterableIterator<StoredRow> {
-    return this.rowStmt.iterate(this.v, contig, from.start0, from.ref, from.alt, to) as IterableIterator<StoredRow>;
+    return this.rowStmt.iterate(contig, from.start0, from.ref, from.alt, to) as IterableIterator<StoredRow>;
   }
 
   keys(contig: number, from: Key, to: number): IterableIterator<RowKey> {
-    return this.keyStmt.iterate(this.v, contig, from.start0, from.ref, from.alt, to) as IterableIterator<RowKey>;
+    return this.keyStmt.iterate(contig, from.start0, from.ref, from.alt, to) as IterableIterator<RowKey>;
   }
 }
 
@@ -94,7 +94,7 @@ class VersionReads {
 type Rule = (start0: number, ref: string, alt: string, anchor: string | null) => boolean;
 
 /**
- * Counting and positioning in SQL over the distinct keys of k versions in a window, all of them
+ * Counting and positioning in SQL over the distinct keys of some versions (each its own table) in a window, all of them
  * or those a rule passes. The rule is the JS function itself, which SQLite calls per row (`fn`,
  * registered by the Scanner): the rules stay in one place and SQLite walks the rows. A rule is
  * applied row by row, so over several versions it must not depend on the anchor (a group's
@@ -105,25 +105,25 @@ class KeySet {
   private readonly countStmt: Database.Statement;
   private readonly keyAtStmt: Database.Statement;
 
-  constructor(db: Database.Database, k: number, fn: string | undefined) {
+  constructor(db: Database.Database, private readonly vs: readonly number[], fn: string | undefined) {
     const where = fn ? `${IN_WINDOW} AND ${fn}(start0, ref, alt, anchor)` : IN_WINDOW;
-    const keys = Array.from({ length: k }, () => `SELECT start0, ref, alt FROM variants WHERE ${where}`).join(' UNION ');
-    this.countStmt = db.prepare(k === 1 ? `SELECT COUNT(*) FROM variants WHERE ${where}` : `SELECT COUNT(*) FROM (${keys} ORDER BY 1, 2, 3)`).pluck();
+    const keys = vs.map((v) => `SELECT start0, ref, alt FROM ${variantsTable(v)} WHERE ${where}`).join(' UNION ');
+    this.countStmt = db.prepare(vs.length === 1 ? `SELECT COUNT(*) FROM ${variantsTable(vs[0]!)} WHERE ${where}` : `SELECT COUNT(*) FROM (${keys} ORDER BY 1, 2, 3)`).pluck();
     this.keyAtStmt = db.prepare(`${keys} ORDER BY 1, 2, 3 LIMIT 1 OFFSET ?`);
   }
 
-  count(vs: readonly number[], contig: number, w: KeyWindow): number {
-    return w.from >= w.to ? 0 : (this.countStmt.get(...params(vs, contig, w)) as number);
+  count(contig: number, w: KeyWindow): number {
+    return w.from >= w.to ? 0 : (this.countStmt.get(...this.params(contig, w)) as number);
   }
 
   /** The key `offset` places (0-based) into the window; undefined past its end. */
-  keyAt(vs: readonly number[], contig: number, w: KeyWindow, offset: number): Key | undefined {
-    return this.keyAtStmt.get(...params(vs, contig, w), offset) as Key | undefined;
+  keyAt(contig: number, w: KeyWindow, offset: number): Key | undefined {
+    return this.keyAtStmt.get(...this.params(contig, w), offset) as Key | undefined;
   }
-}
 
-function params(vs: readonly number[], contig: number, w: KeyWindow): number[] {
-  return vs.flatMap((v) => [v, contig, w.from, w.to]);
+  private params(contig: number, w: KeyWindow): number[] {
+    return this.vs.flatMap(() => [contig, w.from, w.to]);
+  }
 }
 
 export function compareKeys(a: Key, b: Key): number {
@@ -199,7 +199,10 @@ export class Scanner {
   /** Drop what is kept for versions that are no longer current. */
   keepOnly(live: ReadonlySet<number>): void {
     for (const v of this.versions.keys()) if (!live.has(v)) this.versions.delete(v);
-    for (const k of this.wholeContigCounts.keys()) if (k.split('/')[0]!.split(',').some((v) => !live.has(Number(v)))) this.wholeContigCounts.delete(k);
+    const dead = (k: string): boolean => k.split('/')[0]!.split(',').some((v) => !live.has(Number(v)));
+    for (const k of this.wholeContigCounts.keys()) if (dead(k)) this.wholeContigCounts.delete(k);
+    // Their tables are dropped: a statement over one would fail to re-prepare.
+    for (const k of this.keySets.keys()) if (dead(k)) this.keySets.delete(k);
   }
 
   /**
@@ -265,7 +268,7 @@ export class Scanner {
     const sure = plan.sure;
     if (!sure || sure.from >= sure.to) {
       if (vs.length > 1) return whole; // several versions: the merge passes over the skipped matches
-      const at = this.withRule(groupRule(test), () => this.keySet(1, true).keyAt(vs, contig, w, skip));
+      const at = this.withRule(groupRule(test), () => this.keySet(vs, true).keyAt(contig, w, skip));
       return at && { from: at, skip: 0 };
     }
     const before = this.testedCount(vs, contig, { from: w.from, to: sure.from }, test);
@@ -275,20 +278,20 @@ export class Scanner {
 
   /** The start of a read passing over `skip` matches from the beginning of a sure window. */
   private positionIn(vs: readonly number[], contig: number, sure: KeyWindow, keyFilter: ScanPlan['keyFilter'], skip: number): { from: Key; skip: number } {
-    const at = this.withRule(keyRule(keyFilter), () => this.keySet(vs.length, keyFilter !== undefined).keyAt(vs, contig, sure, skip));
+    const at = this.withRule(keyRule(keyFilter), () => this.keySet(vs, keyFilter !== undefined).keyAt(contig, sure, skip));
     if (at) return { from: at, skip: 0 };
     return { from: startOf(sure.to), skip: skip - this.sureCount(vs, contig, sure, keyFilter) };
   }
 
   /** Distinct keys in a sure window that `keyFilter` (if any) passes, in SQL. */
   private sureCount(vs: readonly number[], contig: number, w: KeyWindow, keyFilter: ScanPlan['keyFilter']): number {
-    return this.withRule(keyRule(keyFilter), () => this.keySet(vs.length, keyFilter !== undefined).count(vs, contig, w));
+    return this.withRule(keyRule(keyFilter), () => this.keySet(vs, keyFilter !== undefined).count(contig, w));
   }
 
   /** Matching keys in `w`: in SQL for one version (its rows are its groups), else counted as they stream by. */
   private testedCount(vs: readonly number[], contig: number, w: KeyWindow, test: KeyTest): number {
     if (w.from >= w.to) return 0;
-    if (vs.length === 1) return this.withRule(groupRule(test), () => this.keySet(1, true).count(vs, contig, w));
+    if (vs.length === 1) return this.withRule(groupRule(test), () => this.keySet(vs, true).count(contig, w));
     return merged(
       vs.map((v) => () => this.reads(v).keys(contig, startOf(w.from), w.to)),
       (m) => {
@@ -314,10 +317,11 @@ export class Scanner {
     return r;
   }
 
-  private keySet(k: number, ruled: boolean): KeySet {
-    const id = `${k}${ruled ? '+rule' : ''}`;
+  /** Statements over the tables of `vs`, kept by `versions/rule`. */
+  private keySet(vs: readonly number[], ruled: boolean): KeySet {
+    const id = `${vs.join(',')}/${ruled ? 'rule' : ''}`;
     let u = this.keySets.get(id);
-    if (!u) this.keySets.set(id, (u = new KeySet(this.db, k, ruled ? this.fn : undefined)));
+    if (!u) this.keySets.set(id, (u = new KeySet(this.db, vs, ruled ? this.fn : undefined)));
     return u;
   }
 }

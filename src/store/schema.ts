@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AfbError } from '../domain/errors';
+import { createVersionTable, indexVersionTable, variantsTable } from './version-table';
 
 /**
  * Schema, keyed on PRAGMA user_version.
@@ -9,7 +10,7 @@ import { AfbError } from '../domain/errors';
  * always join through `datasets.current`, so they see the old or the new rows, never a mix,
  * and a killed ingest leaves only an unreferenced 'loading' version that the next ingest drops.
  */
-const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datasets (
@@ -27,21 +28,6 @@ CREATE TABLE IF NOT EXISTS contig_names (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE
 ) STRICT;
-CREATE TABLE IF NOT EXISTS variants (
-  v INTEGER NOT NULL,
-  -- contig code, see contig-codes.ts
-  contig INTEGER NOT NULL,
-  start0 INTEGER NOT NULL,
-  ref TEXT NOT NULL,
-  alt TEXT NOT NULL,
-  anchor TEXT,
-  rsid INTEGER,
-  other_ids TEXT,
-  filter INTEGER NOT NULL,
-  counts BLOB NOT NULL,
-  PRIMARY KEY (v, contig, start0, ref, alt)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS variants_by_rsid ON variants (rsid) WHERE rsid IS NOT NULL;
 `;
 
 /**
@@ -70,6 +56,29 @@ CREATE TABLE IF NOT EXISTS ingest_locks (
 ) STRICT;
 `;
 
+/**
+ * Version 3 keeps each version's variants in a table of its own (version-table.ts) instead of one
+ * shared \`variants\` table keyed by (v, ...). A store of version 1 or 2 is moved over in one
+ * transaction: the published versions' rows are copied into their own tables (in key order), the
+ * rest (loading or retired versions, which no reader sees) is forgotten, and the shared table is
+ * dropped. A crash during the move leaves the old schema as it was; the next open moves it again.
+ */
+function moveToVersionTables(db: Database.Database): void {
+  const shared = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'variants'`).get();
+  if (!shared) return;
+  const current = db.prepare(`SELECT v FROM versions WHERE state = 'current'`).all() as { v: number }[];
+  for (const { v } of current) {
+    createVersionTable(db, v);
+    db.prepare(
+      `INSERT INTO ${variantsTable(v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts)
+       SELECT contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts FROM variants WHERE v = ? ORDER BY contig, start0, ref, alt`,
+    ).run(v);
+    indexVersionTable(db, v);
+  }
+  db.prepare(`DELETE FROM versions WHERE state <> 'current'`).run();
+  db.exec('DROP TABLE variants');
+}
+
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
@@ -79,6 +88,7 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       db.exec(DDL);
       db.exec(DDL_V2);
+      moveToVersionTables(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

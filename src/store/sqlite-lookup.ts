@@ -25,12 +25,16 @@ import { openSnapshot } from './snapshot';
 import { ContigCodes } from './contig-codes';
 import type { VersionMeta } from './version-meta';
 import { isAfSlots } from './slots';
-import { compareKeys, planRange, ROW_COLUMNS, Scanner, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
+import { compareKeys, planRange, Scanner, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
+import { rowColumns, variantsTable } from './version-table';
 
 interface CurrentVersion {
   v: number;
   meta: VersionMeta & { createdAt?: string };
   isAf: boolean[];
+  /** Point and rsID reads of this version's table (prepared once; forgotten with the version). */
+  point: Database.Statement;
+  rsid: Database.Statement;
 }
 
 /**
@@ -41,7 +45,7 @@ export class SqliteLookup implements VariantLookup {
   private readonly versionCache = new Map<number, CurrentVersion>();
   private readonly contigCodes: ContigCodes;
   private readonly scanner: Scanner;
-  private readonly stmt: Record<'current' | 'meta' | 'point' | 'rsid', Database.Statement>;
+  private readonly stmt: Record<'current' | 'meta', Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
     this.contigCodes = new ContigCodes(db);
@@ -49,8 +53,6 @@ export class SqliteLookup implements VariantLookup {
     this.stmt = {
       current: db.prepare('SELECT id, current FROM datasets ORDER BY id'),
       meta: db.prepare('SELECT meta, created_at FROM versions WHERE v = ?'),
-      point: db.prepare(`SELECT ${ROW_COLUMNS} FROM variants WHERE v = ? AND contig = ? AND start0 = ? AND ref = ? AND alt = ?`),
-      rsid: db.prepare(`SELECT ${ROW_COLUMNS} FROM variants WHERE rsid = ?`),
     };
   }
 
@@ -61,17 +63,26 @@ export class SqliteLookup implements VariantLookup {
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[]): Promise<AllelesResult> {
     return this.read(() => {
       const versions = this.inScope(scope);
-      return { records: queries.map((q) => {
+      // Checked in the order asked, so the first bad query is the one named.
+      const keys = queries.map((q) => {
         this.requireContig(versions, q.contig, scope);
-        const t = trimAlleles(q.start0, q.ref, q.alt);
-        const code = this.contigCodes.find(q.contig);
+        return { contig: q.contig, code: this.contigCodes.find(q.contig) ?? 0, t: trimAlleles(q.start0, q.ref, q.alt) };
+      });
+      // Probed in key order: a version's table lies in the file in key order, so a big batch reads
+      // its pages front to back (which the OS reads ahead) instead of at random.
+      const order = keys.map((_, i) => i);
+      if (keys.length > 1) order.sort((a, b) => keys[a]!.code - keys[b]!.code || keys[a]!.t.start0 - keys[b]!.t.start0);
+      const records: (VariantRecord | undefined)[] = new Array(keys.length);
+      for (const i of order) {
+        const { contig, code, t } = keys[i]!;
         const rows: StoredRow[] = [];
         for (const cv of versions) {
-          const row = this.stmt.point.get(cv.v, code, t.start0, t.ref, t.alt) as StoredRow | undefined;
+          const row = cv.point.get(code, t.start0, t.ref, t.alt) as StoredRow | undefined;
           if (row) rows.push(row);
         }
-        return rows.length > 0 ? this.record(scope, versions, q.contig, rows) : undefined;
-      }) };
+        records[i] = rows.length > 0 ? this.record(scope, versions, contig, rows) : undefined;
+      }
+      return { records };
     });
   }
 
@@ -119,10 +130,8 @@ export class SqliteLookup implements VariantLookup {
   async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
     return this.read(() => {
       const versions = this.inScope(scope);
-      const wanted = new Set(versions.map((c) => c.v));
       const byKey = new Map<string, StoredRow[]>();
-      for (const r of this.stmt.rsid.all(rsid) as StoredRow[]) {
-        if (!wanted.has(r.v)) continue;
+      for (const r of versions.flatMap((cv) => cv.rsid.all(rsid) as StoredRow[])) {
         const k = `${r.contig}\t${r.start0}\t${r.ref}\t${r.alt}`;
         const list = byKey.get(k);
         if (list) list.push(r);
@@ -163,7 +172,14 @@ export class SqliteLookup implements VariantLookup {
         if (!r) throw new AfbError('STORE_ERROR', `store is inconsistent: version ${current} has no metadata`);
         const meta = JSON.parse(r.meta) as CurrentVersion['meta'];
         meta.createdAt = r.created_at;
-        cv = { v: current, meta, isAf: isAfSlots(meta.slots) };
+        const table = variantsTable(current);
+        cv = {
+          v: current,
+          meta,
+          isAf: isAfSlots(meta.slots),
+          point: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE contig = ? AND start0 = ? AND ref = ? AND alt = ?`),
+          rsid: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE rsid = ?`),
+        };
         this.versionCache.set(current, cv);
       }
       return cv;

@@ -5,6 +5,7 @@ import { ContigCodes } from './contig-codes';
 import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
+import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
 import { dropVrsRows } from './vrs-index';
 import { dropVersionExtras } from './coverage-store';
 
@@ -32,8 +33,8 @@ export interface RowBatch {
   offsets: Uint32Array;
 }
 
-/** Rows deleted per transaction when dropping a version: small, so the WAL stays small (a full disk needs that). */
-const ROWS_PER_DELETE = 20_000;
+/** VRS id rows deleted per transaction when dropping a version: small, so the WAL stays small (a full disk needs that). */
+const VRS_ROWS_PER_DELETE = 20_000;
 
 /** Disk kept in reserve beside the store for cleaning up after a full disk (see SpaceReserve). */
 const RESERVE_BYTES = 8 * 1024 * 1024;
@@ -45,11 +46,11 @@ export interface WriterOptions {
 
 /**
  * Writes one new version of a dataset. Only one writer per dataset at a time (IngestLock; a
- * second one is refused naming the first). Rows go in under a fresh version number, never used
- * before, one transaction per batch; `commit()` makes it current in one transaction and then
- * drops the old rows. Until then, and after any crash, readers keep seeing the previous version.
- * A writer only ever deletes rows of its own version, or of versions left by ingests whose
- * process is gone, and those in small transactions.
+ * second one is refused naming the first). Rows go into a fresh table of their own (version
+ * numbers are never reused; see version-table.ts), one transaction per batch; `commit()` builds
+ * the rsID index, makes the version current in one small transaction and then drops the old
+ * version's table. Until then, and after any crash, readers keep seeing the previous version.
+ * A writer only ever drops its own version, or versions left by ingests whose process is gone.
  */
 export class DatasetWriter {
   private readonly v: number;
@@ -71,18 +72,19 @@ export class DatasetWriter {
     private readonly reserve: SpaceReserve,
   ) {
     this.contigCodes = new ContigCodes(db);
-    this.insert = db.prepare(
-      `INSERT INTO variants (v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     dropLeftovers(db, datasetId);
     this.v = db
       .transaction(() => {
         const v = (db.prepare('UPDATE version_seq SET last = last + 1 WHERE id = 1 RETURNING last').get() as { last: number }).last;
         db.prepare(`INSERT INTO versions (v, dataset_id, state, meta, created_at) VALUES (?, ?, 'loading', '{}', ?)`).run(v, datasetId, new Date().toISOString());
+        createVersionTable(db, v);
         return v;
       })
       .immediate();
     lock.loading(this.v);
+    this.insert = db.prepare(
+      `INSERT INTO ${variantsTable(this.v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
   static open(dbPath: string, datasetId: string, opts: WriterOptions = {}): DatasetWriter {
@@ -159,7 +161,7 @@ export class DatasetWriter {
       this.lastContig = contig;
     }
     try {
-      this.insert.run(this.v, this.lastContigCode, b.start0[i]!, ref, b.alts[i]!, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts);
+      this.insert.run(this.lastContigCode, b.start0[i]!, ref, b.alts[i]!, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
       throw e;
@@ -187,16 +189,31 @@ export class DatasetWriter {
     storeCall(this.dbPath, `writing side tables of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
   }
 
-  /** Make this version current (atomically) and drop the previous one. */
   /** The meta of the dataset's published version, if there is one (read under this ingest's lock). */
   publishedMeta(): VersionMeta | undefined {
     const row = this.db.prepare(`SELECT meta FROM versions WHERE dataset_id = ? AND state = 'current'`).get(this.datasetId) as { meta: string } | undefined;
     return row ? (JSON.parse(row.meta) as VersionMeta) : undefined;
   }
 
-  commit(meta: Omit<VersionMeta, 'filters' | 'contigs' | 'variantCount'>): VersionMeta {
+  /**
+   * Index the loaded rows, make this version current (one small transaction) and drop the
+   * previous one. `onStep` is told each step as it starts (the progress bar: the index build
+   * takes minutes at 100 M rows).
+   */
+  commit(meta: Omit<VersionMeta, 'filters' | 'contigs' | 'variantCount'>, onStep?: (step: 'index' | 'publish' | 'drop') => void): VersionMeta {
     // fromEntries defines own properties, so a contig named '__proto__' is just a key.
     const full: VersionMeta = { ...meta, filters: this.filters, contigs: Object.fromEntries(this.contigs), variantCount: this.rows };
+    onStep?.('index');
+    // Still 'loading': a crash while indexing leaves a version the next ingest drops.
+    storeCall(this.dbPath, `indexing version ${this.v} of '${this.datasetId}'`, () =>
+      this.db
+        .transaction(() => {
+          indexVersionTable(this.db, this.v);
+          stopHereInTests('index');
+        })
+        .immediate(),
+    );
+    onStep?.('publish');
     storeCall(this.dbPath, `publishing version ${this.v} of '${this.datasetId}'`, () =>
       this.db
         .transaction(() => {
@@ -207,10 +224,12 @@ export class DatasetWriter {
           this.db
             .prepare(`INSERT INTO datasets (id, current) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET current = excluded.current`)
             .run(this.datasetId, this.v);
+          stopHereInTests('publish');
         })
         .immediate(),
     );
-    // Published. Dropping the old rows may still fail (a full disk): the next ingest drops them.
+    // Published. Dropping the old table may still fail (a full disk): the next ingest drops it.
+    onStep?.('drop');
     try {
       dropVersions(this.db, this.datasetId, 'retired');
     } catch {
@@ -282,32 +301,29 @@ function storeCall<T>(dbPath: string, what: string, fn: () => T): T {
 }
 
 /**
- * Drop one version's rows, ROWS_PER_DELETE per transaction (so it never needs a big WAL, and a
- * crash half-way leaves the rest for next time), then its versions row. Only a version of
+ * Drop one version: its table and its versions row, in one transaction (a table drop moves its
+ * pages to the freelist; the WAL holds the freelist pages, not the rows). Only a version of
  * `datasetId` in `state` is touched: never a published one.
  */
 function dropVersion(db: Database.Database, v: number, datasetId: string, state: 'loading' | 'retired'): void {
   const owned = db.prepare('SELECT 1 FROM versions WHERE v = ? AND dataset_id = ? AND state = ?');
   if (!owned.get(v, datasetId, state)) return;
-  const chunk = db.prepare(
-    'DELETE FROM variants WHERE v = @v AND (contig, start0, ref, alt) IN (SELECT contig, start0, ref, alt FROM variants WHERE v = @v LIMIT @n)',
-  );
+  // The VRS ids (vrs-index.ts) are rows of a table all versions share: deleted in small transactions first.
+  dropVrsRows(db, v, VRS_ROWS_PER_DELETE);
   // IMMEDIATE: with other datasets' ingests writing meanwhile, a write that starts as a read could
   // not always be upgraded; taking the write lock first waits for them instead.
-  const step = db.transaction(() => chunk.run({ v, n: ROWS_PER_DELETE }).changes);
-  while (step.immediate() > 0) {
-    // each statement is its own transaction; let the WAL be reused
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // readers may hold it
-    }
-  }
-  dropVrsRows(db, v, ROWS_PER_DELETE);
   db.transaction(() => {
+    if (!owned.get(v, datasetId, state)) return;
+    dropVersionTable(db, v);
+    if (state === 'retired') stopHereInTests('drop');
     dropVersionExtras(db, v);
     db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
   }).immediate();
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // readers may hold it
+  }
 }
 
 function dropVersions(db: Database.Database, datasetId: string, state: 'loading' | 'retired'): void {
@@ -323,4 +339,13 @@ function dropVersions(db: Database.Database, datasetId: string, state: 'loading'
 function dropLeftovers(db: Database.Database, datasetId: string): void {
   dropVersions(db, datasetId, 'loading');
   dropVersions(db, datasetId, 'retired');
+}
+
+/**
+ * The crash tests' seam: with AFB_TEST_STOP_AT naming a step of the publish ('index', 'publish'
+ * or 'drop'), the process stops itself (SIGSTOP) inside that step's transaction, its writes made
+ * but not committed, so a test can SIGKILL it exactly there. Unset, this does nothing.
+ */
+function stopHereInTests(step: 'index' | 'publish' | 'drop'): void {
+  if (process.env.AFB_TEST_STOP_AT === step) process.kill(process.pid, 'SIGSTOP');
 }

@@ -16,8 +16,8 @@ export function snapshot(db: string, dataset: string): { version: number | undef
     const meta = m ? (JSON.parse(m.meta) as Record<string, unknown>) : undefined;
     if (meta?.report) delete (meta.report as Record<string, unknown>).seconds;
     const rows = d
-      .prepare('SELECT contig, start0, ref, alt, anchor, rsid, other_ids, filter, hex(counts) AS counts FROM variants WHERE v = ? ORDER BY contig, start0, ref, alt')
-      .all(cur.current);
+      .prepare(`SELECT contig, start0, ref, alt, anchor, rsid, other_ids, filter, hex(counts) AS counts FROM variants_${cur.current} ORDER BY contig, start0, ref, alt`)
+      .all();
     return { version: cur.current, meta, rows };
   } finally {
     d.close();
@@ -35,9 +35,26 @@ export function consistencyProblems(db: string): string[] {
   }
 }
 
-/** sqlite3's own view (the CLI tool, not better-sqlite3), e.g. `SELECT count(*) FROM variants`. */
+/** sqlite3's own view (the CLI tool, not better-sqlite3), e.g. `SELECT count(*) FROM versions`. */
 export function sqlite(db: string, sql: string): string {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+}
+
+/** Rows written so far by an ingest that is loading (0 when none is), read with the sqlite3 CLI. */
+export function loadingRows(db: string): number {
+  const v = sqlite(db, `SELECT v FROM versions WHERE state = 'loading'`);
+  if (v === '') return 0;
+  try {
+    return Number(sqlite(db, `SELECT count(*) FROM variants_${Number(v)}`));
+  } catch {
+    return 0; // created a moment later
+  }
+}
+
+/** The version tables in the file (one per version of any dataset), sorted. */
+export function versionTables(db: string): string[] {
+  const out = sqlite(db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'variants_*' ORDER BY name`);
+  return out === '' ? [] : out.split('\n');
 }
 
 /** Poll until `cond` holds (no fixed sleeps); fails after `ms`. */
@@ -58,7 +75,7 @@ export function rowCounts(db: string, dataset: string, contigCode: number, start
       groups: { key: string; label: string }[];
       slots: { group: number; kind: string }[];
     };
-    const row = d.prepare('SELECT counts FROM variants WHERE v = ? AND contig = ? AND start0 = ? AND ref = ? AND alt = ?').get(cur.current, contigCode, start0, ref, alt) as
+    const row = d.prepare(`SELECT counts FROM variants_${cur.current} WHERE contig = ? AND start0 = ? AND ref = ? AND alt = ?`).get(contigCode, start0, ref, alt) as
       | { counts: Buffer }
       | undefined;
     if (!row) return undefined;
@@ -131,6 +148,6 @@ export async function stalledIngest(dir: string, db: string, name: string, parti
   const lines: string[] = [];
   for (let i = 1; i <= 60_000; i++) lines.push(`1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10`);
   feed.write(sitesHeader('##INFO=<ID=XX,Number=1,Type=String,Description="Anything">').join('\n') + '\n' + lines.join('\n') + '\n' + partial);
-  await until(() => Number(sqlite(db, `SELECT count(*) FROM variants WHERE v IN (SELECT v FROM versions WHERE state = 'loading')`)) >= 50_000, 'rows of the new version on disk');
+  await until(() => loadingRows(db) >= 50_000, 'rows of the new version on disk');
   return { child, feed, exit };
 }

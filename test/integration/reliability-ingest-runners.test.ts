@@ -52,3 +52,44 @@ test('a missing input keeps its code through the worker (not STORE_ERROR)', asyn
   expect((e as Error).message).toMatch(/nope\.vcf: no such file/);
   expect((e as Error).cause).toBeDefined();
 });
+
+describe('several parser threads on one file (blocks of lines shared out, put back in order)', () => {
+  // 5 blocks and a bit (SHARE_BLOCK_LINES = 8192): every thread owns several blocks, the last one partial.
+  const LINES = 8192 * 5 + 123;
+  const line = (i: number): string =>
+    i % 997 === 0
+      ? `1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=11;AN=10` // bad: AC > AN
+      : i % 7 === 0
+        ? `${i < LINES / 2 ? 1 : 2}\t${i * 10}\trs${i}\tA\tG,TT\t.\tPASS\tAC=1,2;AN=10`
+        : `${i < LINES / 2 ? 1 : 2}\t${i * 10}\t.\tC\tT\t.\t${i % 3 ? 'PASS' : 'q10'}\tAC=${i % 5};AN=10`;
+  const file = join(tmp.dir, 'blocks.vcf');
+  writeFileSync(file, [...sitesHeader(), ...Array.from({ length: LINES }, (_, i) => line(i + 1)), ''].join('\n'));
+
+  test('3 threads and the inline runner store the same rows and report the same (skipped records counted once)', async () => {
+    const results = [];
+    for (const [runner, parseThreads] of [['worker', 3], ['inline', 1]] as const) {
+      const db = join(tmp.dir, `blocks-${runner}.db`);
+      const report = await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', runner, parseThreads, skipInvalid: true, inputs: [file] });
+      results.push({ report: { ...report, seconds: 0, rowsPerSecond: 0 }, store: snapshot(db, 'd') });
+    }
+    expect(results[0]!.report.records).toBe(LINES);
+    expect(results[0]!.report.skipped).toEqual({ ac_gt_an: Math.floor(LINES / 997) });
+    expect(results[0]).toEqual(results[1]);
+  });
+
+  test('the first bad record in file order is the one reported, whichever thread reads it', async () => {
+    // Bad records only in block 3 (thread 0 of 3, thread 1 of 2) and late in block 1 (thread 1 of 3 and of 2).
+    const good = (i: number): string => `1\t${i * 10}\t.\tC\tT\t.\tPASS\tAC=1;AN=10`;
+    const bad = new Set([8192 * 3 + 1, 8192 * 2 - 5]);
+    const badFile = join(tmp.dir, 'blocks-bad.vcf');
+    writeFileSync(badFile, [...sitesHeader(), ...Array.from({ length: LINES }, (_, i) => (bad.has(i + 1) ? line(997) : good(i + 1))), ''].join('\n'));
+    const errors: string[] = [];
+    for (const [runner, parseThreads] of [['worker', 3], ['worker', 2], ['inline', 1]] as const) {
+      const e = await ingestVcf({ db: join(tmp.dir, `blocks-bad-${runner}-${parseThreads}.db`), dataset: 'd', assembly: 'GRCh37', runner, parseThreads, inputs: [badFile] }).catch((x: unknown) => x);
+      errors.push((e as Error).message);
+    }
+    expect(errors[0]).toMatch(new RegExp(`blocks-bad\\.vcf:${8192 * 2 - 5 + 4}: `)); // after the 4 header lines
+    expect(errors[1]).toBe(errors[0]);
+    expect(errors[2]).toBe(errors[0]);
+  });
+});

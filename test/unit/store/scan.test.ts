@@ -6,6 +6,7 @@
  * matches, the UNION across versions, the look-back for long deletions) to the plain rule.
  */
 import Database from 'better-sqlite3';
+import { createVersionTable } from '../../../src/store/version-table';
 import { migrate } from '../../../src/store/schema';
 import { matches, planRange, Scanner, type RowKey } from '../../../src/store/scan';
 import type { RangeFilters, RangeQuery } from '../../../src/domain/lookup';
@@ -34,12 +35,13 @@ migrate(db);
 const rows: Row[] = [];
 const maxSpan = new Map<number, number>();
 {
-  const insert = db.prepare('INSERT OR IGNORE INTO variants (v, contig, start0, ref, alt, anchor, filter, counts) VALUES (?, 1, ?, ?, ?, ?, 0, ?)');
   const shared: RowKey[] = Array.from({ length: 150 }, randomVariant);
   for (const v of [1, 2]) {
+    createVersionTable(db, v);
+    const insert = db.prepare(`INSERT OR IGNORE INTO variants_${v} (contig, start0, ref, alt, anchor, filter, counts) VALUES (1, ?, ?, ?, ?, 0, ?)`);
     const own = [...shared.filter(() => rnd() < 0.6), ...Array.from({ length: 150 }, randomVariant)];
     for (const r of own) {
-      if (insert.run(v, r.start0, r.ref, r.alt, r.anchor, Buffer.from([0])).changes === 0) continue;
+      if (insert.run(r.start0, r.ref, r.alt, r.anchor, Buffer.from([0])).changes === 0) continue;
       rows.push({ v, ...r });
       maxSpan.set(v, Math.max(maxSpan.get(v) ?? 0, Math.max(1, r.ref.length + (r.anchor ? 1 : 0))));
     }
