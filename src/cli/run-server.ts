@@ -21,8 +21,9 @@ export async function runServers(
     return;
   }
   const slot = workers.workerSlot();
+  const requested = slot === undefined ? undefined : workers.stopRequests();
   const { server, cleanup } = await serve(slot);
-  await runUntilSignal(server, cleanup, slot === undefined ? undefined : workers.onStopRequest);
+  await runUntilSignal(server, cleanup, requested);
   workers.leaveCluster();
 }
 

@@ -69,9 +69,9 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
     const stop = (): void => {
       stopping = true;
       if (slots.size === 0) return finish();
+      // Each worker drains its requests (one still starting stops as soon as it is up).
       for (const [w] of slots) {
-        // A listening worker drains its requests; one still starting has nothing to drain.
-        if (listening.has(w) && w.isConnected()) w.send(STOP_MESSAGE);
+        if (w.isConnected()) w.send(STOP_MESSAGE);
         else w.process.kill('SIGTERM');
       }
       force = setTimeout(() => {

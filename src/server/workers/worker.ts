@@ -21,11 +21,23 @@ export function workerSlot(): number | undefined {
   return Number.isSafeInteger(slot) && slot > 0 ? slot : cluster.worker!.id;
 }
 
-/** Calls `stop` when the primary asks this worker to stop. */
-export function onStopRequest(stop: () => void): void {
+/**
+ * Listens for the primary's stop from the worker's first moment (it may come while the server
+ * still starts); returns the registration runUntilSignal takes, which stops at once when the
+ * request came before it.
+ */
+export function stopRequests(): (stop: () => void) => void {
+  let requested = false;
+  let handler: (() => void) | undefined;
   process.on('message', (m: unknown) => {
-    if (m && typeof m === 'object' && (m as { afb?: unknown }).afb === STOP_MESSAGE.afb) stop();
+    if (!m || typeof m !== 'object' || (m as { afb?: unknown }).afb !== STOP_MESSAGE.afb) return;
+    requested = true;
+    handler?.();
   });
+  return (stop) => {
+    handler = stop;
+    if (requested) stop();
+  };
 }
 
 /** After a worker's graceful stop: drop the IPC channel so that nothing keeps the process alive. */
