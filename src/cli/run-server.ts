@@ -22,9 +22,13 @@ export async function runServers(
   }
   const slot = workers.workerSlot();
   const requested = slot === undefined ? undefined : workers.stopRequests();
-  const { server, cleanup } = await serve(slot);
-  await runUntilSignal(server, cleanup, requested);
-  workers.leaveCluster();
+  try {
+    const { server, cleanup } = await serve(slot);
+    await runUntilSignal(server, cleanup, requested);
+  } finally {
+    // A worker that stopped or could not start lets go of the primary's channel, or it would never exit.
+    workers.leaveCluster();
+  }
 }
 
 /** afb's version, from package.json (one level above dist/ or src/). */

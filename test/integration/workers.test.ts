@@ -256,3 +256,24 @@ test('SIGTERM: the answer in flight is finished whole, every worker stops, the s
   expect(lines.filter((l) => l.msg === 'worker stopped' && l.code === 0).map((l) => l.worker).sort()).toEqual([1, 2]);
   expect(lines[lines.length - 1]).toMatchObject({ primary: true, msg: 'stopped' });
 }, 30_000);
+
+test('workers that cannot listen stop the server with exit 1, the cause and WORKER_FAILED (no restart loop)', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer().listen(0, '127.0.0.1');
+  await once(taken, 'listening');
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const child = startAfb(['serve', '--db', db, '--port', String(port), '--workers', '2']);
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d.toString()));
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(err).toMatch(/LISTEN_FAILED: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+    expect(err).toMatch(/error WORKER_FAILED: worker \d exited \(code 1, signal null\) before it listened/);
+    expect(out).not.toMatch(/restarting worker/);
+  } finally {
+    taken.close();
+  }
+}, 20_000);

@@ -63,7 +63,8 @@ export function answerWorkers(kind: string, handler: (body: unknown) => unknown)
     const q = m as Ask | null;
     if (!q || typeof q !== 'object' || q.afb !== 'ask' || q.kind !== kind) return;
     const reply = (a: Answer): void => {
-      if (worker.isConnected()) worker.send(a);
+      // A worker gone before its answer: nothing to tell (the primary sees its exit).
+      if (worker.isConnected()) worker.send(a, undefined, undefined, () => undefined);
     };
     Promise.resolve()
       .then(() => handler(q.body))

@@ -43,6 +43,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
     const fork = (slot: number): void => {
       const w = cluster.fork({ AFB_WORKER_SLOT: String(slot) });
       slots.set(w, slot);
+      w.on('error', (e: Error) => log.warn({ worker: slot, err: e.message }, 'worker channel error'));
       w.once('listening', (address: { port: number }) => {
         listening.add(w);
         log.info({ worker: slot, pid: w.process.pid, port: address.port }, 'worker listening');
@@ -71,7 +72,8 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
       if (slots.size === 0) return finish();
       // Each worker drains its requests (one still starting stops as soon as it is up).
       for (const [w] of slots) {
-        if (w.isConnected()) w.send(STOP_MESSAGE);
+        // (A worker gone meanwhile is seen by onExit; the failed send itself is no news.)
+        if (w.isConnected()) w.send(STOP_MESSAGE, undefined, undefined, () => undefined);
         else w.process.kill('SIGTERM');
       }
       force = setTimeout(() => {
