@@ -277,3 +277,16 @@ test('workers that cannot listen stop the server with exit 1, the cause and WORK
     taken.close();
   }
 }, 20_000);
+
+test('SIGTERM while the workers still start: each stops as soon as it is up, exit 0', async () => {
+  const child = startAfb(['serve', '--db', db, '--port', '0', '--workers', '2']);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  const exited = once(child, 'exit');
+  await until(() => out.includes('"msg":"starting workers"'), 20_000, 'the primary to fork');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  expect(code).toBe(0);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  expect(lines.filter((l) => l.msg === 'worker stopped' && l.code === 0)).toHaveLength(2);
+}, 20_000);
