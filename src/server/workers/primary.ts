@@ -29,7 +29,7 @@ export interface PrimaryOptions {
 export function runPrimary(o: PrimaryOptions): Promise<void> {
   const log = o.logger;
   const stopBudget = serveBudget(o.policy);
-  const stopMetrics = serveMetrics();
+
   const slots = new Map<Worker, number>();
   const listening = new Set<Worker>();
   let restarts: number[] = [];
@@ -38,6 +38,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
   let failure: AfbError | undefined;
   let everyoneUp = false;
   let force: NodeJS.Timeout | undefined;
+  const stopMetrics = serveMetrics(() => [...listening].filter((w) => slots.has(w)));
 
   return new Promise<void>((resolve, reject) => {
     const fork = (slot: number): void => {
@@ -89,6 +90,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
       const slot = slots.get(w);
       if (slot === undefined) return;
       slots.delete(w);
+      const wasListening = listening.delete(w);
       const was = { worker: slot, pid: w.process.pid, code, signal };
       if (stopping) {
         if (code !== 0) unclean = true;
@@ -97,7 +99,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
         return;
       }
       log.error(was, 'worker died');
-      if (!listening.has(w)) {
+      if (!wasListening) {
         failure = new AfbError('WORKER_FAILED', `worker ${slot} exited (code ${code}, signal ${signal}) before it listened; its error is above`);
         return stop();
       }
