@@ -315,3 +315,32 @@ test('SIGTERM while the workers still start: each stops as soon as it is up, exi
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
   expect(lines.filter((l) => l.msg === 'worker stopped' && l.code === 0)).toHaveLength(2);
 }, 20_000);
+
+test('workers that keep dying: restarted at most 5 times a minute, then the server stops with WORKER_FAILED (exit 1)', async () => {
+  const child = startAfb(['serve', '--db', db, '--port', '0', '--workers', '2']);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d.toString()));
+  const exited = once(child, 'exit');
+  const up = (): Record<string, any>[] =>
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>)
+      .filter((l) => l.msg === 'worker listening');
+  const killed = new Set<number>();
+  for (let i = 0; i < 6; i++) {
+    // The next worker up that is still alive (the first time: either of the two).
+    await until(() => up().some((l) => !killed.has(l.pid)), 20_000, `a worker to kill (${i + 1})`);
+    const victim = up().find((l) => !killed.has(l.pid))!.pid as number;
+    killed.add(victim);
+    process.kill(victim, 'SIGKILL');
+    if (i < 5) await until(() => up().length === 2 + i + 1, 20_000, `restart ${i + 1}`);
+  }
+  const [code] = await exited;
+  expect(code).toBe(1);
+  expect(out.match(/"msg":"restarting worker"/g)).toHaveLength(5);
+  expect(err).toMatch(/error WORKER_FAILED: workers died 6 times within a minute \(at most 5 restarts a minute\)/);
+}, 60_000);
