@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { ingestVcf } from '../../src/ingest';
@@ -25,7 +25,7 @@ const truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv').rows;
 // Variants seen in the cohort first (the fixture opens with sites of AN = 0).
 const ids = [...truth.filter((r) => Number(r.AN) > 0), ...truth.filter((r) => !(Number(r.AN) > 0))].map((r) => `${r.CHROM}-${r.POS}-${r.REF}-${r.ALT}`);
 // Anonymous callers have a budget (the attack); the token's registered level has none (everything else).
-const CONFIG = { access: { levels: { anonymous: { granularity: 'record', minCount: 1, requestsPerMinute: BUDGET } }, tokens: [{ id: 'ops', sha256: sha256(TOKEN), level: 'registered' }] } };
+const CONFIG = (auditLog: string) => ({ auditLog, access: { levels: { anonymous: { granularity: 'record', minCount: 1, requestsPerMinute: BUDGET } }, tokens: [{ id: 'ops', sha256: sha256(TOKEN), level: 'registered' }] } });
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 interface Serving {
@@ -88,13 +88,15 @@ async function workerRequests(url: string): Promise<Map<string, number>> {
 
 let db: string;
 let configFile: string;
+let auditLog: string;
 let one: Serving;
 let two: Serving;
 
 beforeAll(async () => {
   db = join(tmp.dir, 'n.db');
   configFile = join(tmp.dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(CONFIG));
+  auditLog = join(tmp.dir, 'audit.log');
+  writeFileSync(configFile, JSON.stringify(CONFIG(auditLog)));
   await ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', panel: join(DATA, '1kg.panel.txt'), inputs: [join(DATA, '1kg.vcf.gz')] });
   [one, two] = await Promise.all([
     serving(['serve', '--db', db, '--port', '0', '--workers', '1', '--config', configFile]),
@@ -150,7 +152,16 @@ test('under attack over many parallel connections, a client gets one budget acro
   expect(allowed).toBe(BUDGET);
   expect(statuses.filter((s) => s === 429)).toHaveLength(attempts - BUDGET);
   // The attack reached both workers (otherwise a per-worker budget would have held too).
-  for (const w of ['1', '2']) expect(after.get(w)! - before.get(w)!).toBeGreaterThan(BUDGET / 2);
+  for (const w of ['1', '2']) expect(after.get(w)! - (before.get(w) ?? 0)).toBeGreaterThan(BUDGET / 2);
+  // Every worker appends to the one audit log: one whole JSON line per request, none lost or torn.
+  const anonymous = (): Record<string, any>[] =>
+    readFileSync(auditLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>)
+      .filter((l) => l.level === 'anonymous');
+  await until(() => anonymous().length >= attempts, 10_000, 'the audit lines');
+  expect(anonymous().map((l) => l.status).sort()).toEqual([...statuses].sort());
   // The token's level has no budget: it is still served.
   expect((await fresh(two.url, `/api/g_variants/${ids[0]}`, { headers: AUTH })).status).toBe(200);
 });
