@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AfbError } from '../domain/errors';
 import type { ServerConfig } from '../config/server-config';
-import { workers, type RunningServer } from '../server';
-import { createLogger } from '../server';
+import type { AccessPolicy } from '../domain/access';
+import { createLogger, workers, type RunningServer } from '../server';
 
 /**
  * Run one server per worker under `--workers N` (N > 1: this process becomes the primary and
@@ -12,7 +12,7 @@ import { createLogger } from '../server';
  */
 export async function runServers(
   config: ServerConfig,
-  primary: { name: string; policy: Parameters<typeof workers.runPrimary>[0]['policy'] },
+  primary: { name: string; policy: AccessPolicy },
   serve: (worker: number | undefined) => Promise<{ server: RunningServer; cleanup: () => Promise<void> | void }>,
 ): Promise<void> {
   const n = workers.workerCount(config.workers);
