@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ingestVcf } from '../../src/ingest';
 import { sha256 } from '../../src/access';
 import { readTruth, tempDir } from '../helpers/fixtures';
-import { startAfb } from '../helpers/cli';
+import { AFB, startAfb } from '../helpers/cli';
 import { rawPost, responseBody } from '../helpers/raw-http';
 import { until } from '../helpers/federation';
 
@@ -355,3 +355,16 @@ test('workers that keep dying: restarted at most 5 times a minute, then the serv
   expect(out.match(/"msg":"restarting worker"/g)).toHaveLength(5);
   expect(err).toMatch(/error WORKER_FAILED: workers died 6 times within a minute \(at most 5 restarts a minute\)/);
 }, 60_000);
+
+test('Ctrl-C in a terminal (SIGINT to the primary and every worker at once): one graceful stop, exit 0', async () => {
+  // Its own process group, as a shell gives a foreground job: a signal to the group reaches every process.
+  const child = spawn(process.execPath, [AFB, 'serve', '--db', db, '--port', '0', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  const exited = once(child, 'exit');
+  await until(() => out.includes('"msg":"all workers listening"'), 20_000, 'the workers to listen');
+  process.kill(-child.pid!, 'SIGINT');
+  const [code] = await exited;
+  expect(code).toBe(0);
+  expect(out).not.toMatch(/second signal/);
+}, 20_000);
