@@ -2,8 +2,11 @@
  * Issue 11, every core: `afb serve --workers N` and `afb broker --workers N` as an operator runs
  * them (real processes on port 0). Two workers answer exactly as one; both take requests; /metrics
  * sums them; the request budget of a client holds across workers under attack (one budget, not
- * one per worker); a re-ingest is seen by every worker, whole; a worker that dies is restarted and
- * logged; SIGTERM drains the requests in flight and exits 0; a broker runs on two workers too.
+ * one per worker) and every worker writes whole audit lines to the one log; a re-ingest is seen by
+ * every worker, whole; a worker that dies is restarted and logged, at most 5 times a minute; a
+ * worker that cannot listen stops the server; SIGTERM drains the requests in flight and exits 0,
+ * also while workers still start, and Ctrl-C (SIGINT to every process) stops once; a broker runs
+ * on two workers too, polling its peers N times less often per worker.
  */
 import { join } from 'node:path';
 import { once } from 'node:events';
