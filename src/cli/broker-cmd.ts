@@ -2,6 +2,8 @@ import { loadServerConfig } from '../config/server-config';
 import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
 import { loadAccessConfig } from '../config/access-config';
 import { readPopulationsFile } from '../ingest/populations-file';
+import { readGeneFile } from '../config/gene-file';
+import { GeneIndex } from '../domain/genes';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer, workers } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
@@ -26,6 +28,8 @@ export async function brokerCommand(argv: string[]): Promise<void> {
   const populations = broker.populationsFile
     ? new Map([...readPopulationsFile(broker.populationsFile)].map(([code, p]) => [code, p.canonical]))
     : undefined;
+  // Read before forking too (each worker reads it again): a bad file stops the broker at once (exit 2), not as N failing workers.
+  const genes = broker.genesFile ? new GeneIndex(await readGeneFile(broker.genesFile)) : undefined;
   const n = workers.workerCount(config.workers);
   await runServers(config, { name: 'afb-broker', policy: access.policy }, async (worker) => {
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -36,6 +40,7 @@ export async function brokerCommand(argv: string[]): Promise<void> {
       // healthIntervalMs on average, as from a single process (docs/network-operators.md, "Workers").
       config: worker === undefined ? broker : { ...broker, healthIntervalMs: broker.healthIntervalMs * n },
       populations,
+      genes,
       log: (level, obj, msg) => server?.logger[level](obj, msg),
     });
     lookup.start();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { AfbError } from '../domain/errors';
 import { loadServerConfig } from '../config/server-config';
 import { loadAccessConfig } from '../config/access-config';
-import { openStoreLookup } from '../store';
+import { openNodeLookup } from '../store';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runServers } from './run-server';
@@ -19,7 +19,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const access = loadAccessConfig(config.file, stringFlag(args, 'config'));
   // Each worker opens the store read-only itself: SQLite's WAL lets them all read one file while an ingest publishes.
   await runServers(config, { name: 'afb-node', policy: access.policy }, async (worker) => {
-    const store = openStoreLookup(db);
+    const store = openNodeLookup(db);
     const server = await listen(
       config,
       () => startServer({ lookup: store.lookup, config, role: 'node', version: packageVersion(), access, ...(worker === undefined ? {} : { worker }) }),
