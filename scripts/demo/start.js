@@ -72,7 +72,8 @@ function ingest(c) {
 
 function start(name, args, env) {
   const out = openSync(join(DIR, `${name}.log`), 'w');
-  const child = spawn(process.execPath, [AFB, ...args], { env: { ...process.env, AFB_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', out, out] });
+  // Four servers on one machine: one process each (AFB_WORKERS in the environment still wins).
+  const child = spawn(process.execPath, [AFB, ...args], { env: { AFB_WORKERS: '1', ...process.env, AFB_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', out, out] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       log(`${name} stopped unexpectedly (${signal || code}); its log: ${join(DIR, `${name}.log`)}`);

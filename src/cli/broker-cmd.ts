@@ -5,21 +5,21 @@ import { readPopulationsFile } from '../ingest/populations-file';
 import { readGeneFile } from '../config/gene-file';
 import { GeneIndex } from '../domain/genes';
 import { FederatedLookup, readPeersFile } from '../broker';
-import { startServer } from '../server';
+import { startServer, workers } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
-import { listen, packageVersion, runUntilSignal } from './run-server';
+import { listen, packageVersion, runServers } from './run-server';
 
 /**
  * `afb broker` (usage: BROKER_USAGE in ./usage): the same Beacon API and page as a node, answered
  * by asking the peers in the peers file; GET /api/network shows each peer's state.
  */
 export async function brokerCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['peers', 'port', 'host', 'config']);
+  const args = parseArgs(argv, ['peers', 'port', 'host', 'config', 'workers']);
   const peers = readPeersFile(requiredFlag(args, 'peers', 'peers.json'));
   const config = loadServerConfig(
     stringFlag(args, 'config'),
     process.env,
-    { port: stringFlag(args, 'port'), host: stringFlag(args, 'host') },
+    { port: stringFlag(args, 'port'), host: stringFlag(args, 'host'), workers: stringFlag(args, 'workers') },
     BROKER_SERVER_DEFAULTS,
   );
   const broker = loadBrokerConfig(config.file);
@@ -28,18 +28,28 @@ export async function brokerCommand(argv: string[]): Promise<void> {
   const populations = broker.populationsFile
     ? new Map([...readPopulationsFile(broker.populationsFile)].map(([code, p]) => [code, p.canonical]))
     : undefined;
+  // Read before forking too (each worker reads it again): a bad file stops the broker at once (exit 2), not as N failing workers.
   const genes = broker.genesFile ? new GeneIndex(await readGeneFile(broker.genesFile)) : undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  const lookup = new FederatedLookup({
-    id: config.beaconId,
-    peers,
-    config: broker,
-    populations,
-    genes,
-    log: (level, obj, msg) => server?.logger[level](obj, msg),
+  const n = workers.workerCount(config.workers);
+  await runServers(config, { name: 'afb-broker', policy: access.policy }, async (worker) => {
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    const lookup = new FederatedLookup({
+      id: config.beaconId,
+      peers,
+      // Each of N workers polls every peer N times less often: a peer sees one health round per
+      // healthIntervalMs on average, as from a single process (docs/network-operators.md, "Workers").
+      config: worker === undefined ? broker : { ...broker, healthIntervalMs: broker.healthIntervalMs * n },
+      populations,
+      genes,
+      log: (level, obj, msg) => server?.logger[level](obj, msg),
+    });
+    lookup.start();
+    server = await listen(
+      config,
+      () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access, ...(worker === undefined ? {} : { worker }) }),
+      () => lookup.close(),
+    );
+    server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
+    return { server, cleanup: () => lookup.close() };
   });
-  lookup.start();
-  server = await listen(config, () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access }), () => lookup.close());
-  server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
-  await runUntilSignal(server, () => lookup.close());
 }

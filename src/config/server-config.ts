@@ -44,6 +44,8 @@ export interface ServerConfig {
   auditLog: string;
   /** Browser origins allowed to call this server (comma-separated, `*` for any); empty: CORS off. */
   corsOrigins: string;
+  /** Processes serving the one port (node:cluster); 0: one per core. */
+  workers: number;
   /** The whole config file, for sections other components read (e.g. `broker`). */
   file: Record<string, unknown>;
 }
@@ -59,6 +61,14 @@ export type ServerSettings = Omit<ServerConfig, 'file'>;
 export const CONFIG_KEYS = keyList<ServerSettings>({
   host: { env: 'AFB_HOST', type: 'string', default: '127.0.0.1', doc: 'interface to listen on' },
   port: { env: 'AFB_PORT', type: 'int', min: 0, max: 65535, default: 8080, doc: 'TCP port (0 = any free port)' },
+  workers: {
+    env: 'AFB_WORKERS',
+    type: 'int',
+    min: 0,
+    max: 1024,
+    default: 0,
+    doc: 'worker processes sharing the port (node:cluster; each opens the store read-only; budgets and /metrics are kept across them): 0 = one per core, 1 = a single process',
+  },
   beaconId: { env: 'AFB_BEACON_ID', type: 'string', default: 'org.afb.node', doc: 'Beacon id (reverse domain), shown in every meta' },
   beaconName: { env: 'AFB_BEACON_NAME', type: 'string', default: 'afb allele-frequency beacon', doc: 'Beacon name in /api/info' },
   description: { env: 'AFB_DESCRIPTION', type: 'string', default: 'Aggregate allele counts per population (GA4GH Beacon v2)', doc: 'description in /api/info' },

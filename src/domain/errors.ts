@@ -25,7 +25,10 @@ export const ERROR_CODES = {
   UNKNOWN_SAMPLE: { status: 400, when: 'ingest: a --samples or panel sample that the VCF does not have' },
   STORE_ERROR: { status: 500, when: 'the SQLite store cannot be read or written' },
   INTERRUPTED: { status: 500, when: 'ingest: stopped by SIGINT/SIGTERM; the published data is unchanged; exit code 1' },
-  WORKER_FAILED: { status: 500, when: 'ingest: the parser thread could not start, died (e.g. out of memory) or stopped early' },
+  WORKER_FAILED: {
+    status: 500,
+    when: 'ingest: the parser thread could not start, died (e.g. out of memory) or stopped early; serve / broker --workers N: a worker exited before it listened, workers died more than 5 times in a minute, or one did not stop cleanly; exit code 1',
+  },
   INGEST_IN_PROGRESS: { status: 409, when: 'ingest: another ingest of the same dataset is running (its pid, host and start are named); exit code 1' },
   SMALL_UPDATE: { status: 409, when: 'ingest: the new version differs from the published one by fewer than k (--min-count) individuals; --allow-small-update overrides; exit code 1' },
   STORE_FULL: { status: 500, when: 'ingest: the disk (or the store\'s page limit) is full; the published data is unchanged; free space and ingest again' },

@@ -19,6 +19,7 @@ export { EVERYONE_ANONYMOUS, callerInfo } from './caller';
 export type { DisclosureStep } from './disclose';
 export type { AuditLine, AuditSink } from './audit';
 export { disclosureFor, smallCellStep } from './disclose-policy';
+export { rateLimiter } from './budget';
 export { errorReply } from './error-reply';
 
 export interface PipelineOptions extends BeaconIdentity {
@@ -38,7 +39,16 @@ export interface PipelineOptions extends BeaconIdentity {
   audit?: AuditSink;
   /** The clock budgets and the audit read (tests). */
   now?: () => number;
+  /**
+   * Takes one request from a caller's budget (default: rateLimiter over `access`, in this process).
+   * Under `--workers N` each worker is given one that asks the primary process, so that N workers
+   * keep one count per client and never grant it N budgets.
+   */
+  budget?: RequestBudget;
 }
+
+/** Takes one request from the caller's requests-per-minute budget, or throws RATE_LIMITED (429). */
+export type RequestBudget = (caller: Caller) => void | Promise<void>;
 
 /** Answers one variant request, whichever door it came in by. */
 export type Pipeline = (req: PipelineRequest) => Promise<Reply>;
@@ -54,7 +64,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
   const identify = o.identify ?? EVERYONE_ANONYMOUS;
   const policy = o.access ?? OPEN_POLICY;
   const now = o.now ?? Date.now;
-  const takeRequest = rateLimiter(policy, now);
+  const takeRequest = o.budget ?? rateLimiter(policy, now);
   // Without per-dataset overrides the policy of an anonymous or registered caller is its level's,
   // worked out once; a controlled caller is controlled only for its datasets, so its depends on them.
   const perDataset = Object.keys(policy.datasets).length > 0;
@@ -97,10 +107,12 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         caller = await identify(req.headers);
       } catch (e) {
         // A refused credential still costs its address an anonymous request: guessing tokens is rate limited too.
-        takeRequest({ level: 'anonymous', controlledDatasets: [], clientId: `ip:${req.headers.clientIp ?? 'unknown'}` });
+        await takeRequest({ level: 'anonymous', controlledDatasets: [], clientId: `ip:${req.headers.clientIp ?? 'unknown'}` });
         throw e;
       }
-      takeRequest(caller);
+      // Awaited only when it is a promise (a worker asking its primary): a local budget costs no extra tick.
+      const taken: unknown = takeRequest(caller);
+      if (taken) await taken;
       parsed = parseRequest(req, o.limits);
       const allowed = await policyOf(caller, parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.request.datasetIds);
       const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };

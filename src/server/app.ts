@@ -24,7 +24,7 @@ export function createApp(app: AppContext): express.Express {
     res.json({ status: 'ok', role: app.role });
   });
   e.get('/metrics', async (_req, res) => {
-    res.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
+    res.type(app.metrics.registry.contentType).send(await app.metrics.text());
   });
 
   // Any content type is read as JSON: Beacon clients are not consistent about the header.

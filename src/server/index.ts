@@ -13,11 +13,14 @@ import { createPipeline, disclosureFor, type DisclosureStep } from '../pipeline'
 import type { AppContext } from './context';
 import type { AccessConfig } from '../config/access-config';
 import type { JwksOptions } from '../access';
+import { budgetFromPrimary } from './workers/shared-budget';
+import { OPEN_POLICY } from '../domain/access';
 import { auditSink, logAccess, publishedAccess, resolverFor } from './access-wiring';
 
 export { createApp } from './app';
 export { createLogger, type Logger } from './observability';
 export type { AppContext } from './context';
+export * as workers from './workers';
 
 export interface StartOptions {
   lookup: VariantLookup;
@@ -34,6 +37,11 @@ export interface StartOptions {
   jwks?: JwksOptions;
   /** The clock of budgets and the audit log (tests). */
   now?: () => number;
+  /**
+   * This process's slot when it is one of `--workers N` (server/workers): its budgets are kept by
+   * the primary, its /metrics sums every worker's, and its log lines and metrics name the slot.
+   */
+  worker?: number;
 }
 
 export interface RunningServer {
@@ -46,7 +54,7 @@ export interface RunningServer {
 
 export function appContext(o: StartOptions): AppContext & { closeAudit(): Promise<void> } {
   const c = o.config;
-  const logger = o.logger ?? createLogger(c.logLevel, `afb-${o.role}`);
+  const logger = o.logger ?? createLogger(c.logLevel, `afb-${o.role}`, o.worker === undefined ? {} : { worker: o.worker });
   const published = publishedAccess(o.access, c.defaultGranularity);
   const facts: BeaconFacts = {
     beaconId: c.beaconId,
@@ -76,10 +84,11 @@ export function appContext(o: StartOptions): AppContext & { closeAudit(): Promis
     disclosure: o.disclosure ?? (o.access?.configured ? disclosureFor(o.access.policy) : undefined),
     identify: resolverFor(o.access, o.jwks),
     access: o.access?.policy,
+    ...(o.worker === undefined ? {} : { budget: budgetFromPrimary(o.access?.policy ?? OPEN_POLICY) }),
     audit: audit.sink,
     now: o.now,
   });
-  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role), network: o.network, closeAudit: audit.close };
+  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role, o.worker), network: o.network, closeAudit: audit.close };
 }
 
 /** Express for everything, except the one hot request the fast path answers itself. */

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
+import { metricsFromPrimary } from './workers/cluster-metrics';
 
 export type Logger = pino.Logger;
 
-/** JSON lines on stdout (pino); `silent` in tests. */
-export function createLogger(level: string, name: string): Logger {
-  return pino({ name, level, base: { service: name } });
+/** JSON lines on stdout (pino); `silent` in tests. `fields` go on every line (a worker's slot). */
+export function createLogger(level: string, name: string, fields: Record<string, unknown> = {}): Logger {
+  return pino({ name, level, base: { service: name, ...fields } });
 }
 
 /** Per-app registry, so several servers in one process (tests, the demo) keep their own counts. */
@@ -15,14 +16,26 @@ export interface Metrics {
   registry: Registry;
   requests: Counter<'route' | 'method' | 'status'>;
   latency: Histogram<'route' | 'method'>;
+  /** Under `--workers N`: this worker's requests, `afb_worker_requests_total{worker}` (which workers take the load). */
+  workerRequests?: { inc(): void };
+  /** The text /metrics answers: this registry's, or under `--workers N` every worker's summed. */
+  text(): Promise<string>;
 }
 
-export function createMetrics(role: string): Metrics {
+export function createMetrics(role: string, worker?: number): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
+  const workerRequests =
+    worker === undefined
+      ? undefined
+      : new Counter({ name: 'afb_worker_requests_total', help: 'HTTP requests each worker process answered', labelNames: ['worker'], registers: [registry] }).labels({
+          worker: String(worker),
+        });
   return {
     registry,
+    ...(workerRequests ? { workerRequests } : {}),
+    text: worker === undefined ? () => registry.metrics() : metricsFromPrimary(registry),
     requests: new Counter({ name: 'afb_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] }),
     latency: new Histogram({
       name: 'afb_http_request_duration_seconds',
@@ -72,6 +85,7 @@ export function recordRequest(logger: Logger, metrics: Metrics, r: RequestDone):
   const seconds = Number(process.hrtime.bigint() - r.started) / 1e9;
   metrics.requests.inc({ route: r.route, method: r.method, status: String(r.status) });
   metrics.latency.observe({ route: r.route, method: r.method }, seconds);
+  metrics.workerRequests?.inc();
   const line = { reqId: r.id, method: r.method, url: r.url, route: r.route, status: r.status, ms: Math.round(seconds * 1e4) / 10 };
   if (r.status >= 500) logger.error({ ...line, err: r.error }, 'request failed');
   else logger.info(line, 'request');

@@ -31,7 +31,8 @@ function peakRssKb(pid: number): number {
 }
 
 test('four concurrent counts over 200,000 variants: exact, and the server does not hold the rows', async () => {
-  const child = startAfb(['serve', '--db', db, '--port', '0']);
+  // One process: the peak RSS read below is the serving process's own (under --workers N it would be the idle primary's).
+  const child = startAfb(['serve', '--db', db, '--port', '0', '--workers', '1']);
   try {
     let out = '';
     let url: string | undefined;
