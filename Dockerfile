@@ -46,6 +46,8 @@ RUN npx tsc -p tsconfig.build.json \
  && rm -rf deps src
 
 # --- run: the node binary, the compiled app and its production dependencies; no root ---
+# Data goes in a volume mounted at /data (owned by afb; no VOLUME line, so a container without one
+# leaves no anonymous volume behind, and with --read-only an ingest without one fails loudly).
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 RUN groupadd --gid 1000 afb \
@@ -61,7 +63,6 @@ COPY --from=build /app/bin ./bin
 COPY --from=build /app/src/server/public ./src/server/public
 COPY scripts/container/healthcheck.js ./healthcheck.js
 USER afb
-VOLUME ["/data"]
 EXPOSE 8080 8090
 # GET /health on the port afb listens on (kept in the image with `podman build --format docker`).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["node", "/app/healthcheck.js"]
