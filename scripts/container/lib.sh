@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by scripts/container/*: podman settings for restricted hosts, timing and logging.
 # Sourced, not run. Everything here is explained in docs/containers.md.
 
