@@ -36,20 +36,23 @@ RUN --mount=type=secret,id=npm_ca \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
-# Then production dependencies only, and of better-sqlite3 only the compiled module.
+# Then production dependencies only, of better-sqlite3 only the compiled module, and node's binary
+# without its symbol table (13 MB less; JavaScript stack traces are unaffected).
 RUN npx tsc -p tsconfig.build.json \
  && test -f dist/cli/main.js \
  && npm prune --omit=dev \
  && cd node_modules/better-sqlite3 \
  && find build -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} + \
  && find build/Release -mindepth 1 ! -name better_sqlite3.node -exec rm -rf {} + \
- && rm -rf deps src
+ && rm -rf deps src \
+ && strip --strip-unneeded build/Release/better_sqlite3.node \
+ && strip -o /tmp/node /usr/local/bin/node && /tmp/node -e "require('/app/node_modules/better-sqlite3')(':memory:')"
 
 # --- run: the node binary, the compiled app and its production dependencies; no root ---
 # Data goes in a volume mounted at /data (owned by afb; no VOLUME line, so a container without one
 # leaves no anonymous volume behind, and with --read-only an ingest without one fails loudly).
 FROM ${RUNTIME_IMAGE}
-COPY --from=build /usr/local/bin/node /usr/local/bin/node
+COPY --from=build /tmp/node /usr/local/bin/node
 RUN groupadd --gid 1000 afb \
  && useradd --uid 1000 --gid afb --home-dir /app --no-create-home --shell /usr/sbin/nologin afb \
  && mkdir -p /data && chown afb:afb /data
