@@ -56,7 +56,10 @@ COPY --from=build /tmp/node /usr/local/bin/node
 RUN groupadd --gid 1000 afb \
  && useradd --uid 1000 --gid afb --home-dir /app --no-create-home --shell /usr/sbin/nologin afb \
  && mkdir -p /data && chown afb:afb /data
-ENV NODE_ENV=production AFB_HOST=0.0.0.0
+# SQLite puts the temporary files of big sorts (an ingest's index builds) beside the store, on the
+# volume's disk, rather than in a RAM-backed /tmp (or nowhere, with docker's --read-only and no
+# tmpfs); it falls back to /tmp when /data is not writable.
+ENV NODE_ENV=production AFB_HOST=0.0.0.0 SQLITE_TMPDIR=/data
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
