@@ -25,6 +25,14 @@ export function variantRoutes(app: AppContext): Router {
 }
 
 /**
+ * POST /api/annotate: the request itself is the VCF body (not JSON), so this route is mounted
+ * before the JSON body parser; the pipeline reads it as it arrives and the reply streams back.
+ */
+export function annotateRoute(app: AppContext): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => writeReply(res, await app.pipeline({ endpoint: 'annotate', query: queryOf(req), body: req, headers: headersOf(req) }), app.config.sendTimeoutMs);
+}
+
+/**
  * The GDI portal's door: `POST <base>/v2.0.0/g_variants`, as its dataset-discovery service sends
  * it (a Beacon v2 request body). The same pipeline as `POST /api/g_variants`; a broker lays its
  * result sets out per contributor (the `contributors` view) so the portal cannot count anything twice.
