@@ -16,6 +16,8 @@ export interface AnnotateOptions {
   prefix: string;
   /** Where the counts come from, for the header (a broker URL, a store file, a server's beaconId). */
   source: string;
+  /** The input as error messages name it (a file name, `request body`). */
+  input: string;
   /** The datasets in scope, listed in the header. */
   datasets: readonly DatasetInfo[];
   /** Contigs some dataset in scope holds (undefined: ask every contig). */
@@ -60,7 +62,7 @@ export async function* annotateVcf(lines: AsyncIterable<string[]>, find: FindPar
   const pending: Promise<LookedUp>[] = [];
   let part: Part = { records: [], queries: [] };
   let headerWritten = false;
-  const source = o.source;
+  const source = o.input;
 
   const lookup = (p: Part): Promise<LookedUp> => {
     const done = p.queries.length === 0 ? Promise.resolve({ ...p, found: [] }) : find(p.queries).then((r) => ({ ...p, found: r.records, trace: r.trace }));

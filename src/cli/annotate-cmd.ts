@@ -63,6 +63,7 @@ export async function annotateCommand(argv: string[]): Promise<void> {
       fields: plan.fields,
       prefix,
       source,
+      input: input === '-' ? 'stdin' : input,
       datasets,
       held: plan.held,
       partSize,

@@ -10,7 +10,7 @@ import { disclose, type DisclosureStep } from './disclose';
 import type { Reply } from './render';
 
 /** Variants per lookup of POST /api/annotate: a node reads this many between other requests; a broker asks each peer once per part. */
-export const ANNOTATE_PART = { node: 200, broker: 2000 };
+export const ANNOTATE_PART = { node: 200, broker: 1000 };
 
 /** The most ALT alleles one annotate request reads when the caller's level sets no batch limit. */
 export const MAX_ANNOTATE_ALLELES = 5_000_000;
@@ -58,6 +58,7 @@ export async function annotateReply(
     fields: plan.fields,
     prefix: req.prefix,
     source: beaconId,
+    input: 'request body',
     datasets,
     held: plan.held,
     partSize: role === 'broker' ? ANNOTATE_PART.broker : ANNOTATE_PART.node,

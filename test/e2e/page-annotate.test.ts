@@ -44,7 +44,8 @@ suite('the annotate box in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     nodes = await startThreeNodes(tmp.dir, [{ id: 'kg', dir: 'pyvcf-1kg', vcf: '1kg.vcf.gz', panel: '1kg.panel.txt' }]);
-    broker = await startBroker('annotate-broker', nodes.map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0 });
+    // Generous deadlines: the nodes, the broker and the browser share a loaded test machine (a timeout here is not what is tested).
+    broker = await startBroker('annotate-broker', nodes.map((n, k) => peer(`n${k}`, n.api, { timeoutMs: 30_000 })), { cacheTtlMs: 0, deadlineMs: 30_000 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
     page.on('console', (m) => {

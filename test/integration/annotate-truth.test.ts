@@ -7,6 +7,7 @@
  * counts as missing and names them, never as numbers.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realFile, tempDir } from '../helpers/fixtures';
@@ -14,8 +15,10 @@ import { AFB } from '../helpers/cli';
 import type { TestNode } from '../helpers/node-server';
 import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import { allelesOfTsv, allelesOfVcf, compareWithTruth, layoutProblems, readVcfText } from '../helpers/annotated-vcf';
-import { disclosureFor } from '../../src/pipeline';
+import { disclosureFor, type DisclosureStep } from '../../src/pipeline';
 import { OPEN_POLICY } from '../../src/domain/access';
+import { loadAccessConfig } from '../../src/config/access-config';
+import { startNode, type TestNode as Node } from '../helpers/node-server';
 
 const SETS = [
   { id: 'kg', dir: 'pyvcf-1kg', vcf: '1kg.vcf.gz', panel: '1kg.panel.txt', truth: '1kg.sites.pop.split.tsv' },
@@ -30,7 +33,8 @@ let broker: TestBroker;
 
 beforeAll(async () => {
   nodes = await startThreeNodes(tmp.dir, SETS);
-  broker = await startBroker('b', nodes.map((n, k) => peer(`n${k}`, n.api)));
+  // Generous deadlines: nodes and broker share one loaded test process (a timeout is not what is tested here).
+  broker = await startBroker('b', nodes.map((n, k) => peer(`n${k}`, n.api, { timeoutMs: 30_000 })), { deadlineMs: 30_000 });
 }, 120_000);
 afterAll(async () => {
   await broker?.close();
@@ -112,7 +116,7 @@ test('afb annotate --db (one node store): its own counts, the same file layout',
 test('withheld counts are written as missing and named, never as numbers (small-cell suppression on the broker)', async () => {
   const k = 5;
   const policy = { ...OPEN_POLICY, levels: { ...OPEN_POLICY.levels, anonymous: { granularity: 'record' as const, minCount: k } } };
-  const strict = await startBroker('strict', nodes.map((n, i) => peer(`n${i}`, n.api)), {}, 0, {}, disclosureFor(policy));
+  const strict = await startBroker('strict', nodes.map((n, i) => peer(`n${i}`, n.api, { timeoutMs: 30_000 })), { deadlineMs: 30_000 }, 0, {}, disclosureFor(policy));
   try {
     const res = await fetch(`${strict.api}/annotate?datasetIds=${datasetsOf('kg')}`, { method: 'POST', body: readFileSync(realFile('pyvcf-1kg/1kg.vcf.gz')) });
     expect(res.status).toBe(200);
@@ -135,3 +139,49 @@ test('withheld counts are written as missing and named, never as numbers (small-
     await strict.close();
   }
 });
+
+describe('POST /api/annotate is a door of the one pipeline', () => {
+  const vcf = () => readFileSync(realFile('pyvcf-1kg/1kg.vcf.gz'));
+  async function node(options: Parameters<typeof startNode>[2]): Promise<Node> {
+    return startNode(join(tmp.dir, 'node0.db'), {}, options);
+  }
+
+  test('a disclosure step added to the pipeline is seen through it: withholding everything leaves every record unannotated', async () => {
+    const none: DisclosureStep = (answer) => ({ ...answer, total: 0, records: answer.records.map(() => undefined) });
+    const n = await node([none]);
+    try {
+      const res = await fetch(`${n.api}/annotate?datasetIds=kg`, { method: 'POST', body: vcf() });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(layoutProblems(readVcfText(realFile('pyvcf-1kg/1kg.vcf.gz')), text)).toEqual([]);
+      expect(allelesOfVcf(text).filter((a) => a.values.size > 0)).toEqual([]);
+    } finally {
+      await n.close();
+    }
+  });
+
+  test("the caller's level holds: its batch limit (413 naming it) and its granularity (400); bad input is a 400 naming the line", async () => {
+    const access = loadAccessConfig({ access: { levels: { anonymous: { granularity: 'count', minCount: 1 }, registered: { granularity: 'record', maxBatch: 50 } }, tokens: [{ id: 'r', sha256: sha256('reg-token'), level: 'registered' }] } });
+    const n = await node({ access });
+    try {
+      const refused = await fetch(`${n.api}/annotate`, { method: 'POST', body: vcf() });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/anonymous access level is answered at count granularity/);
+      const big = await fetch(`${n.api}/annotate`, { method: 'POST', body: vcf(), headers: { authorization: 'Bearer reg-token' } });
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/registered access level takes at most 50 variants/);
+      const bad = await fetch(`${n.api}/annotate`, { method: 'POST', body: '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\n2\tten\t.\tA\tG\n', headers: { authorization: 'Bearer reg-token' } });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { errorMessage: string } }).error.errorMessage).toBe("request body:3: POS 'ten' must be a 1-based integer position");
+      const pops = await fetch(`${n.api}/annotate?populations=XYZ`, { method: 'POST', body: vcf(), headers: { authorization: 'Bearer reg-token' } });
+      expect(pops.status).toBe(400);
+      expect(((await pops.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/^populations: XYZ not in the datasets in scope; they have Total, AFR, AMR, EAS, EUR/);
+    } finally {
+      await n.close();
+    }
+  });
+});
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
