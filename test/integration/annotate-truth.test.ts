@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { AFB } from '../helpers/cli';
 import type { TestNode } from '../helpers/node-server';
-import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
+import { freePort, peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import { allelesOfTsv, allelesOfVcf, compareWithTruth, layoutProblems, readVcfText } from '../helpers/annotated-vcf';
 import { disclosureFor, type DisclosureStep } from '../../src/pipeline';
 import { OPEN_POLICY } from '../../src/domain/access';
@@ -137,6 +137,26 @@ test('withheld counts are written as missing and named, never as numbers (small-
     expect(withheld).toBeGreaterThan(0);
   } finally {
     await strict.close();
+  }
+});
+
+test('a node that does not answer is named on every record it is missing from, through the broker and through afb annotate --broker', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}/api`;
+  const partial = await startBroker('partial', [peer('n0', nodes[0]!.api, { timeoutMs: 30_000 }), peer('n1', nodes[1]!.api, { timeoutMs: 30_000 }), peer('n2', dead)], { deadlineMs: 30_000 });
+  try {
+    const input = realFile('pysam-1kg-indels/15.vcf.gz');
+    // No dataset scope: a peer that never answered lists no datasets, and a scope naming others would rightly not ask it.
+    const direct = await (await fetch(`${partial.api}/annotate`, { method: 'POST', body: readFileSync(input) })).text();
+    const r = await afb(['annotate', '--broker', partial.url, input]);
+    expect(r.status).toBe(0);
+    for (const [text, name] of [[direct, 'n2'], [r.stdout, 'broker/n2']] as const) {
+      const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const annotated = lines.filter((l) => l.includes('AFB_AN='));
+      expect(annotated.length).toBeGreaterThan(100);
+      expect(annotated.filter((l) => !l.includes(`AFB_missing=${name}`))).toEqual([]);
+    }
+  } finally {
+    await partial.close();
   }
 });
 
