@@ -132,7 +132,7 @@ function headerText(meta: readonly string[], columns: string | undefined, o: Ann
     ...(o.extraHeader ?? []),
   ];
   if (o.format === 'tsv') {
-    return `${lines.map((l) => `#${l}\n`).join('')}#CHROM\tPOS\tID\tREF\tALT\t${o.fields.map((f) => f.id).join('\t')}\t${o.prefix}withheld\t${o.prefix}missing\n`;
+    return `${lines.map((l) => `${l}\n`).join('')}#CHROM\tPOS\tID\tREF\tALT\t${o.fields.map((f) => f.id).join('\t')}\t${o.prefix}withheld\t${o.prefix}missing\n`;
   }
   const cols = columns!.split('\t');
   const standard = '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO';
