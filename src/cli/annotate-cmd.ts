@@ -44,6 +44,9 @@ export async function annotateCommand(argv: string[]): Promise<void> {
   try {
     const { lookup } = opened;
     const description = await lookup.describe();
+    // A broker that did not answer its first health poll would be described by datasets assumed for it: say it cannot be reached instead.
+    const unreachable = await opened.unreachable();
+    if (unreachable) throw new AfbError('PEERS_UNAVAILABLE', `cannot reach ${source}: ${unreachable}`);
     const { scope, datasets } = scopeOf(description.datasets, stringFlag(args, 'assembly'), stringFlag(args, 'datasets'), source, broker !== undefined);
     const plan = annotationPlan(datasets, prefix, populationList(stringFlag(args, 'populations')));
     const find = async (queries: AlleleQuery[]) => {
@@ -102,7 +105,14 @@ function brokerApi(url: string): string {
 }
 
 /** The broker at URL as the one afb peer of a FederatedLookup: asked exactly as a broker asks its peers. */
-function brokerLookup(api: string, timeoutMs: number, token: string | undefined): { lookup: VariantLookup; close(): Promise<void> } {
+interface OpenedLookup {
+  lookup: VariantLookup;
+  /** Why the source cannot be reached (undefined: it answered). */
+  unreachable(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+function brokerLookup(api: string, timeoutMs: number, token: string | undefined): OpenedLookup {
   const config = { ...loadBrokerConfig({}), deadlineMs: timeoutMs, cacheTtlMs: 0, cacheEntries: 0, healthIntervalMs: 3_600_000 };
   const lookup = new FederatedLookup({
     id: 'afb-annotate',
@@ -110,12 +120,16 @@ function brokerLookup(api: string, timeoutMs: number, token: string | undefined)
     config,
   });
   lookup.start();
-  return { lookup, close: () => lookup.close() };
+  const unreachable = async () => {
+    const net = (await lookup.network()) as { peers: { lastError?: string }[] };
+    return net.peers[0]?.lastError;
+  };
+  return { lookup, unreachable, close: () => lookup.close() };
 }
 
-function storeLookup(db: string): { lookup: VariantLookup; close(): Promise<void> } {
+function storeLookup(db: string): OpenedLookup {
   const store = openStoreLookup(db);
-  return { lookup: store.lookup, close: async () => store.close() };
+  return { lookup: store.lookup, unreachable: async () => undefined, close: async () => store.close() };
 }
 
 /**

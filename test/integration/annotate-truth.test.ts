@@ -160,6 +160,14 @@ test('a node that does not answer is named on every record it is missing from, t
   }
 });
 
+test('afb annotate --broker at an address nothing answers: exit 1 naming it, nothing written', async () => {
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const r = await afb(['annotate', '--broker', url, realFile('pysam-1kg-indels/15.vcf.gz')]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`error PEERS_UNAVAILABLE: cannot reach ${url}/api: `));
+  expect(r.stdout).toBe('');
+});
+
 describe('POST /api/annotate is a door of the one pipeline', () => {
   const vcf = () => readFileSync(realFile('pyvcf-1kg/1kg.vcf.gz'));
   async function node(options: Parameters<typeof startNode>[2]): Promise<Node> {
