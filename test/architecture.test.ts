@@ -19,9 +19,11 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ['domain', 'vcf', 'store'],
   broker: ['domain', 'beacon', 'config'],
   // The request pipeline is framework-free: it sees the port (domain) and the wire format (beacon), no HTTP.
-  pipeline: ['domain', 'beacon'],
+  pipeline: ['domain', 'beacon', 'annotate'],
   server: ['domain', 'beacon', 'config', 'pipeline', 'access'],
-  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'pipeline', 'server', 'config', 'access'],
+  // Federated annotation (DESIGN §12): VCF in, VCF or TSV out, over the VariantLookup port; no HTTP, no store.
+  annotate: ['domain'],
+  cli: ['domain', 'vcf', 'store', 'ingest', 'beacon', 'broker', 'pipeline', 'server', 'config', 'access', 'annotate'],
 };
 
 // Third-party packages and the one folder each may be imported from.

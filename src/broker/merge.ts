@@ -72,12 +72,14 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), o.populations).filter((p) => p.pooledFrom.length > 0);
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
   const contributingPeers = [...new Set(pooledPops.flatMap((p) => p.pooledFrom.map((d) => peerOf.get(d)!)))];
+  // Peers missing here, then those a broker peer said it missed (its pooled entry is re-pooled here, its gaps must not vanish).
+  const missing = [...new Set([...failed, ...parts.flatMap((p) => p.variant.missingBelow ?? [])])];
   const pooled: DatasetFrequencies = {
     datasetId: POOLED_DATASET_ID,
-    source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${failed.length > 0 ? ` (missing ${failed.join(', ')})` : ''}`,
+    source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
     filters: [],
     populations: pooledPops,
-    pooled: { contributors: entries.map((e) => e.datasetId), missing: [...failed] },
+    pooled: { contributors: entries.map((e) => e.datasetId), missing },
   };
   const first = parts[0]!.variant;
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];

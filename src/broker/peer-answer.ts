@@ -14,6 +14,12 @@ import type { Peer } from './peers';
  */
 export interface PeerVariant extends VariantRecord {
   key: string;
+  /**
+   * A broker peer's own missing peers for this variant (from the pooled entry it sent, which is
+   * dropped and re-pooled here), named by this broker's path: `eu/ee`. Without them a broker above
+   * a broker would pool a partial answer and call it complete.
+   */
+  missingBelow?: string[];
 }
 
 /** The identity two answers must share to be one variant. */
@@ -75,7 +81,10 @@ export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
   v.key = variantKey(r.contig, r.trimmed);
   const own: DatasetFrequencies[] = [];
   for (const f of r.frequencies) {
-    if (isPooledEntry(f)) continue;
+    if (isPooledEntry(f)) {
+      if (f.pooled && f.pooled.missing.length > 0) v.missingBelow = f.pooled.missing.map((m) => `${peer.id}/${m}`);
+      continue;
+    }
     const nested = f.datasetId.includes(':');
     // A third-party Beacon sends no origin: the peer's URL and dataset name it.
     f.origin ??= `${peer.url}#${f.datasetId}`;

@@ -1,6 +1,6 @@
 import { isAfbError, type ErrorCode } from '../domain/errors';
 import { INGEST_USAGE, ingestCommand } from './ingest-cmd';
-import { BROKER_USAGE, GENES_USAGE, SERVE_USAGE, TOKEN_USAGE } from './usage';
+import { ANNOTATE_USAGE, BROKER_USAGE, GENES_USAGE, SERVE_USAGE, TOKEN_USAGE } from './usage';
 
 const USAGE = `afb: federated allele-frequency beacon
 
@@ -9,6 +9,7 @@ const USAGE = `afb: federated allele-frequency beacon
   ${SERVE_USAGE}
   ${BROKER_USAGE}
   ${TOKEN_USAGE}
+  ${ANNOTATE_USAGE}
 `;
 
 /** Exit status 2: the command line was wrong (unknown command, bad flag or option value); fix it and rerun. */
@@ -29,6 +30,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./serve-cmd')).serveCommand;
     case 'broker':
       return (await import('./broker-cmd')).brokerCommand;
+    case 'annotate':
+      return (await import('./annotate-cmd')).annotateCommand;
     case 'token':
       return (await import('./token-cmd')).tokenCommand;
     default:

@@ -18,7 +18,7 @@ export const ERROR_CODES = {
     when: 'an Authorization: Bearer token that is unknown, malformed, expired, not yet valid, for another audience, from an untrusted issuer or wrongly signed (the message says which; WWW-Authenticate: Bearer error="invalid_token")',
   },
   RATE_LIMITED: { status: 429, when: "a client over its access level's requests per minute; Retry-After says how many seconds until the next request is taken" },
-  INVALID_VCF: { status: 400, when: 'ingest: a VCF file whose header or layout cannot be read (file and line named)' },
+  INVALID_VCF: { status: 400, when: 'ingest, annotate: a VCF whose header or layout cannot be read (file or request body, and line named)' },
   INVALID_RECORD: { status: 400, when: 'ingest: a VCF record that fails a check (file, line, field and text named); --skip-invalid skips and counts it' },
   INVALID_INPUT_FILE: { status: 400, when: 'ingest: an input that cannot be opened or read to its end' },
   INVALID_OPTION: { status: 400, when: 'a command-line option, configuration value or side file (panel, peers, populations) is invalid; exit code 2' },

@@ -37,6 +37,11 @@ export function variantsOf(parsed: Parsed | undefined, req: PipelineRequest): st
       return [parsed.id];
     case 'batch':
       return parsed.batch.items.map((i) => i.text);
+    case 'annotate': {
+      // Filled in as the VCF is read; past AUDIT_VARIANTS the rest are counted, not listed.
+      const { asked, askedCount } = parsed.annotate;
+      return askedCount > asked.length ? [...asked, `... and ${askedCount - asked.length} more`] : [...asked];
+    }
     case 'g_variants':
       return [queryText(parsed.request.query)];
   }

@@ -4,6 +4,7 @@ import type { LookupDescription, VariantLookup } from '../domain/lookup';
 import type { BeaconIdentity } from '../beacon/envelope';
 import { answerSingle, answerVariants, type AnswerContext } from './answer';
 import { batchReply } from './batch';
+import { annotateReply } from './annotate';
 import { callerInfo, EVERYONE_ANONYMOUS, type CallerResolver } from './caller';
 import { disclose, SHOW_ALL, type DisclosureStep } from './disclose';
 import { parseRequest, type Parsed, type PipelineLimits, type PipelineRequest } from './request';
@@ -114,7 +115,8 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       const taken: unknown = takeRequest(caller);
       if (taken) await taken;
       parsed = parseRequest(req, o.limits);
-      const allowed = await policyOf(caller, parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.request.datasetIds);
+      const named = parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.endpoint === 'annotate' ? parsed.annotate.datasetIds : parsed.request.datasetIds;
+      const allowed = await policyOf(caller, named);
       const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
       const info = { caller: callerInfo(caller) };
       let reply: Reply;
@@ -125,6 +127,13 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         }
         granularity = 'record';
         reply = await batchReply(ctx, o, steps, caller, parsed.batch, parsed.format, info);
+      } else if (parsed.endpoint === 'annotate') {
+        // Annotation writes counts per variant: what a batch answers, under the same level rules.
+        if (allowed.granularity !== 'record') {
+          throw new AfbError('INVALID_PARAMETER', `annotate writes counts per variant; the ${caller.level} access level is answered at ${allowed.granularity} granularity at most`);
+        }
+        granularity = 'record';
+        reply = await annotateReply(ctx, o.role, steps, caller, parsed.annotate, parsed.body, allowed, o.beaconId);
       } else {
         checkRange(allowed, parsed.request.query);
         // Asked more than the level allows: answered at the allowed granularity (the answer step then reads no records it will not show).

@@ -2,6 +2,7 @@ import { AfbError } from '../domain/errors';
 import type { Granularity } from '../domain/lookup';
 import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimits } from '../beacon/request';
 import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
+import { parseAnnotateRequest, type AnnotateRequest } from './annotate-request';
 
 /**
  * A variant request as every door hands it over, free of any HTTP framework: which endpoint, the
@@ -10,7 +11,9 @@ import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
 export type PipelineRequest =
   | { endpoint: 'g_variants'; method: 'GET' | 'POST'; query: QueryParams; body?: unknown; headers: RequestHeaders; view?: ResultSetView }
   | { endpoint: 'g_variant'; method: 'GET' | 'POST'; id: string; query: QueryParams; body?: unknown; headers: RequestHeaders }
-  | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders };
+  | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders }
+  /** POST /api/annotate: the body is the VCF itself (plain or gzip), read as it arrives. */
+  | { endpoint: 'annotate'; query: QueryParams; body: AsyncIterable<Uint8Array>; headers: RequestHeaders };
 
 export type QueryParams = Record<string, unknown>;
 
@@ -39,7 +42,8 @@ export type Format = 'json' | 'tsv';
 export type Parsed =
   | { endpoint: 'g_variants'; request: BeaconRequest; format: Format; view?: ResultSetView }
   | { endpoint: 'g_variant'; id: string; request: BeaconRequest; format: Format }
-  | { endpoint: 'batch'; batch: BatchRequest; format: Format };
+  | { endpoint: 'batch'; batch: BatchRequest; format: Format }
+  | { endpoint: 'annotate'; annotate: AnnotateRequest; body: AsyncIterable<Uint8Array> };
 
 export interface PipelineLimits extends RequestLimits {
   maxBatch: number;
@@ -47,6 +51,7 @@ export interface PipelineLimits extends RequestLimits {
 
 /** Parse step: the request's parameters, validated, or an AfbError naming the parameter. */
 export function parseRequest(req: PipelineRequest, limits: PipelineLimits): Parsed {
+  if (req.endpoint === 'annotate') return { endpoint: 'annotate', annotate: parseAnnotateRequest(req.query, req.headers.accept), body: req.body };
   const { format: _format, ...query } = req.query;
   const format = formatOf(req.query.format, req.headers.accept);
   switch (req.endpoint) {

@@ -6,7 +6,7 @@ import { errorReply } from '../pipeline';
 import type { AppContext } from './context';
 import { observe } from './observability';
 import { infoRoutes } from './info-routes';
-import { portalRoutes, variantRoutes } from './variant-routes';
+import { annotateRoute, portalRoutes, variantRoutes } from './variant-routes';
 
 /**
  * The express app of a node or a broker: the Beacon API under /api, the page at /, /health and
@@ -27,6 +27,8 @@ export function createApp(app: AppContext): express.Express {
     res.type(app.metrics.registry.contentType).send(await app.metrics.text());
   });
 
+  // The VCF body of an annotation is read by the pipeline as it arrives, never by the JSON parser.
+  e.post('/api/annotate', annotateRoute(app));
   // Any content type is read as JSON: Beacon clients are not consistent about the header.
   e.use('/api', express.json({ limit: app.config.bodyLimitBytes, type: () => true, strict: false }));
   e.use('/api', infoRoutes(app));

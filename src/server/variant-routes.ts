@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { PipelineRequest } from '../pipeline';
 import { writeReply } from './write-reply';
+import { streamedBody } from './request-body';
 import type { AppContext } from './context';
 
 /**
@@ -22,6 +23,25 @@ export function variantRoutes(app: AppContext): Router {
   r.post('/batch', (req, res) => run(req, res, { endpoint: 'batch', query: queryOf(req), body: req.body, headers: headersOf(req) }));
   r.use('/v2.0.0', portalRoutes(app));
   return r;
+}
+
+/**
+ * POST /api/annotate: the request itself is the VCF body (not JSON), so this route is mounted
+ * before the JSON body parser; the pipeline reads it as it arrives and the reply streams back.
+ */
+export function annotateRoute(app: AppContext): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const body = streamedBody(req);
+    let reply;
+    try {
+      reply = await app.pipeline({ endpoint: 'annotate', query: queryOf(req), body: body.chunks, headers: headersOf(req) });
+    } catch (e) {
+      // Refused before the upload ended: take the rest (bounded) so the client, still sending, reads the error instead of a reset.
+      await body.drain(app.config.bodyLimitBytes, app.config.sendTimeoutMs);
+      throw e;
+    }
+    await writeReply(res, reply, app.config.sendTimeoutMs);
+  };
 }
 
 /**
