@@ -29,6 +29,8 @@ export interface IngestOptions {
   minCount?: number;
   /** Publish such a version anyway (the operator knows the earlier one was never public). */
   allowSmallUpdate?: boolean;
+  /** Dataset metadata for the catalogue (YAML or JSON; docs/dataset-metadata.md). */
+  metadata?: string;
   inputs: string[];
 }
 

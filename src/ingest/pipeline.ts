@@ -6,6 +6,7 @@ import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
 import { readPopulationsFile } from './populations-file';
 import { checkUpdate } from './update-gate';
+import { loadIngestMetadata, storeIngestMetadata } from './metadata-hook';
 import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
@@ -25,6 +26,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     throw new AfbError('INVALID_OPTION', `--dataset '${opts.dataset}' must be 1-64 characters from A-Z a-z 0-9 _ . : -`);
   }
   const populations = opts.populations ? readPopulationsFile(opts.populations) : undefined;
+  const metadataFile = loadIngestMetadata(opts);
   const skipped = new Map<string, number>();
   let records = 0;
   let leftAligned = 0;
@@ -99,6 +101,9 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
+    const metadata = storeIngestMetadata(opts, metadataFile, writer.version, h.individuals, groups, warnings);
+    if (metadata.individuals) report.individuals = metadata.individuals.total;
+    if (warnings.length > 0) report.warnings = warnings;
     writer.commit({
       datasetId: opts.dataset,
       name,
