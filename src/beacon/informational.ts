@@ -1,5 +1,5 @@
 import type { DatasetInfo, LookupDescription } from '../domain/lookup';
-import { API_VERSION, informationalMeta, responseMeta, DEFAULT_SUMMARY, type BeaconIdentity } from './envelope';
+import { API_VERSION, informationalMeta, type BeaconIdentity } from './envelope';
 
 /** The facts the informational endpoints publish (from the server config). */
 export interface BeaconFacts extends BeaconIdentity {
@@ -105,24 +105,6 @@ export function mapResponse(f: BeaconFacts, baseUrl: string) {
 
 export function filteringTermsResponse(f: BeaconFacts) {
   return { meta: informationalMeta(f), response: { filteringTerms: [], resources: [] } };
-}
-
-/** `/api/datasets`: a collections response (one entry per dataset served). */
-export function datasetsResponse(f: BeaconFacts, d: LookupDescription) {
-  const collections = d.datasets.map((x) => ({
-    id: x.id,
-    name: x.name,
-    description: x.description ?? `${x.name} (${x.mode} mode, ${x.assembly})`,
-    createDateTime: x.createdAt,
-    updateDateTime: x.createdAt,
-    version: x.version,
-    info: datasetSummary(x),
-  }));
-  return {
-    meta: { ...responseMeta(f, 'record', DEFAULT_SUMMARY), returnedSchemas: [{ entityType: 'dataset', schema: 'beacon-dataset-v2.0.0' }] },
-    responseSummary: { exists: collections.length > 0, numTotalResults: collections.length },
-    response: { collections },
-  };
 }
 
 function datasetSummary(x: DatasetInfo) {

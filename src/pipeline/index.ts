@@ -20,6 +20,7 @@ export type { DisclosureStep } from './disclose';
 export type { AuditLine, AuditSink } from './audit';
 export { disclosureFor, smallCellStep } from './disclose-policy';
 export { errorReply } from './error-reply';
+export { createCatalogueDoor, nodeCatalogue, type CatalogueDoor, type CatalogueRequest } from './catalogue';
 
 export interface PipelineOptions extends BeaconIdentity {
   lookup: VariantLookup;
