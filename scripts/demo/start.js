@@ -49,11 +49,11 @@ function build() {
 /** Ingest a country's store unless it is newer than every input. */
 function ingest(c) {
   const db = join(DIR, `${c.id}.db`);
-  const inputs = ['1kg.vcf.gz', '1kg.panel.txt', c.samples].map((f) => join(DATA, f));
+  const inputs = ['1kg.vcf.gz', '1kg.panel.txt', c.samples, `metadata-${c.id}.yaml`].map((f) => join(DATA, f));
   if (existsSync(db) && inputs.every((f) => statSync(f).mtimeMs < statSync(db).mtimeMs)) return db;
   log(`ingesting ${c.name} (${c.samples})…`);
   const r = spawnSync(process.execPath, [AFB, 'ingest', '--db', db, '--dataset', '1kg', '--assembly', 'GRCh37', '--name', `1000 Genomes 2010, ${c.name} share`,
-    '--panel', inputs[1], '--samples', inputs[2], inputs[0]], { encoding: 'utf8' });
+    '--panel', inputs[1], '--samples', inputs[2], '--metadata', inputs[3], inputs[0]], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ingest of ${c.name} failed:\n${r.stderr}`);
   return db;
 }

@@ -2,7 +2,7 @@ import { loadServerConfig } from '../config/server-config';
 import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
 import { loadAccessConfig } from '../config/access-config';
 import { readPopulationsFile } from '../ingest/populations-file';
-import { FederatedLookup, readPeersFile } from '../broker';
+import { FederatedCatalogue, FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runUntilSignal } from './run-server';
@@ -35,7 +35,12 @@ export async function brokerCommand(argv: string[]): Promise<void> {
     log: (level, obj, msg) => server?.logger[level](obj, msg),
   });
   lookup.start();
-  server = await listen(config, () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access }), () => lookup.close());
+  const catalogue = new FederatedCatalogue({ id: config.beaconId, peers, deadlineMs: broker.deadlineMs, maxBytes: broker.maxResponseBytes });
+  const closeAll = async (): Promise<void> => {
+    await lookup.close();
+    await catalogue.close();
+  };
+  server = await listen(config, () => startServer({ lookup, catalogue, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access }), closeAll);
   server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
-  await runUntilSignal(server, () => lookup.close());
+  await runUntilSignal(server, closeAll);
 }
