@@ -3,19 +3,21 @@ import type { IndividualCell, Individuals } from './catalogue';
 /**
  * Small-cell control of a dataset's counts of individuals (the same k as variant counts: a level's
  * minCount). A total and two partitions of it (populations, sexes) are published, so hiding the
- * cells of 1..k-1 people is not enough: total minus the shown cells gives the hidden one back. So:
+ * cells of 1..k-1 people is not enough: total minus the shown cells gives a hidden one back, and an
+ * attacker who knows this rule can use it too (a "smallest other cell" chosen as the second one to
+ * hide tells them it is no larger than any shown cell). So:
  *
- * 1. a total of 1..k-1: the total and every non-zero cell are withheld;
- * 2. in each partition, every cell of 1..k-1 is withheld (primary);
- * 3. while what is hidden in a partition could be worked out — one hidden cell (its value is the
- *    total minus the shown ones), or hidden cells that together hold fewer than k people, or only
- *    ones (each hidden cell holds at least one person, so a sum equal to their number pins each) —
- *    the smallest shown non-zero cell is withheld too (secondary); with none left, the total goes.
+ * 1. a total of 1..k-1: the total and every cell are withheld;
+ * 2. in each partition, the cells of 1..k-1 (primary) are withheld alone only when that hides them:
+ *    at least two, holding together S people with k <= S, n < S < n(k-1) (n hidden cells, each known
+ *    to lie in 1..k-1: S = n would pin them all to 1, S = n(k-1) all to k-1);
+ * 3. otherwise every cell of that partition is withheld, zeros included, and only the total is
+ *    shown for it.
  *
- * Zeros are shown (0 is not a small cell). A partition is only linked to the other through the
- * total (no population x sex cross cells are published), so each is protected on its own. Cells
- * already withheld upstream (a peer's node) stay withheld: their values are not needed, only the
- * total and the shown cells, which is all an attacker has too.
+ * A partition is only linked to the other through the total (no population x sex cross cells are
+ * published), so each is protected on its own. Cells already withheld upstream (a peer's node) mean
+ * the whole partition is withheld here. test/unit/domain/individuals-disclosure.test.ts attacks this
+ * with every table consistent with what is published.
  */
 export function discloseIndividuals(ind: Individuals, k: number): { individuals: Individuals; withheldCells: number } {
   const out: Individuals = { ...ind, populations: ind.populations.map((c) => ({ ...c })), sexes: ind.sexes.map((c) => ({ ...c })) };
@@ -27,47 +29,26 @@ export function discloseIndividuals(ind: Individuals, k: number): { individuals:
     c.withheld = true;
     withheld++;
   };
-  const hideTotal = (): void => {
-    if (out.totalWithheld) return;
-    delete out.total;
-    out.totalWithheld = true;
-    withheld++;
-  };
   const partitions = [out.populations, out.sexes];
   // A total not given but implied: the sum of a partition shown in full.
-  let total = out.total ?? partitions.map(impliedTotal).find((t) => t !== undefined);
+  const total = out.total ?? partitions.map(impliedTotal).find((t) => t !== undefined);
   if (total !== undefined && total >= 1 && total < k) {
-    hideTotal();
-    for (const p of partitions) for (const c of p) if (c.count !== 0) hide(c);
+    if (!out.totalWithheld) {
+      delete out.total;
+      out.totalWithheld = true;
+      withheld++;
+    }
+    for (const p of partitions) p.forEach(hide);
     return { individuals: out, withheldCells: withheld };
   }
-  for (const p of partitions) for (const c of p) if (c.count !== undefined && c.count >= 1 && c.count < k) hide(c);
   for (const p of partitions) {
-    if (total === undefined) break;
-    for (;;) {
-      const hidden = p.filter((c) => c.withheld);
-      if (hidden.length === 0) break;
-      const hiddenSum = total - p.reduce((s, c) => s + (c.count ?? 0), 0);
-      if (hidden.length >= 2 && hiddenSum >= k && hiddenSum > hidden.length) break;
-      const next = p.filter((c) => !c.withheld && (c.count ?? 0) > 0).sort((a, b) => a.count! - b.count!)[0];
-      if (next) {
-        hide(next);
-        continue;
-      }
-      // Every non-zero cell is hidden and still pinned: only hiding the total helps.
-      hideTotal();
-      total = undefined;
-      break;
-    }
-  }
-  // Hiding the total in one partition must not leave it derivable from the other.
-  if (out.totalWithheld) {
-    for (const p of partitions) {
-      if (impliedTotal(p) !== undefined) {
-        const next = p.filter((c) => !c.withheld && (c.count ?? 0) > 0).sort((a, b) => a.count! - b.count!)[0];
-        if (next) hide(next);
-      }
-    }
+    const upstream = p.some((c) => c.withheld);
+    const primary = p.filter((c) => c.count !== undefined && c.count >= 1 && c.count < k);
+    if (!upstream && primary.length === 0) continue;
+    const n = primary.length;
+    const hiddenSum = total === undefined ? undefined : total - p.reduce((s, c) => s + (primary.includes(c) ? 0 : (c.count ?? 0)), 0);
+    const safe = !upstream && hiddenSum !== undefined && n >= 2 && hiddenSum >= k && hiddenSum > n && hiddenSum < n * (k - 1);
+    (safe ? primary : p).forEach(hide);
   }
   return { individuals: out, withheldCells: withheld };
 }
