@@ -34,6 +34,7 @@ const FENCED: Record<string, string> = {
   express: 'server',
   'prom-client': 'server',
   jose: 'access',
+  yaml: 'ingest',
 };
 
 function files(dir: string): string[] {

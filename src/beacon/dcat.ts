@@ -86,8 +86,16 @@ function dcatDataset(e: ShownEntry, apiBase: string, catalogPublisher: Record<st
       'dcat:accessURL': { '@id': `${apiBase}/g_variants` },
       'dct:description': en(`Allele counts and frequencies per population: ${apiBase}/g_variants?datasetIds=${encodeURIComponent(e.id)}`),
       ...(isHttp(m.licence) ? { 'dct:license': { '@id': m.licence, '@type': 'dct:LicenseDocument' } } : {}),
+      // DCAT-AP allows one rights statement per distribution: the DUO terms are its seeAlso.
       ...(m.dataUse.length > 0
-        ? { 'dct:rights': m.dataUse.map((t) => ({ '@id': duoIri(t.id), '@type': 'dct:RightsStatement', 'rdfs:label': en(`${t.id} ${t.label}`) })) }
+        ? {
+            'dct:rights': {
+              '@id': `${iri}#data-use`,
+              '@type': 'dct:RightsStatement',
+              'rdfs:label': en(`Data use conditions (GA4GH DUO): ${m.dataUse.map((t) => `${t.id} ${t.label}`).join('; ')}`),
+              'rdfs:seeAlso': m.dataUse.map((t) => ({ '@id': duoIri(t.id) })),
+            },
+          }
         : {}),
     },
   };

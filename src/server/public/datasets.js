@@ -4,6 +4,7 @@
 // loaded before app.js, whose helpers (h, $, getJson, message, fmtInt, showLevel, levelText) it uses at call time.
 'use strict';
 
+// eslint-disable-next-line no-unused-vars -- used by app.js (a classic script sharing this global scope)
 const afbDatasets = (() => {
   const FILTERS = [
     ['population', 'Population'],

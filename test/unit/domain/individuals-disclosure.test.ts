@@ -20,8 +20,6 @@ function table(total: number, pops: number[], sexes: number[]): Individuals {
   };
 }
 
-const key = (x: Individuals): string => JSON.stringify([x.total ?? null, x.populations.map((c) => c.count ?? null), x.sexes.map((c) => c.count ?? null)]);
-
 /** Every way `sum` splits over `n` cells of at least `min` people. */
 function compositions(sum: number, n: number, min = 0): number[][] {
   if (n === 0) return sum === 0 ? [[]] : [];
@@ -60,7 +58,7 @@ function attack(published: Individuals, maxTotal: number, rule: Rule = RULE): { 
       for (const f of fills) {
         const values = fill(cells, f);
         const other = which === 'populations' ? 'sexes' : 'populations';
-        const candidate: Individuals = { total: t, source: 'declared', [which]: cells.map((c, i) => ({ code: c.code, count: values[i]! })), [other]: published[other].map((c) => ({ code: c.code, count: c.count ?? 0 })) } as Individuals;
+        const candidate: Individuals = { total: t, source: 'declared', [which]: cells.map((c, i) => ({ code: c.code, count: values[i]! })), [other]: published[other].map((c) => ({ code: c.code, count: c.count ?? 0 })) } as unknown as Individuals;
         if (part(rule(candidate), which) === part(published, which)) ok[which].push(values);
       }
     }
