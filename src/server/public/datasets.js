@@ -128,7 +128,7 @@ const afbDatasets = (() => {
       const { n, partial } = sumTotals(list);
       const peers = body.info?.afb?.peers || [];
       const failed = peers.filter((p) => p.status === 'failed');
-      view.replaceChildren(
+      view.replaceChildren(...[
         h('h2', {}, 'Datasets'),
         params.ids ? h('p', { class: 'scope', role: 'status' }, `The ${params.ids.length} dataset${params.ids.length === 1 ? '' : 's'} a pooled frequency came from. `,
           h('button', { type: 'button', class: 'example', onclick: () => go2({ ...params, ids: undefined }) }, 'show every dataset')) : null,
@@ -138,7 +138,8 @@ const afbDatasets = (() => {
         list.length === 0 ? message('empty', 'No dataset matches these filters.') : h('div', { class: 'table-wrap' }, h('table', { class: 'datasets' },
           h('thead', {}, h('tr', {}, ['Dataset', 'Node', 'Status', 'Assembly', 'Technology', 'Individuals', 'Per population', 'Per sex', 'Release', 'Conditions of use', 'Contact'].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, list.map(row)))),
-        h('p', { class: 'links' }, h('a', { href: `${API}/datasets` }, 'Beacon JSON'), h('a', { href: `${API}/catalogue` }, 'DCAT-AP JSON-LD')));
+        h('p', { class: 'links' }, h('a', { href: `${API}/datasets` }, 'Beacon JSON'), h('a', { href: `${API}/catalogue` }, 'DCAT-AP JSON-LD')),
+      ].filter(Boolean));
     } catch (e) {
       view.replaceChildren(message('error', `The catalogue could not be read: ${e.message}`));
     }
