@@ -1,6 +1,6 @@
 import { levelFor, OPEN_POLICY, policyFor, ACCESS_LEVELS, type AccessPolicy, type Caller } from '../domain/access';
 import { parseAssembly } from '../domain/assemblies';
-import { EMPTY_METADATA, normaliseSex, type CatalogueEntry, type DatasetCatalogue, type MetadataSource } from '../domain/catalogue';
+import { EMPTY_METADATA, normaliseSex, type CatalogueEntry, type DatasetCatalogue, type DatasetMetadata, type MetadataSource } from '../domain/catalogue';
 import { AfbError, isAfbError } from '../domain/errors';
 import { discloseIndividuals, withholdAllIndividuals } from '../domain/individuals-disclosure';
 import type { LookupDescription } from '../domain/lookup';
@@ -114,12 +114,13 @@ export function disclose(e: CatalogueEntry, caller: Caller, policy: AccessPolicy
 export function nodeCatalogue(describe: () => Promise<LookupDescription>, metadata: MetadataSource | undefined, node: { beaconId: string; name: string }): DatasetCatalogue {
   return {
     async list() {
-      const [d, meta] = await Promise.all([describe(), metadata ? metadata.current() : Promise.resolve(new Map())]);
+      const read = () => Promise.all([describe(), metadata ? metadata.current() : Promise.resolve(new Map<string, { version: string; metadata: DatasetMetadata }>())]);
+      let [d, meta] = await read();
+      // A re-ingest between the two reads pairs one version's rows with another's metadata: read again.
+      if (d.datasets.some((x) => meta.has(x.id) && meta.get(x.id)!.version !== x.version)) [d, meta] = await read();
       return {
         entries: d.datasets.map((x): CatalogueEntry => {
-          const m = meta.get(x.id);
-          // A re-ingest between the two reads: the metadata of another version is not this one's.
-          const md = m && m.version === x.version ? m.metadata : m ? { ...m.metadata, individuals: undefined } : EMPTY_METADATA;
+          const md = meta.get(x.id)?.metadata ?? EMPTY_METADATA;
           return {
             id: x.id,
             name: x.name,
