@@ -292,6 +292,26 @@ describe('acceptance 3: k = 5 for anonymous callers', () => {
     expect(JSON.stringify(dcat)).not.toMatch(/"3"/);
   });
 
+  test('countsAccess: registered hides every count from anonymous callers, whatever k', async () => {
+    const meta = join(tmp.dir, 'gated.yaml');
+    writeFileSync(meta, 'countsAccess: registered\n');
+    const db = join(tmp.dir, 'gated.db');
+    await ingestVcf({ db, dataset: 'gated', assembly: 'GRCh37', panel: PANEL, metadata: meta, inputs: [VCF] });
+    const node = await startNode(db, {}, { access: access() });
+    try {
+      const anon = (await getJson(`${node.api}/datasets/gated`)).body.response.collections[0].info.afb.individuals;
+      expect(anon.totalWithheld).toBe(true);
+      expect(anon.populations.every((c: any) => c.withheld && c.count === undefined)).toBe(true);
+      const reg = (await getJson(`${node.api}/datasets/gated`, { headers: { authorization: `Bearer ${TOKEN}` } })).body.response.collections[0].info.afb.individuals;
+      expect(reg.total).toBe(629);
+      const dcat = await (await fetch(`${node.api}/catalogue`)).json();
+      expect(JSON.stringify(dcat)).not.toContain('numberOfUniqueIndividuals');
+      expect(JSON.stringify(dcat)).toContain('access-right/RESTRICTED');
+    } finally {
+      await node.close();
+    }
+  });
+
   test('through a broker: the broker applies its own anonymous k to what the node showed it', async () => {
     const { body } = await getJson(`${guarded.api}/datasets`);
     const byId = new Map(body.response.collections.map((d: any) => [d.id, d.info.afb.individuals]));
@@ -346,6 +366,11 @@ describe('metadata at ingest', () => {
       expect(ind.source).toBe('declared');
       expect(ind.populations.map((c: any) => `${c.code}:${c.count}`)).toEqual(['nfe:60', 'afr:30', 'unassigned:10']);
       expect(ind.sexes.map((c: any) => `${c.code}:${c.count}:${c.ontologyTerm}`)).toEqual(['female:50:NCIT:C16576', 'male:50:NCIT:C20197']);
+      const ids = async (q: string) => (await getJson(`${n2.api}/datasets?${q}`)).body.response.collections.map((d: any) => d.id).sort();
+      // The genotype dataset's panel has no sex column: only the declared one has sexes.
+      expect(await ids('sex=F')).toEqual(['sites']);
+      expect(await ids('sex=unknown')).toEqual([]);
+      expect(await ids('population=nfe,EUR')).toEqual(['kg', 'sites']);
     } finally {
       await n2.close();
     }
