@@ -69,7 +69,7 @@ export function parseMetadata(doc: unknown, file = 'metadata'): MetadataFile {
   set('cohort', text('cohort', 300));
   set('programme', text('programme', 300));
   set('publisher', text('publisher', 300));
-  const country = text('country', 2);
+  const country = text('country', 100);
   if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) bad('country', 'an ISO 3166-1 alpha-2 code such as FI', country);
   set('country', country?.toUpperCase());
   let assembly: Assembly | undefined;
