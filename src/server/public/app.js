@@ -261,7 +261,7 @@ function variantCard(rec, urls) {
     entry ? [
       h('h3', {}, entry.source),
       populationTable(entry, entry.datasetId === POOLED_DATASET_ID ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
-      afbDatasets.pooledLink(entry),
+      afbDatasets.pooledLink(entry, rec),
       afChart(entry),
     ] : message('empty', 'No population frequencies were reported for this variant.'),
     breakdown(rec));

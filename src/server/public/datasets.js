@@ -170,19 +170,25 @@ const afbDatasets = (() => {
   /**
    * Under a frequency table: "pooled from these N datasets, M individuals", linking to them in the
    * Datasets view. The individuals are the catalogue's shown totals (at least, when some are withheld).
+   * A contributor is found in the catalogue by its id or, failing that, by the origin its entry in
+   * the record carries (the same dataset reached through another broker has another id).
    */
-  function pooledLink(entry) {
-    const ids = entry.datasetId === 'pooled' ? entry.contributors || [] : [entry.datasetId];
-    if (ids.length === 0) return null;
+  function pooledLink(entry, rec) {
+    const contributors = entry.datasetId === 'pooled' ? entry.contributors || [] : [entry.datasetId];
+    if (contributors.length === 0) return null;
+    const originOf = new Map((rec?.frequencyInPopulations || []).filter((f) => f.origin).map((f) => [f.datasetId, f.origin]));
     const p = h('p', { class: 'pooled-from' });
-    const link = (text) => h('a', { href: hashOf({ ids }), 'data-datasets': ids.join(',') }, text);
-    const what = `${entry.datasetId === 'pooled' ? 'pooled from these' : 'from'} ${ids.length === 1 ? 'dataset' : `${ids.length} datasets`}`;
-    p.append(link(what));
+    const what = (n) => `${entry.datasetId === 'pooled' ? 'pooled from these' : 'from'} ${n === 1 ? 'dataset' : `${n} datasets`}`;
+    const link = (ids, text) => h('a', { href: hashOf({ ids }), 'data-datasets': ids.join(',') }, text);
+    p.append(link(contributors, what(contributors.length)));
     all().then((body) => {
-      const list = (body.response?.collections || []).filter((d) => ids.includes(d.id));
+      const catalogueList = body.response?.collections || [];
+      const list = contributors
+        .map((id) => catalogueList.find((d) => d.id === id) || catalogueList.find((d) => originOf.get(id) && d.info?.afb?.origin === originOf.get(id)))
+        .filter(Boolean);
       if (list.length === 0) return;
       const { n, partial } = sumTotals(list);
-      p.replaceChildren(link(`${what}, ${partial ? 'at least ' : ''}${fmtInt(n)} individuals`));
+      p.replaceChildren(link(list.map((d) => d.id), `${what(list.length)}, ${partial ? 'at least ' : ''}${fmtInt(n)} individuals`));
     }).catch(() => undefined);
     return p;
   }
