@@ -62,7 +62,8 @@ function dcatDataset(e: ShownEntry, apiBase: string, catalogPublisher: Record<st
   return {
     '@id': iri,
     '@type': 'dcat:Dataset',
-    'dct:identifier': e.origin,
+    // Stable across re-ingests (the origin without its ingest time); dct:modified says which version.
+    'dct:identifier': e.origin.replace(/@[^@]*$/, ''),
     'dct:title': en(m.title ?? e.name),
     'dct:description': en(m.description ?? e.description ?? e.name),
     'dct:publisher': m.publisher ? agent(undefined, m.publisher, `${iri}#publisher`) : catalogPublisher,
