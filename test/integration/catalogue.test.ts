@@ -21,7 +21,7 @@ import { loadAccessConfig } from '../../src/config/access-config';
 import { sha256 } from '../../src/access';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { getJson, startNode, type TestNode } from '../helpers/node-server';
-import { peer, startBroker, type TestBroker } from '../helpers/federation';
+import { freePort, peer, startBroker, type TestBroker } from '../helpers/federation';
 import { schemaErrors } from '../helpers/beacon-schemas';
 
 const tmp = tempDir();
@@ -211,6 +211,21 @@ describe('acceptance 2: the federation lists each dataset once', () => {
     expect(await ids('assembly=hg19&technology=wgs&duo=DUO:0000007')).toEqual(['ee:kg', 'fi:kg', 'sub/ja:kg']);
     expect(await ids('duo=DUO:0000004')).toEqual([]);
     expect(await ids('assembly=GRCh38')).toEqual([]);
+  });
+
+  test('two brokers listing each other: the hop header stops the loop, each dataset once', async () => {
+    const portA = await freePort();
+    const b = await startBroker('cycle-b', [peer('a', `http://127.0.0.1:${portA}/api`, { timeoutMs: 3000 }), peer('fi', nodes[0]!.api)], { cacheTtlMs: 0, deadlineMs: 4000 });
+    const a = await startBroker('cycle-a', [peer('b', b.api, { timeoutMs: 3000 }), peer('ee', nodes[1]!.api)], { cacheTtlMs: 0, deadlineMs: 4000 }, portA);
+    try {
+      const list = (await getJson(`${a.api}/datasets`)).body.response.collections;
+      expect(list.map((d: any) => `${d.id} ${d.info.afb.path.join('>')}`).sort()).toEqual(['b/fi:kg cycle-b>cycle-a', 'ee:kg cycle-a']);
+      const fromB = (await getJson(`${b.api}/datasets`)).body.response.collections;
+      expect(fromB.map((d: any) => d.id).sort()).toEqual(['a/ee:kg', 'fi:kg']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   test('a node that stops answering is listed from its last answer, as unreachable', async () => {
