@@ -20,6 +20,7 @@ export interface BeaconFacts extends BeaconIdentity {
   securityLevels?: ('PUBLIC' | 'REGISTERED' | 'CONTROLLED')[];
 }
 
+const DATASET_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/datasets/defaultSchema.json';
 const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
 
 export function infoResponse(f: BeaconFacts, d: LookupDescription) {
@@ -82,6 +83,15 @@ function entryTypes() {
       defaultSchema: { id: 'ga4gh-beacon-variant-v2.0.0', name: 'Default schema for a genomic variation', referenceToSchemaDefinition: GV_DEFAULT_SCHEMA, schemaVersion: 'v2.0.0' },
       nonFilteredQueriesAllowed: true,
     },
+    // The dataset catalogue (/api/datasets; docs/api.md "Dataset catalogue").
+    dataset: {
+      id: 'dataset',
+      name: 'Dataset: cohort, individuals per population and sex, conditions of use',
+      ontologyTermForThisType: { id: 'NCIT:C47824', label: 'Data Set' },
+      partOfSpecification: 'Beacon v2.0.0',
+      defaultSchema: { id: 'beacon-dataset-v2.0.0', name: 'Default schema for datasets', referenceToSchemaDefinition: DATASET_DEFAULT_SCHEMA, schemaVersion: 'v2.0.0' },
+      nonFilteredQueriesAllowed: true,
+    },
   };
 }
 
@@ -96,6 +106,12 @@ export function mapResponse(f: BeaconFacts, baseUrl: string) {
           entryType: 'genomicVariant',
           rootUrl: `${baseUrl}/g_variants`,
           singleEntryUrl: `${baseUrl}/g_variants/{variantInternalId}`,
+          endpoints: {},
+        },
+        dataset: {
+          entryType: 'dataset',
+          rootUrl: `${baseUrl}/datasets`,
+          singleEntryUrl: `${baseUrl}/datasets/{id}`,
           endpoints: {},
         },
       },
