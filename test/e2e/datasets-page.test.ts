@@ -110,4 +110,18 @@ suite('Datasets view in Chromium', () => {
     await page.waitForSelector('article.variant[data-variant="2-10297-G-T"]');
     expect(consoleErrors).toEqual([]);
   });
+
+  test('at 375 px the Datasets view fits (the table scrolls inside its frame)', async () => {
+    await page.setViewportSize({ width: 375, height: 900 });
+    await page.click('#nav-datasets');
+    await waitRows(4);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as any).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUT, 'datasets-375.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    expect(consoleErrors).toEqual([]);
+  });
 });
