@@ -113,6 +113,18 @@ abstract class BasePeerClient implements PeerClient {
  * on its fast path (a third of the cost of a batch request there); many as one POST /batch.
  */
 export class AfbPeerClient extends BasePeerClient {
+  /** A gene the peer cannot resolve (no gene table, or not in it) is not a failure of the peer: it is skipped and named. */
+  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+    try {
+      return await super.scan(scope, query, limit, call);
+    } catch (e) {
+      if (query.kind === 'gene' && e instanceof PeerFailure && e.httpStatus === 400 && e.message.includes('UNKNOWN_GENE')) {
+        throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: ${e.message.replace(/^HTTP 400: /, '')}`);
+      }
+      throw e;
+    }
+  }
+
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
@@ -225,6 +237,13 @@ export class BeaconPeerClient extends BasePeerClient {
   /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
   async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
     if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
+    if (query.kind === 'gene') {
+      // A third-party Beacon's gene table is unknown: it is asked the gene's span from this broker's table, or not at all.
+      if (!query.span) throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: this broker has no span for it (broker.genesFile), so a third-party Beacon is not asked`);
+      const { kind: _k, geneId: _g, span, ...filters } = query;
+      call.notes?.push(`gene ${query.geneId} asked as ${span.contig}:${span.start0}-${span.end0} (this broker's gene table)`);
+      return super.scan(scope, { kind: 'range', contig: span.contig, start0: span.start0, end0: span.end0, ...filters }, limit, call);
+    }
     return super.scan(scope, query, limit, call);
   }
 

@@ -12,6 +12,7 @@ import type {
   VariantRecord,
 } from '../domain/lookup';
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
+import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
@@ -47,7 +48,8 @@ export class PeersLookup implements VariantLookup {
 
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.size > 0, signal);
+    // A peer whose answer is only coverage (absent, not covered) missed: its outcome is `miss`.
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => [...found.values()].some(isHit), signal);
     const warnings: string[] = [];
     return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
@@ -128,7 +130,8 @@ export class PeersLookup implements VariantLookup {
       const v = byKey && pick(byKey);
       if (!v) continue;
       const frequencies = scope.datasetIds ? v.frequencies.filter((e) => this.inScopeEntry(scope.datasetIds!, h, e.datasetId)) : v.frequencies;
-      if (frequencies.length > 0) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies } });
+      const notCovered = scope.datasetIds ? v.notCovered?.filter((d) => this.inScopeEntry(scope.datasetIds!, h, d.datasetId)) : v.notCovered;
+      if (frequencies.length > 0 || (notCovered && notCovered.length > 0)) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies, notCovered } });
     }
     if (parts.length === 0) return undefined;
     const m = mergeVariant(scope.assembly, parts, fan.asked, fan.failed, { populations: this.o.populations, entitlement: this.entitlement });

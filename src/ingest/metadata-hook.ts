@@ -1,7 +1,8 @@
 import { AfbError } from '../domain/errors';
 import { EMPTY_METADATA, type DatasetMetadata, type Individuals } from '../domain/catalogue';
 import type { GroupDef } from '../domain/groups';
-import { publishedMetadata, writeDatasetMetadata } from '../store/catalogue-store';
+import { writeDatasetMetadata } from '../store/catalogue-store';
+import type { DatasetWriter } from '../store/writer';
 import { readMetadataFile, type MetadataFile } from './metadata-file';
 import type { IngestOptions } from './options';
 
@@ -24,19 +25,23 @@ export function loadIngestMetadata(opts: IngestOptions): MetadataFile | undefine
 export function storeIngestMetadata(
   opts: IngestOptions,
   file: MetadataFile | undefined,
-  v: number,
+  writer: DatasetWriter,
   counted: Individuals | undefined,
   groups: readonly GroupDef[],
   warnings: string[],
 ): DatasetMetadata {
-  const base = file?.metadata ?? publishedMetadata(opts.db, opts.dataset) ?? EMPTY_METADATA;
-  let individuals = base.individuals;
-  if (counted) {
-    if (file?.metadata.individuals) warnings.push(`--metadata ${opts.metadata}: individuals are counted from the panel in genotype mode; the declared ones are ignored`);
-    const canonical = new Map(groups.filter((g) => g.canonical).map((g) => [g.code, g.canonical!]));
-    individuals = { ...counted, populations: counted.populations.map((c) => (canonical.has(c.code) ? { ...c, canonical: canonical.get(c.code)! } : c)) };
-  }
-  const metadata: DatasetMetadata = { ...base, ...(individuals ? { individuals } : {}) };
-  writeDatasetMetadata(opts.db, opts.dataset, v, metadata);
-  return metadata;
+  if (counted && file?.metadata.individuals) warnings.push(`--metadata ${opts.metadata}: individuals are counted from the panel in genotype mode; the declared ones are ignored`);
+  let stored: DatasetMetadata = EMPTY_METADATA;
+  writer.writeExtra((db, v) => {
+    stored = writeDatasetMetadata(db, opts.dataset, v, (published) => {
+      const base = file?.metadata ?? published ?? EMPTY_METADATA;
+      let individuals = base.individuals;
+      if (counted) {
+        const canonical = new Map(groups.filter((g) => g.canonical).map((g) => [g.code, g.canonical!]));
+        individuals = { ...counted, populations: counted.populations.map((c) => (canonical.has(c.code) ? { ...c, canonical: canonical.get(c.code)! } : c)) };
+      }
+      return { ...base, ...(individuals ? { individuals } : {}) };
+    });
+  });
+  return stored;
 }

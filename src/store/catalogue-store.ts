@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DatasetMetadata, MetadataSource } from '../domain/catalogue';
-import { AfbError } from '../domain/errors';
-import { openForRead, openForWrite } from './open';
+import { openForRead } from './open';
 
 /**
  * Dataset metadata (the catalogue's, issue 15) in a table of its own, one row per dataset
@@ -16,32 +15,24 @@ const DDL = `CREATE TABLE IF NOT EXISTS dataset_metadata (
   metadata TEXT NOT NULL
 ) STRICT`;
 
-/** Store the metadata of version `v` of a dataset (before that version is published), dropping rows of versions that are gone. */
-export function writeDatasetMetadata(dbPath: string, datasetId: string, v: number, metadata: DatasetMetadata): void {
-  const db = openForWrite(dbPath);
-  try {
-    db.transaction(() => {
-      db.exec(DDL);
-      db.prepare('DELETE FROM dataset_metadata WHERE dataset_id = ? AND v NOT IN (SELECT v FROM versions)').run(datasetId);
-      db.prepare('INSERT OR REPLACE INTO dataset_metadata (v, dataset_id, metadata) VALUES (?, ?, ?)').run(v, datasetId, JSON.stringify(metadata));
-    }).immediate();
-  } catch (e) {
-    throw new AfbError('STORE_ERROR', `${dbPath}: writing the metadata of '${datasetId}': ${(e as Error).message}`, { cause: e });
-  } finally {
-    db.close();
-  }
-}
-
-/** The metadata of a dataset's published version, if it has any (a re-ingest without --metadata keeps it). */
-export function publishedMetadata(dbPath: string, datasetId: string): DatasetMetadata | undefined {
-  const db = openForWrite(dbPath);
-  try {
-    if (!hasTable(db)) return undefined;
-    const row = db.prepare('SELECT m.metadata FROM datasets d JOIN dataset_metadata m ON m.v = d.current WHERE d.id = ?').get(datasetId) as { metadata: string } | undefined;
-    return row ? (JSON.parse(row.metadata) as DatasetMetadata) : undefined;
-  } finally {
-    db.close();
-  }
+/**
+ * Store the metadata of version `v` of a dataset, before that version is published: `compose` is
+ * given the published version's metadata (none on a first ingest) and returns this version's. Runs
+ * on the ingest's own connection, inside its transaction (DatasetWriter.writeExtra); rows of
+ * versions that are gone (a failed ingest's) are dropped here.
+ */
+export function writeDatasetMetadata(
+  db: Database.Database,
+  datasetId: string,
+  v: number,
+  compose: (published: DatasetMetadata | undefined) => DatasetMetadata,
+): DatasetMetadata {
+  db.exec(DDL);
+  const row = db.prepare('SELECT m.metadata FROM datasets d JOIN dataset_metadata m ON m.v = d.current WHERE d.id = ?').get(datasetId) as { metadata: string } | undefined;
+  const metadata = compose(row ? (JSON.parse(row.metadata) as DatasetMetadata) : undefined);
+  db.prepare('DELETE FROM dataset_metadata WHERE dataset_id = ? AND v NOT IN (SELECT v FROM versions)').run(datasetId);
+  db.prepare('INSERT OR REPLACE INTO dataset_metadata (v, dataset_id, metadata) VALUES (?, ?, ?)').run(v, datasetId, JSON.stringify(metadata));
+  return metadata;
 }
 
 /** A node's metadata, read-only: per dataset, its current version's (one read transaction). */

@@ -1,4 +1,7 @@
 export { openStoreLookup, SqliteLookup } from './sqlite-lookup';
+export { openNodeLookup, NodeLookup } from './node-lookup';
 export { DatasetWriter, type RowBatch } from './writer';
 export type { VersionMeta } from './version-meta';
-export { openMetadataSource, writeDatasetMetadata } from './catalogue-store';
+export { openMetadataSource } from './catalogue-store';
+export { writeCoverage, type Region } from './coverage-store';
+export { writeGenes } from './gene-store';
