@@ -85,7 +85,12 @@ export class GenotypeCounter {
     if (setup.panel) {
       const keys = [...new Set([...setup.panel.values()].map((p) => p.group))].sort();
       keys.forEach(addGroup);
-      if (panelHasSex) [sexName.XX, sexName.XY].forEach(addGroup);
+      if (panelHasSex) {
+        [sexName.XX, sexName.XY].forEach(addGroup);
+        // Each population split by sex too (EUR_XX, EUR_XY; GoE FI_F, FI_M), as gnomAD's afr_XX: the sex-split counts go wherever a population does.
+        const split = new Set([...setup.panel.values()].flatMap((p) => (p.sex ? [popSexKey(p.group, sexName[p.sex])] : [])));
+        [...split].sort().forEach(addGroup);
+      }
     }
     this.sampleGroups = setup.samples.map((id) => {
       if (setup.include && !setup.include.has(id)) {
@@ -100,7 +105,7 @@ export class GenotypeCounter {
         }
         counted++;
         const gs = [0, groupIndex.get(p.group)!];
-        if (p.sex) gs.push(groupIndex.get(sexName[p.sex])!);
+        if (p.sex) gs.push(groupIndex.get(sexName[p.sex])!, groupIndex.get(popSexKey(p.group, sexName[p.sex]))!);
         return gs;
       }
       counted++;
@@ -115,7 +120,7 @@ export class GenotypeCounter {
       label: key === OVERALL_KEY ? 'Total' : sexName.XX === 'F' && (key === 'F' || key === 'M') ? (key === 'F' ? 'Female (XX)' : 'Male (XY)') : defaultGroupLabel(key),
     }));
     groupKeys.forEach((_, g) => KINDS.forEach((kind) => this.slots.push({ group: g, kind })));
-    this.individuals = countIndividuals(this.groups, this.sampleGroups, setup.panel !== undefined, new Map(panelHasSex ? [[sexName.XX, 'female'], [sexName.XY, 'male']] : []));
+    this.individuals = countIndividuals(this.groups, this.sampleGroups, new Set(setup.panel ? [...setup.panel.values()].map((p) => p.group) : []), new Map(panelHasSex ? [[sexName.XX, 'female'], [sexName.XY, 'male']] : []));
   }
 
   /**
@@ -227,13 +232,12 @@ function parseGt(gt: string, nAlts: number, column: number): number[] {
  * Individuals per group from who is counted: populations are the panel's groups, sexes its sex
  * groups; people of no recorded sex make an `unknown` cell, so each partition adds up to the total.
  */
-function countIndividuals(groups: readonly GenotypeGroup[], sampleGroups: readonly number[][], hasPanel: boolean, sexOf: ReadonlyMap<string, string>): Individuals {
+function countIndividuals(groups: readonly GenotypeGroup[], sampleGroups: readonly number[][], populationKeys: ReadonlySet<string>, sexOf: ReadonlyMap<string, string>): Individuals {
   const perGroup = groups.map(() => 0);
   for (const gs of sampleGroups) for (const g of gs) perGroup[g]!++;
   const total = perGroup[0]!;
-  const populations = hasPanel
-    ? groups.flatMap((g, i) => (i === 0 || sexOf.has(g.key) ? [] : [{ code: g.code, label: g.label, count: perGroup[i]! }]))
-    : [];
+  // Only the panel's populations: the sex groups and the population x sex splits (EUR_XX) are not cells of this partition.
+  const populations = groups.flatMap((g, i) => (i > 0 && populationKeys.has(g.key) && !sexOf.has(g.key) ? [{ code: g.code, label: g.label, count: perGroup[i]! }] : []));
   const sexes = groups.flatMap((g, i) => {
     const sex = sexOf.get(g.key);
     return sex ? [{ code: sex, label: SEX_LABELS[sex]!, count: perGroup[i]! }] : [];
@@ -241,4 +245,9 @@ function countIndividuals(groups: readonly GenotypeGroup[], sampleGroups: readon
   const sexed = sexes.reduce((s, c) => s + c.count, 0);
   if (sexes.length > 0 && sexed < total) sexes.push({ code: 'unknown', label: SEX_LABELS.unknown!, count: total - sexed });
   return { total, populations, sexes, source: 'counted' };
+}
+
+/** The key of a population's sex-split group: `EUR` + `XX` -> `EUR_XX` (domain/derived sexOf reads it back). */
+function popSexKey(group: string, sex: string): string {
+  return `${group}_${sex}`;
 }
