@@ -36,6 +36,7 @@ const FENCED: Record<string, string> = {
   express: 'server',
   'prom-client': 'server',
   jose: 'access',
+  yaml: 'ingest',
 };
 
 function files(dir: string): string[] {

@@ -53,7 +53,7 @@ function build() {
 /** Ingest a country's store unless it is newer than every input. */
 function ingest(c) {
   const db = join(DIR, `${c.id}.db`);
-  const inputs = ['1kg.vcf.gz', '1kg.panel.txt', c.samples].map((f) => join(DATA, f));
+  const inputs = ['1kg.vcf.gz', '1kg.panel.txt', c.samples, `metadata-${c.id}.yaml`].map((f) => join(DATA, f));
   const callable = c.callable ? join(DATA, c.callable) : undefined;
   const all = [...inputs, GENES, GNOMAD, ...(callable ? [callable] : [])];
   if (existsSync(db) && all.every((f) => statSync(f).mtimeMs < statSync(db).mtimeMs)) return db;
@@ -63,7 +63,7 @@ function ingest(c) {
     if (r.status !== 0) throw new Error(`${what} of ${c.name} failed:\n${r.stderr}`);
   };
   run(['ingest', '--db', db, '--dataset', '1kg', '--assembly', 'GRCh37', '--name', `1000 Genomes 2010, ${c.name} share`,
-    '--panel', inputs[1], '--samples', inputs[2], ...(callable ? ['--callable', callable] : []), inputs[0]], 'ingest');
+    '--panel', inputs[1], '--samples', inputs[2], '--metadata', inputs[3], ...(callable ? ['--callable', callable] : []), inputs[0]], 'ingest');
   // Finland also serves a gnomAD excerpt inside DDX11L1, the gene the demo's gene table holds (data/genes/README.md).
   if (c.id === 'fi') run(['ingest', '--db', db, '--dataset', 'gnomad-r2', '--assembly', 'GRCh37', '--name', 'gnomAD r2.0 exomes excerpt', GNOMAD], 'gnomAD ingest');
   run(['genes', '--db', db, '--assembly', 'GRCh37', GENES], 'gene table');

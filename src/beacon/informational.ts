@@ -1,6 +1,6 @@
 import { CAF_SCHEMA_ID } from './caf';
 import type { DatasetInfo, LookupDescription } from '../domain/lookup';
-import { API_VERSION, informationalMeta, responseMeta, DEFAULT_SUMMARY, type BeaconIdentity } from './envelope';
+import { API_VERSION, informationalMeta, type BeaconIdentity } from './envelope';
 
 /** The facts the informational endpoints publish (from the server config). */
 export interface BeaconFacts extends BeaconIdentity {
@@ -21,6 +21,7 @@ export interface BeaconFacts extends BeaconIdentity {
   securityLevels?: ('PUBLIC' | 'REGISTERED' | 'CONTROLLED')[];
 }
 
+const DATASET_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/datasets/defaultSchema.json';
 const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
 
 export function infoResponse(f: BeaconFacts, d: LookupDescription) {
@@ -87,6 +88,15 @@ function entryTypes() {
       ],
       nonFilteredQueriesAllowed: true,
     },
+    // The dataset catalogue (/api/datasets; docs/api.md "Dataset catalogue").
+    dataset: {
+      id: 'dataset',
+      name: 'Dataset: cohort, individuals per population and sex, conditions of use',
+      ontologyTermForThisType: { id: 'NCIT:C47824', label: 'Data Set' },
+      partOfSpecification: 'Beacon v2.0.0',
+      defaultSchema: { id: 'beacon-dataset-v2.0.0', name: 'Default schema for datasets', referenceToSchemaDefinition: DATASET_DEFAULT_SCHEMA, schemaVersion: 'v2.0.0' },
+      nonFilteredQueriesAllowed: true,
+    },
   };
 }
 
@@ -103,6 +113,12 @@ export function mapResponse(f: BeaconFacts, baseUrl: string) {
           singleEntryUrl: `${baseUrl}/g_variants/{variantInternalId}`,
           endpoints: {},
         },
+        dataset: {
+          entryType: 'dataset',
+          rootUrl: `${baseUrl}/datasets`,
+          singleEntryUrl: `${baseUrl}/datasets/{id}`,
+          endpoints: {},
+        },
       },
     },
   };
@@ -110,24 +126,6 @@ export function mapResponse(f: BeaconFacts, baseUrl: string) {
 
 export function filteringTermsResponse(f: BeaconFacts) {
   return { meta: informationalMeta(f), response: { filteringTerms: [], resources: [] } };
-}
-
-/** `/api/datasets`: a collections response (one entry per dataset served). */
-export function datasetsResponse(f: BeaconFacts, d: LookupDescription) {
-  const collections = d.datasets.map((x) => ({
-    id: x.id,
-    name: x.name,
-    description: x.description ?? `${x.name} (${x.mode} mode, ${x.assembly})`,
-    createDateTime: x.createdAt,
-    updateDateTime: x.createdAt,
-    version: x.version,
-    info: datasetSummary(x),
-  }));
-  return {
-    meta: { ...responseMeta(f, 'record', DEFAULT_SUMMARY), returnedSchemas: [{ entityType: 'dataset', schema: 'beacon-dataset-v2.0.0' }] },
-    responseSummary: { exists: collections.length > 0, numTotalResults: collections.length },
-    response: { collections },
-  };
 }
 
 function datasetSummary(x: DatasetInfo) {

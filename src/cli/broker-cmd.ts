@@ -4,7 +4,7 @@ import { loadAccessConfig } from '../config/access-config';
 import { readPopulationsFile } from '../ingest/populations-file';
 import { readGeneFile } from '../config/gene-file';
 import { GeneIndex } from '../domain/genes';
-import { FederatedLookup, readPeersFile } from '../broker';
+import { FederatedCatalogue, FederatedLookup, readPeersFile } from '../broker';
 import { startServer, workers } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runServers } from './run-server';
@@ -44,12 +44,17 @@ export async function brokerCommand(argv: string[]): Promise<void> {
       log: (level, obj, msg) => server?.logger[level](obj, msg),
     });
     lookup.start();
+    const catalogue = new FederatedCatalogue({ id: config.beaconId, peers, deadlineMs: broker.deadlineMs, maxBytes: broker.maxResponseBytes });
+    const closeAll = async (): Promise<void> => {
+      await lookup.close();
+      await catalogue.close();
+    };
     server = await listen(
       config,
-      () => startServer({ lookup, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access, ...(worker === undefined ? {} : { worker }) }),
-      () => lookup.close(),
+      () => startServer({ lookup, catalogue, config, role: 'broker', version: packageVersion(), network: () => lookup.network(), access, ...(worker === undefined ? {} : { worker }) }),
+      closeAll,
     );
     server.logger.info({ peers: peers.map((p) => ({ id: p.id, url: p.url })) }, 'broker peers');
-    return { server, cleanup: () => lookup.close() };
+    return { server, cleanup: closeAll };
   });
 }

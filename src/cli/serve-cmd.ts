@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { AfbError } from '../domain/errors';
 import { loadServerConfig } from '../config/server-config';
 import { loadAccessConfig } from '../config/access-config';
-import { openNodeLookup } from '../store';
+import { openMetadataSource, openNodeLookup } from '../store';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
 import { listen, packageVersion, runServers } from './run-server';
@@ -20,11 +20,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   // Each worker opens the store read-only itself: SQLite's WAL lets them all read one file while an ingest publishes.
   await runServers(config, { name: 'afb-node', policy: access.policy }, async (worker) => {
     const store = openNodeLookup(db);
+    const metadata = openMetadataSource(db);
+    const closeAll = (): void => {
+      store.close();
+      metadata.close();
+    };
     const server = await listen(
       config,
-      () => startServer({ lookup: store.lookup, config, role: 'node', version: packageVersion(), access, ...(worker === undefined ? {} : { worker }) }),
-      () => store.close(),
+      () => startServer({ lookup: store.lookup, metadata, config, role: 'node', version: packageVersion(), access, ...(worker === undefined ? {} : { worker }) }),
+      closeAll,
     );
-    return { server, cleanup: () => store.close() };
+    return { server, cleanup: closeAll };
   });
 }

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ASSEMBLY_MISMATCH: { status: 400, when: 'two parts of a request name different assemblies (assemblyId, a RefSeq accession, an id prefix)' },
   UNKNOWN_GENE: { status: 400, when: 'a geneId the gene table does not hold, or a beacon with no gene table (afb genes loads one; the message says which)' },
   NOT_FOUND: { status: 404, when: 'no such endpoint' },
+  UNKNOWN_DATASET: { status: 404, when: 'GET /api/datasets/{id} with an id this server does not list (GET /api/datasets lists them)' },
   PAYLOAD_TOO_LARGE: { status: 413, when: 'a request body or batch over its configured limit (the message names the limit, and the access level whose limit it is)' },
   UNAUTHORIZED: {
     status: 401,

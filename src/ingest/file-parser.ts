@@ -90,7 +90,7 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
         groups: counter.groups,
         slots: counter.slots,
         ignored: counter.ignored,
-        ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList }, sampleDigests: sampleDigests(gc.countedSamples) } : {}),
+        ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList }, sampleDigests: sampleDigests(gc.countedSamples), individuals: gc.individuals } : {}),
       };
     };
     for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes)) {

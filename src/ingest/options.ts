@@ -39,6 +39,8 @@ export interface IngestOptions {
   callable?: string;
   /** Store VRS 2.0 ids for lookup by `ga4gh:VA.` id (default true; ~50 bytes a variant; docs/api.md "VRS ids"). */
   vrsIds?: boolean;
+  /** Dataset metadata for the catalogue (YAML or JSON; docs/dataset-metadata.md). */
+  metadata?: string;
   inputs: string[];
 }
 

@@ -9,6 +9,7 @@ import { readPopulationsFile } from './populations-file';
 import { FullAnTracker, readCallableBed } from './callable-bed';
 import { writeCoverage } from '../store/coverage-store';
 import { checkUpdate } from './update-gate';
+import { loadIngestMetadata, storeIngestMetadata } from './metadata-hook';
 import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
@@ -29,6 +30,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     throw new AfbError('INVALID_OPTION', `--dataset '${opts.dataset}' must be 1-64 characters from A-Z a-z 0-9 _ . : -`);
   }
   const populations = opts.populations ? readPopulationsFile(opts.populations) : undefined;
+  const metadataFile = loadIngestMetadata(opts);
   const callable = opts.callable ? await readCallableBed(opts.callable) : undefined;
   let fullAn: FullAnTracker | undefined;
   const skipped = new Map<string, number>();
@@ -120,6 +122,9 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     }
     const last = opts.inputs[opts.inputs.length - 1]!;
     const onStep = (step: 'index' | 'publish' | 'drop'): void => progress?.({ bytesRead: 0, records, rows: writer.rowCount, file: last, step });
+    const metadata = storeIngestMetadata(opts, metadataFile, writer, h.individuals, groups, warnings);
+    if (metadata.individuals) report.individuals = metadata.individuals.total;
+    if (warnings.length > 0) report.warnings = warnings;
     writer.commit({
       datasetId: opts.dataset,
       name,

@@ -20,6 +20,8 @@ export interface IngestReport {
   warnings?: string[];
   /** Callable regions read from --callable (before merging). */
   callableRegions?: number;
+  /** Individuals of the version's catalogue metadata (counted in genotype mode, declared in sites mode). */
+  individuals?: number;
   contigs: Record<string, number>;
   seconds: number;
   rowsPerSecond: number;

@@ -22,6 +22,7 @@ export type { AuditLine, AuditSink } from './audit';
 export { disclosureFor, smallCellStep } from './disclose-policy';
 export { rateLimiter } from './budget';
 export { errorReply } from './error-reply';
+export { createCatalogueDoor, nodeCatalogue, type CatalogueDoor, type CatalogueRequest } from './catalogue';
 
 export interface PipelineOptions extends BeaconIdentity {
   lookup: VariantLookup;

@@ -9,7 +9,8 @@ import { corsHandler } from './cors';
 import { fastPath } from './fast-path';
 import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
-import { createPipeline, disclosureFor, type DisclosureStep } from '../pipeline';
+import { createCatalogueDoor, createPipeline, disclosureFor, nodeCatalogue, type DisclosureStep } from '../pipeline';
+import type { DatasetCatalogue, MetadataSource } from '../domain/catalogue';
 import type { AppContext } from './context';
 import type { AccessConfig } from '../config/access-config';
 import type { JwksOptions } from '../access';
@@ -42,6 +43,10 @@ export interface StartOptions {
    * the primary, its /metrics sums every worker's, and its log lines and metrics name the slot.
    */
   worker?: number;
+  /** A broker's dataset catalogue (broker/catalogue.ts); a node's is made from its lookup and `metadata`. */
+  catalogue?: DatasetCatalogue;
+  /** A node's dataset metadata (store/catalogue-store.ts); without it, its catalogue lists only what the lookup describes. */
+  metadata?: MetadataSource;
 }
 
 export interface RunningServer {
@@ -74,6 +79,7 @@ export function appContext(o: StartOptions): AppContext & { closeAudit(): Promis
   const describe = memoDescribe(o.lookup);
   const audit = auditSink(c.auditLog, logger);
   logAccess(logger, o.access);
+  const identify = resolverFor(o.access, o.jwks);
   const pipeline = createPipeline({
     lookup: o.lookup,
     describe,
@@ -82,13 +88,22 @@ export function appContext(o: StartOptions): AppContext & { closeAudit(): Promis
     sourceReference: c.sourceReference,
     limits: { maxLimit: c.maxLimit, maxRangeBases: c.maxRangeBases, defaultGranularity: c.defaultGranularity, maxBatch: c.maxBatch },
     disclosure: o.disclosure ?? (o.access?.configured ? disclosureFor(o.access.policy) : undefined),
-    identify: resolverFor(o.access, o.jwks),
+    identify,
     access: o.access?.policy,
     ...(o.worker === undefined ? {} : { budget: budgetFromPrimary(o.access?.policy ?? OPEN_POLICY) }),
     audit: audit.sink,
     now: o.now,
   });
-  return { lookup: o.lookup, pipeline, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role, o.worker), network: o.network, closeAudit: audit.close };
+  const catalogueFacts = { beaconId: c.beaconId, name: c.beaconName, description: c.description, organizationName: c.organizationName, organizationUrl: c.organizationUrl };
+  const catalogue = createCatalogueDoor({
+    facts: catalogueFacts,
+    catalogue: o.catalogue ?? nodeCatalogue(describe, o.metadata, { beaconId: c.beaconId, name: c.beaconName }),
+    identify,
+    access: o.access?.policy,
+    audit: audit.sink,
+    now: o.now,
+  });
+  return { lookup: o.lookup, pipeline, catalogue, describe, config: c, facts, role: o.role, logger, metrics: createMetrics(o.role, o.worker), network: o.network, closeAudit: audit.close };
 }
 
 /** Express for everything, except the one hot request the fast path answers itself. */

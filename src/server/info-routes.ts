@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import { AfbError } from '../domain/errors';
 import {
   configurationResponse,
-  datasetsResponse,
   entryTypesResponse,
   filteringTermsResponse,
   infoResponse,
@@ -10,6 +9,7 @@ import {
   serviceInfo,
 } from '../beacon/informational';
 import type { AppContext } from './context';
+import { catalogueRoutes } from './catalogue-routes';
 
 /** The informational endpoints every Beacon must serve, and the broker's network status. */
 export function infoRoutes(app: AppContext): Router {
@@ -34,9 +34,7 @@ export function infoRoutes(app: AppContext): Router {
   r.get('/filtering_terms', (_req, res) => {
     res.json(filteringTermsResponse(app.facts));
   });
-  r.get('/datasets', async (_req, res) => {
-    res.json(datasetsResponse(app.facts, await app.lookup.describe()));
-  });
+  r.use(catalogueRoutes(app, apiBaseUrl));
   r.get('/network', async (_req, res) => {
     if (!app.network) throw new AfbError('NOT_FOUND', '/api/network is served by a broker; this is a node (see /api/info)');
     res.json(await app.network());
@@ -45,7 +43,7 @@ export function infoRoutes(app: AppContext): Router {
 }
 
 /** Absolute base of the API as the client reached it (or as configured behind a proxy). */
-function apiBaseUrl(app: AppContext, req: Request): string {
+export function apiBaseUrl(app: AppContext, req: Request): string {
   if (app.config.publicUrl) return app.config.publicUrl.replace(/\/+$/, '') + '/api';
   return `${req.protocol}://${req.get('host') ?? `${app.config.host}:${app.config.port}`}/api`;
 }

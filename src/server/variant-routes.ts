@@ -61,7 +61,7 @@ function queryOf(req: Request): Record<string, unknown> {
   return req.query as Record<string, unknown>;
 }
 
-function headersOf(req: Request): PipelineRequest['headers'] {
+export function headersOf(req: Request): PipelineRequest['headers'] {
   const requestId = (req.res?.locals.requestId as string | undefined) ?? undefined;
   return { accept: req.get('accept'), authorization: req.get('authorization'), visited: req.get('x-afb-visited'), clientIp: req.ip, requestId };
 }

@@ -3,5 +3,6 @@ export { openNodeLookup, NodeLookup } from './node-lookup';
 export { VrsSqliteLookup } from './vrs-lookup';
 export { DatasetWriter, type RowBatch } from './writer';
 export type { VersionMeta } from './version-meta';
+export { openMetadataSource } from './catalogue-store';
 export { writeCoverage, type Region } from './coverage-store';
 export { writeGenes } from './gene-store';

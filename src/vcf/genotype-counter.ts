@@ -6,6 +6,7 @@ import type { CountKind } from '../domain/counts';
 import { sexGroupNames, type PanelEntry, type Sex } from './panel';
 import type { Slot } from './slots';
 import { RecordError } from './record-error';
+import { SEX_LABELS, type Individuals } from '../domain/catalogue';
 
 const KINDS: CountKind[] = ['ac', 'an', 'nhomalt', 'nhet', 'nhemi'];
 
@@ -48,6 +49,8 @@ export class GenotypeCounter {
   private readonly assembly: Assembly;
   /** Samples whose diploid call on a haploid region was heterozygous, so treated as missing. */
   hetOnHaploid = 0;
+  /** The counted individuals per population and sex (the dataset catalogue's counts; never sample ids). */
+  readonly individuals: Individuals;
 
   constructor(setup: GenotypeSetup) {
     this.assembly = setup.assembly;
@@ -117,6 +120,7 @@ export class GenotypeCounter {
       label: key === OVERALL_KEY ? 'Total' : sexName.XX === 'F' && (key === 'F' || key === 'M') ? (key === 'F' ? 'Female (XX)' : 'Male (XY)') : defaultGroupLabel(key),
     }));
     groupKeys.forEach((_, g) => KINDS.forEach((kind) => this.slots.push({ group: g, kind })));
+    this.individuals = countIndividuals(this.groups, this.sampleGroups, new Set(setup.panel ? [...setup.panel.values()].map((p) => p.group) : []), new Map(panelHasSex ? [[sexName.XX, 'female'], [sexName.XY, 'male']] : []));
   }
 
   /**
@@ -222,6 +226,25 @@ function parseGt(gt: string, nAlts: number, column: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Individuals per group from who is counted: populations are the panel's groups, sexes its sex
+ * groups; people of no recorded sex make an `unknown` cell, so each partition adds up to the total.
+ */
+function countIndividuals(groups: readonly GenotypeGroup[], sampleGroups: readonly number[][], populationKeys: ReadonlySet<string>, sexOf: ReadonlyMap<string, string>): Individuals {
+  const perGroup = groups.map(() => 0);
+  for (const gs of sampleGroups) for (const g of gs) perGroup[g]!++;
+  const total = perGroup[0]!;
+  // Only the panel's populations: the sex groups and the population x sex splits (EUR_XX) are not cells of this partition.
+  const populations = groups.flatMap((g, i) => (i > 0 && populationKeys.has(g.key) && !sexOf.has(g.key) ? [{ code: g.code, label: g.label, count: perGroup[i]! }] : []));
+  const sexes = groups.flatMap((g, i) => {
+    const sex = sexOf.get(g.key);
+    return sex ? [{ code: sex, label: SEX_LABELS[sex]!, count: perGroup[i]! }] : [];
+  });
+  const sexed = sexes.reduce((s, c) => s + c.count, 0);
+  if (sexes.length > 0 && sexed < total) sexes.push({ code: 'unknown', label: SEX_LABELS.unknown!, count: total - sexed });
+  return { total, populations, sexes, source: 'counted' };
 }
 
 /** The key of a population's sex-split group: `EUR` + `XX` -> `EUR_XX` (domain/derived sexOf reads it back). */

@@ -30,6 +30,9 @@ function load(): Ajv2020 {
     a.addSchema(JSON.parse(readFileSync(f, 'utf8')), RAW + relative(ROOT, f));
   }
   a.addSchema(JSON.parse(readFileSync(join(ROOT, 'external/ga4gh-vrs-1.3/schema/vrs.json'), 'utf8')), 'https://w3id.org/ga4gh/schema/vrs/1.3/vrs.json');
+  // datasets/defaultSchema.json refers to ../common/info.json, which upstream has only under
+  // framework/json/common/ (a dangling ref at the pinned commit): the framework's file stands in.
+  a.addSchema(JSON.parse(readFileSync(join(ROOT, 'framework/json/common/info.json'), 'utf8')), RAW + 'models/json/beacon-v2-default-model/common/info.json');
   ajv = a;
   return a;
 }
@@ -48,6 +51,7 @@ export const SCHEMAS = {
   error: 'framework/json/responses/beaconErrorResponse.json',
   requestBody: 'framework/json/requests/beaconRequestBody.json',
   variant: 'models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json',
+  dataset: 'models/json/beacon-v2-default-model/datasets/defaultSchema.json',
 } as const;
 
 export function validator(name: keyof typeof SCHEMAS): ValidateFunction {

@@ -1,11 +1,11 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
-import { FederatedLookup, type FederatedOptions, type Peer } from '../../src/broker';
+import { FederatedCatalogue, FederatedLookup, type FederatedOptions, type Peer } from '../../src/broker';
 import { loadBrokerConfig, type BrokerConfig } from '../../src/config/broker-config';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
 import type { DisclosureStep } from '../../src/pipeline';
-import { startServer, type RunningServer } from '../../src/server';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 import { realFile } from './fixtures';
 import { startNode, type TestNode } from './node-server';
 
@@ -26,11 +26,14 @@ export async function startBroker(
   extra: Partial<FederatedOptions> = {},
   disclosure?: readonly DisclosureStep[],
   server_: Partial<ServerConfig> = {},
+  access?: StartOptions['access'],
 ): Promise<TestBroker> {
   const config = { ...loadServerConfig(undefined, {}, {}), port, logLevel: 'silent' as const, beaconId: id, ...server_ };
   const lookup = new FederatedLookup({ id, peers, config: { ...loadBrokerConfig({}, {}), ...broker }, ...extra });
   lookup.start();
-  const server = await startServer({ lookup, config, role: 'broker', version: 'test', network: () => lookup.network(), disclosure });
+  const brokerConfig = { ...loadBrokerConfig({}, {}), ...broker };
+  const catalogue = new FederatedCatalogue({ id, peers, deadlineMs: brokerConfig.deadlineMs, maxBytes: brokerConfig.maxResponseBytes });
+  const server = await startServer({ lookup, catalogue, config, role: 'broker', version: 'test', network: () => lookup.network(), disclosure, ...(access ? { access } : {}) });
   return {
     url: server.url,
     api: `${server.url}/api`,
@@ -39,6 +42,7 @@ export async function startBroker(
     async close() {
       await server.close();
       await lookup.close();
+      await catalogue.close();
     },
   };
 }

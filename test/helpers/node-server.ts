@@ -1,4 +1,4 @@
-import { openNodeLookup } from '../../src/store';
+import { openMetadataSource, openNodeLookup } from '../../src/store';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 import type { VariantRecord } from '../../src/domain/lookup';
@@ -20,9 +20,10 @@ export async function startNode(
   options: readonly DisclosureStep[] | Pick<StartOptions, 'access' | 'now' | 'disclosure'> = {},
 ): Promise<TestNode> {
   const store = openNodeLookup(db);
+  const metadata = openMetadataSource(db);
   const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
   const extra = isSteps(options) ? { disclosure: options } : options;
-  const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', ...extra });
+  const server = await startServer({ lookup: store.lookup, metadata, config, role: 'node', version: 'test', ...extra });
   return {
     url: server.url,
     api: `${server.url}/api`,
@@ -30,6 +31,7 @@ export async function startNode(
     async close() {
       await server.close();
       store.close();
+      metadata.close();
     },
   };
 }

@@ -105,6 +105,7 @@ function setToken(value) {
   } catch {
     /* storage disabled: the token lives for this page only */
   }
+  afbDatasets.forget();
   showLevel(value ? 'token set: the level shows after the next search' : 'anonymous');
 }
 
@@ -265,6 +266,7 @@ function variantCard(rec, urls) {
       h('h3', {}, entry.source),
       populationTable(entry, entry.datasetId === POOLED_DATASET_ID ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
       afbDerived.summary(entry),
+      afbDatasets.pooledLink(entry, rec),
       afChart(entry),
     ] : message('empty', 'No population frequencies were reported for this variant.'),
     breakdown(rec));
@@ -341,6 +343,7 @@ function go(text) {
 }
 
 function fromHash() {
+  if (afbDatasets.route(location.hash)) return;
   const m = /^#q=(.*)$/.exec(location.hash);
   if (m) {
     const text = decodeURIComponent(m[1]);
