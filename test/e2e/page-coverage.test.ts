@@ -56,7 +56,9 @@ suite('covered vs absent and gene search on the page', () => {
       w.close();
       nodes.push(await startNode(db, { beaconId: s.id }));
     }
-    broker = await startBroker('cov-broker', specs.map((s, i) => peer(s.id, nodes[i]!.api)), { cacheTtlMs: 0 });
+    // A generous peer timeout: the first gene answer renders FAF and VRS ids for 127 gnomAD records, which
+    // takes over a second on a loaded machine; this test is about what the page shows, not speed.
+    broker = await startBroker('cov-broker', specs.map((s, i) => peer(s.id, nodes[i]!.api, { timeoutMs: 15_000 })), { cacheTtlMs: 0, deadlineMs: 20_000 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('console', (m) => {
