@@ -19,6 +19,8 @@ export class PeerHealth {
   versions: Record<string, string> = {};
   datasets: DatasetInfo[] = [];
   role?: string;
+  /** The afb peer protocols the peer announces (service-info `afb.protocols`, e.g. afb-counts/1); none until it has been polled. */
+  protocols: string[] = [];
   /** The peer's own id (service-info `id`): a node stamps it on the origins of its counts. */
   beaconId?: string;
   checkedAt?: string;
@@ -43,6 +45,7 @@ export class PeerHealth {
       if (!si || typeof si !== 'object' || typeof si.id !== 'string') throw new PeerFailure('invalid_answer', 'service-info has no id');
       const versions = (si.afb?.datasetVersions ?? {}) as Record<string, string>;
       this.role = typeof si.afb?.role === 'string' ? si.afb.role : 'beacon';
+      this.protocols = Array.isArray(si.afb?.protocols) ? si.afb.protocols.filter((x: unknown): x is string => typeof x === 'string') : [];
       this.beaconId = si.id;
       if (!this.polled || JSON.stringify(versions) !== JSON.stringify(this.versions)) {
         const info = (await http.json(this.peer, { method: 'GET', path: '/info', signal, maxBytes })) as Record<string, any>;

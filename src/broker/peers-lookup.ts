@@ -14,8 +14,28 @@ import type {
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
-import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
+import { MAX_PEER_PAGE } from './peer-client';
+import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
+import { AfbError } from '../domain/errors';
 import type { PeerHealth } from './peer-health';
+
+/** Most keys of a range each afb peer is asked for (one afb-counts/1 answer): the exact-paging limit. */
+export const MAX_PEER_KEYS = MAX_COUNTS_SCAN;
+
+/** A frontier before every key (a peer that holds matches and sent none): nothing is exact. */
+const NOTHING = { key: '' } as PeerVariant;
+
+/** How many of `keys` (in key order) come at or before `last`. */
+function countUpTo(keys: readonly PeerVariant[], last: PeerVariant): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareVariants(keys[mid]!, last) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export interface PeersLookupOptions {
   fanOut: FanOut;
@@ -53,38 +73,94 @@ export class PeersLookup implements VariantLookup {
   }
 
   /**
-   * A range, bracket or bare listing: each peer's first skip+limit matches (at most MAX_PEER_PAGE),
-   * k-way merged in key order, each variant once. A count (`limit` 0) asks the peers at count
-   * granularity: no peer sends a record. The total is exact when every peer's whole key set is
-   * known (or only one peer has matches); otherwise it is the largest peer's, a lower bound.
+   * A range, bracket or bare listing, exactly (DESIGN §8, docs/api.md "Paging through a broker"). Two
+   * rounds, one request per peer each: (1) every afb peer streams the keys of its matches in key
+   * order (afb-counts/1; at most MAX_PEER_KEYS), any other peer the records of its first skip+limit
+   * (at most MAX_PEER_PAGE); their k-way merge is the federation's distinct variants in order, so the
+   * total is exact and the page is keys [skip, skip+limit). (2) each afb peer is asked for the
+   * records of the page's keys it holds (and only those), and they are pooled. Where a peer holds
+   * more than it sent, the merge is exact only up to its last key: a page past that is
+   * PAGE_LIMIT_EXCEEDED (naming the limit), never a short page, and the total (unless one peer alone
+   * has matches) is flagged a lower bound. A count (`limit` 0) is round 1 alone.
    */
   async scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
-    const want = page.limit === 0 ? 0 : Math.min(page.skip + page.limit, MAX_PEER_PAGE);
+    const end = page.skip + page.limit;
+    const want = { keys: MAX_PEER_KEYS, records: page.limit === 0 ? 0 : end };
     const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0, signal);
     const warnings: string[] = [];
     const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
-    const pages = answered.map((h) => fan.values.get(h.peer.id)!);
-    // Every distinct variant the peers sent: the first `want` are exactly the federation's first `want`.
-    const keys = kWayMerge(answered.map((h, i) => this.inScope(scope, h, pages[i]!.variants)));
-    const byKey = this.byKey(fan);
-    const records = keys
-      .slice(page.skip, page.skip + page.limit)
-      .map((v) => this.merged(scope, byKey, (m) => m.get(v.key), warnings))
-      .filter((r): r is VariantRecord => r !== undefined);
-    const known = pages.every((p) => p.variants.length >= p.total);
-    const withMatches = pages.filter((p) => p.total > 0).length;
-    let total: number;
+    const scans = answered.map((h) => fan.values.get(h.peer.id)!);
+    const lists = answered.map((h, i) => (scans[i]!.keysOnly ? scans[i]!.variants : this.inScope(scope, h, scans[i]!.variants)));
+    const keys = kWayMerge(lists);
+    // The merge is exact up to the smallest last key of the peers that hold more than they sent.
+    let frontier: PeerVariant | undefined;
+    const short: string[] = [];
+    scans.forEach((sc, i) => {
+      if (sc.variants.length >= sc.total && !sc.lowerBound) return;
+      short.push(answered[i]!.peer.id);
+      const last = sc.variants[sc.variants.length - 1];
+      if (!last) frontier = NOTHING;
+      else if (frontier !== NOTHING && (!frontier || compareVariants(last, frontier) < 0)) frontier = last;
+    });
+    const exact = frontier === undefined ? keys.length : frontier === NOTHING ? 0 : countUpTo(keys, frontier);
+    const withMatches = scans.filter((sc) => sc.total > 0);
+    let total = keys.length;
     let lowerBound = false;
-    if (page.limit > 0 && known) total = keys.length;
-    else {
-      total = Math.max(keys.length, ...pages.map((p) => p.total), 0);
-      lowerBound = withMatches > 1;
+    if (short.length > 0) {
+      if (withMatches.length === 1) {
+        total = withMatches[0]!.total;
+        lowerBound = withMatches[0]!.lowerBound === true;
+      } else {
+        total = Math.max(keys.length, ...scans.map((sc) => sc.total));
+        lowerBound = true;
+      }
     }
-    if (page.limit > 0 && page.skip + page.limit > MAX_PEER_PAGE && !known) {
-      warnings.push(`peers are asked for at most ${MAX_PEER_PAGE} records each; records past ${MAX_PEER_PAGE} are missing from this page`);
+    if (page.limit === 0) return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: [], trace: traceOf(fan, warnings) };
+    // With one peer holding matches, its total is exact: a page reaching past it needs no more keys.
+    const reach = short.length === 0 ? 0 : withMatches.length === 1 && !lowerBound ? Math.min(end, total) : end;
+    if (reach > exact) {
+      throw new AfbError(
+        'PAGE_LIMIT_EXCEEDED',
+        `skip ${page.skip} + limit ${page.limit} reaches past the first ${exact} variants, which is as far as this broker can page exactly here: it reads at most ${MAX_PEER_KEYS} variants of each afb peer's part of a range (${MAX_PEER_PAGE} of a third-party Beacon's), and ${short.join(', ')} hold more; split the range`,
+      );
     }
-    // A lower bound is flagged (totalIsLowerBound); the pipeline words the warning.
-    return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records, trace: traceOf(fan, warnings) };
+    const pageKeys = keys.slice(page.skip, end);
+    // Round 2: the page's records from the afb peers that sent keys, each asked only for the keys it holds.
+    const held = new Map<string, PeerVariant[]>();
+    const pageSet = new Set(pageKeys.map((k) => k.key));
+    answered.forEach((h, i) => {
+      if (!scans[i]!.keysOnly) return;
+      const mine = lists[i]!.filter((v) => pageSet.has(v.key));
+      if (mine.length > 0) held.set(h.peer.id, mine);
+    });
+    const records = new Map<string, Map<string, PeerVariant>>();
+    answered.forEach((h, i) => {
+      if (!scans[i]!.keysOnly) records.set(h.peer.id, new Map(lists[i]!.map((v) => [v.key, v])));
+    });
+    let failed = fan.failed;
+    let outcomes = fan.outcomes;
+    if (held.size > 0) {
+      const fan2 = await this.o.fanOut.run(
+        scope,
+        (client, call) => {
+          const mine = held.get(client.peer.id);
+          return mine ? client.alleles(scope, mine.map((v) => ({ contig: v.contig, ...v.trimmed })), call) : Promise.resolve(new Map<string, PeerVariant>());
+        },
+        (m) => m.size > 0,
+        signal,
+      );
+      for (const [id, m] of fan2.values) if (held.has(id)) records.set(id, m);
+      const broke = new Map(fan2.outcomes.filter((o) => held.has(o.peer) && fan2.failed.includes(o.peer)).map((o) => [o.peer, o]));
+      failed = [...new Set([...fan.failed, ...broke.keys()])];
+      outcomes = fan.outcomes.map((o) => {
+        const b = broke.get(o.peer);
+        return b ? { ...b, message: `keys read, then the page's records: ${b.message ?? b.status}` } : o;
+      });
+    }
+    const joined: FanOutResult<Map<string, PeerVariant>> = { values: records, outcomes, asked: fan.asked, failed };
+    const out = pageKeys.map((v) => this.merged(scope, joined, (m) => m.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
+    if (out.length < pageKeys.length) warnings.push(`${pageKeys.length - out.length} variants of this page could not be read: their peers failed after listing them (see each peer's outcome)`);
+    return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: out, trace: traceOf(joined, warnings) };
   }
 
   async findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
@@ -93,11 +169,6 @@ export class PeersLookup implements VariantLookup {
     const warnings: string[] = [];
     const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
     return { records, trace: traceOf(fan, warnings) };
-  }
-
-  private byKey(fan: FanOutResult<PeerScan>): FanOutResult<Map<string, PeerVariant>> {
-    const values = new Map([...fan.values].map(([peer, s]) => [peer, new Map(s.variants.map((v) => [v.key, v]))]));
-    return { ...fan, values };
   }
 
   /** A peer's variants with at least one entry in the scope's datasets. */

@@ -166,10 +166,25 @@ export interface RangeFilters {
 }
 
 export interface Page {
-  /** Matches to pass over before the first returned (exact: counted in key order). */
+  /** Matches to pass over before the first returned (exact: counted in key order), after `after` when given. */
   skip: number;
   /** Records to return; 0 = none, only the total. */
   limit: number;
+  /**
+   * Keyset cursor: return only matches whose key (contig rank, trimmed start0, ref, alt) comes
+   * after this one. `total` still counts every match. Lets a long scan be read in parts without
+   * counting past what it has read (the compact peer protocol streams a region this way). `skip`
+   * must be 0 with it.
+   */
+  after?: VariantKey;
+}
+
+/** A variant's identity and its place in key order: the contig and the trimmed alleles. */
+export interface VariantKey {
+  contig: Contig;
+  start0: number;
+  ref: string;
+  alt: string;
 }
 
 export interface VariantRecord {

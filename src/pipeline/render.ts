@@ -38,7 +38,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
-export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
+export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' | 'counts' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
   const wire = wireOf(ctx, answer.datasets);
   const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
   if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)), answer.minCount);
@@ -69,10 +69,16 @@ function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary 
  * counts it once; a broker's entries keep the origins its peers gave them.
  */
 export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
-  if (ctx.role === 'broker') return (r) => toWireRecord(r, ctx.sourceReference);
+  const origin = originOf(ctx, datasets);
+  if (!origin) return (r) => toWireRecord(r, ctx.sourceReference);
+  return (r) => toWireRecord({ ...r, frequencies: r.frequencies.map((f) => ({ ...f, origin: origin(f) })) }, ctx.sourceReference);
+}
+
+/** The origin a node stamps on an entry (`beaconId/dataset@ingest time`); undefined for a broker, whose entries keep their peers' origins. Every format writes it. */
+export function originOf(ctx: RenderContext, datasets: DatasetInfo[]): ((f: DatasetFrequencies) => string) | undefined {
+  if (ctx.role === 'broker') return undefined;
   const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
-  return (r) =>
-    toWireRecord({ ...r, frequencies: r.frequencies.map((f) => ({ ...f, origin: `${ctx.beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}` })) }, ctx.sourceReference);
+  return (f) => `${ctx.beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}`;
 }
 
 /**

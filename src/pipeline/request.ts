@@ -2,6 +2,7 @@ import { AfbError } from '../domain/errors';
 import type { Granularity } from '../domain/lookup';
 import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimits } from '../beacon/request';
 import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
+import { parseCountsRequest, type CountsRequest } from '../beacon/counts-protocol';
 
 /**
  * A variant request as every door hands it over, free of any HTTP framework: which endpoint, the
@@ -10,7 +11,9 @@ import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
 export type PipelineRequest =
   | { endpoint: 'g_variants'; method: 'GET' | 'POST'; query: QueryParams; body?: unknown; headers: RequestHeaders; view?: ResultSetView }
   | { endpoint: 'g_variant'; method: 'GET' | 'POST'; id: string; query: QueryParams; body?: unknown; headers: RequestHeaders }
-  | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders };
+  | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders }
+  /** afb-counts/1, the compact afb <-> afb protocol (beacon/counts-protocol.ts): same steps, its own render. */
+  | { endpoint: 'counts'; body: unknown; headers: RequestHeaders };
 
 export type QueryParams = Record<string, unknown>;
 
@@ -39,7 +42,8 @@ export type Format = 'json' | 'tsv';
 export type Parsed =
   | { endpoint: 'g_variants'; request: BeaconRequest; format: Format; view?: ResultSetView }
   | { endpoint: 'g_variant'; id: string; request: BeaconRequest; format: Format }
-  | { endpoint: 'batch'; batch: BatchRequest; format: Format };
+  | { endpoint: 'batch'; batch: BatchRequest; format: Format }
+  | { endpoint: 'counts'; counts: CountsRequest };
 
 export interface PipelineLimits extends RequestLimits {
   maxBatch: number;
@@ -47,6 +51,7 @@ export interface PipelineLimits extends RequestLimits {
 
 /** Parse step: the request's parameters, validated, or an AfbError naming the parameter. */
 export function parseRequest(req: PipelineRequest, limits: PipelineLimits): Parsed {
+  if (req.endpoint === 'counts') return { endpoint: 'counts', counts: parseCountsRequest(req.body, limits) };
   const { format: _format, ...query } = req.query;
   const format = formatOf(req.query.format, req.headers.accept);
   switch (req.endpoint) {
