@@ -38,6 +38,8 @@ export interface PeerScan {
   keysOnly?: boolean;
   /** The peer's total is itself only a lower bound (a broker peer that could not join its peers exactly). */
   lowerBound?: boolean;
+  /** The peer sent every match it has (default: as many as its total). */
+  complete?: boolean;
 }
 
 /**
@@ -102,7 +104,10 @@ abstract class BasePeerClient implements PeerClient {
     // Third-party Beacons need not sort their pages; the k-way merge needs each peer's in key order.
     variants.sort(compareVariants);
     if (variants.length > limit) variants.length = limit;
-    return { variants, total: Math.max(read.total ?? variants.length, variants.length) };
+    // Sent (records refused one by one included) fewer than asked, or all it counts: the peer has no more.
+    const sent = read.records.length + read.rejected.length;
+    const total = Math.max(read.total ?? variants.length, variants.length);
+    return { variants, total, complete: sent < limit || sent >= total };
   }
 
   /**

@@ -96,7 +96,7 @@ export class PeersLookup implements VariantLookup {
     let frontier: PeerVariant | undefined;
     const short: string[] = [];
     scans.forEach((sc, i) => {
-      if (sc.variants.length >= sc.total && !sc.lowerBound) return;
+      if ((sc.complete ?? sc.variants.length >= sc.total) && !sc.lowerBound) return;
       short.push(answered[i]!.peer.id);
       const last = sc.variants[sc.variants.length - 1];
       if (!last) frontier = NOTHING;
