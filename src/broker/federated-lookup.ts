@@ -1,6 +1,7 @@
 import type {
   AlleleQuery,
   AllelesResult,
+  KeysResult,
   LookupDescription,
   LookupScope,
   Page,
@@ -39,7 +40,7 @@ export interface FederatedOptions {
 export class FederatedLookup implements VariantLookup {
   private readonly http: PeerHttp;
   private readonly monitor: HealthMonitor;
-  private readonly answers: VariantLookup;
+  private readonly answers: CachedLookup;
 
   constructor(private readonly o: FederatedOptions) {
     const { config } = o;
@@ -85,5 +86,9 @@ export class FederatedLookup implements VariantLookup {
 
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
     return this.answers.findRsid(scope, rsid, signal);
+  }
+
+  scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
+    return this.answers.scanKeys!(scope, query, limit, signal);
   }
 }

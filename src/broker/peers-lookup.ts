@@ -2,6 +2,7 @@ import { trimAlleles } from '../domain/alleles';
 import type {
   AlleleQuery,
   AllelesResult,
+  KeysResult,
   LookupDescription,
   LookupScope,
   Page,
@@ -26,7 +27,7 @@ export const MAX_PEER_KEYS = MAX_COUNTS_SCAN;
 const NOTHING = { key: '' } as PeerVariant;
 
 /** How many of `keys` (in key order) come at or before `last`. */
-function countUpTo(keys: readonly PeerVariant[], last: PeerVariant): number {
+function countUpTo(keys: readonly PeerVariant[], last: Pick<VariantRecord, 'contig' | 'trimmed'>): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
@@ -84,47 +85,21 @@ export class PeersLookup implements VariantLookup {
    * has matches) is flagged a lower bound. A count (`limit` 0) is round 1 alone.
    */
   async scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
-    const end = page.skip + page.limit;
-    const want = { keys: MAX_PEER_KEYS, records: page.limit === 0 ? 0 : end };
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0, signal);
-    const warnings: string[] = [];
-    const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
-    const scans = answered.map((h) => fan.values.get(h.peer.id)!);
-    const lists = answered.map((h, i) => (scans[i]!.keysOnly ? scans[i]!.variants : this.inScope(scope, h, scans[i]!.variants)));
-    const keys = kWayMerge(lists);
-    // The merge is exact up to the smallest last key of the peers that hold more than they sent.
-    let frontier: PeerVariant | undefined;
-    const short: string[] = [];
-    scans.forEach((sc, i) => {
-      if ((sc.complete ?? sc.variants.length >= sc.total) && !sc.lowerBound) return;
-      short.push(answered[i]!.peer.id);
-      const last = sc.variants[sc.variants.length - 1];
-      if (!last) frontier = NOTHING;
-      else if (frontier !== NOTHING && (!frontier || compareVariants(last, frontier) < 0)) frontier = last;
-    });
-    const exact = frontier === undefined ? keys.length : frontier === NOTHING ? 0 : countUpTo(keys, frontier);
-    const withMatches = scans.filter((sc) => sc.total > 0);
-    let total = keys.length;
-    let lowerBound = false;
-    if (short.length > 0) {
-      if (withMatches.length === 1) {
-        total = withMatches[0]!.total;
-        lowerBound = withMatches[0]!.lowerBound === true;
-      } else {
-        total = Math.max(keys.length, ...scans.map((sc) => sc.total));
-        lowerBound = true;
-      }
-    }
+    const r = await this.keyRound(scope, query, page.limit === 0 ? 0 : page.skip + page.limit, signal);
+    const { fan, answered, scans, lists, keys, exact, short, total, lowerBound, warnings } = r;
     if (page.limit === 0) return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: [], trace: traceOf(fan, warnings) };
+    // A keyset cursor (a compact stream read in parts) starts after its key; skip counts from there.
+    const from = page.after ? countUpTo(keys, { contig: page.after.contig, trimmed: page.after }) : 0;
+    const end = from + page.skip + page.limit;
     // With one peer holding matches, its total is exact: a page reaching past it needs no more keys.
-    const reach = short.length === 0 ? 0 : withMatches.length === 1 && !lowerBound ? Math.min(end, total) : end;
+    const reach = short.length === 0 ? 0 : r.withMatches === 1 && !lowerBound ? Math.min(end, total) : end;
     if (reach > exact) {
       throw new AfbError(
         'PAGE_LIMIT_EXCEEDED',
         `skip ${page.skip} + limit ${page.limit} reaches past the first ${exact} variants, which is as far as this broker can page exactly here: it reads at most ${MAX_PEER_KEYS} variants of each afb peer's part of a range (${MAX_PEER_PAGE} of a third-party Beacon's), and ${short.join(', ')} hold more; split the range`,
       );
     }
-    const pageKeys = keys.slice(page.skip, end);
+    const pageKeys = keys.slice(from + page.skip, end);
     // Round 2: the page's records from the afb peers that sent keys, each asked only for the keys it holds.
     const held = new Map<string, PeerVariant[]>();
     const pageSet = new Set(pageKeys.map((k) => k.key));
@@ -161,6 +136,51 @@ export class PeersLookup implements VariantLookup {
     const out = pageKeys.map((v) => this.merged(scope, joined, (m) => m.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
     if (out.length < pageKeys.length) warnings.push(`${pageKeys.length - out.length} variants of this page could not be read: their peers failed after listing them (see each peer's outcome)`);
     return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: out, trace: traceOf(joined, warnings) };
+  }
+
+  /** The exactly known keys of a scan's first `limit` matches and the total (round 1 of `scan` alone): what a broker above this one asks. */
+  async scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
+    const r = await this.keyRound(scope, query, 0, signal);
+    const keys = r.keys.slice(0, Math.min(limit, r.exact)).map((v) => ({ contig: v.contig, ...v.trimmed }));
+    return { total: r.total, ...(r.lowerBound ? { totalIsLowerBound: true } : {}), keys, trace: traceOf(r.fan, r.warnings) };
+  }
+
+  /**
+   * Round 1 of a scan: every peer's keys (afb-counts/1) or first `records` records (other peers),
+   * merged; `exact` is how many of the merged keys are surely the federation's first, `short` the
+   * peers that hold more than they sent.
+   */
+  private async keyRound(scope: LookupScope, query: ScanQuery, records: number, signal?: AbortSignal) {
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, { keys: MAX_PEER_KEYS, records }, call), (s) => s.total > 0, signal);
+    const warnings: string[] = [];
+    const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
+    const scans = answered.map((h) => fan.values.get(h.peer.id)!);
+    const lists = answered.map((h, i) => (scans[i]!.keysOnly ? scans[i]!.variants : this.inScope(scope, h, scans[i]!.variants)));
+    const keys = kWayMerge(lists);
+    // The merge is exact up to the smallest last key of the peers that hold more than they sent.
+    let frontier: PeerVariant | undefined;
+    const short: string[] = [];
+    scans.forEach((sc, i) => {
+      if ((sc.complete ?? sc.variants.length >= sc.total) && !sc.lowerBound) return;
+      short.push(answered[i]!.peer.id);
+      const last = sc.variants[sc.variants.length - 1];
+      if (!last) frontier = NOTHING;
+      else if (frontier !== NOTHING && (!frontier || compareVariants(last, frontier) < 0)) frontier = last;
+    });
+    const exact = frontier === undefined ? keys.length : frontier === NOTHING ? 0 : countUpTo(keys, frontier);
+    const withMatches = scans.filter((sc) => sc.total > 0);
+    let total = keys.length;
+    let lowerBound = false;
+    if (short.length > 0) {
+      if (withMatches.length === 1) {
+        total = withMatches[0]!.total;
+        lowerBound = withMatches[0]!.lowerBound === true;
+      } else {
+        total = Math.max(keys.length, ...scans.map((sc) => sc.total));
+        lowerBound = true;
+      }
+    }
+    return { fan, warnings, answered, scans, lists, keys, exact, short, total, lowerBound, withMatches: withMatches.length };
   }
 
   async findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {

@@ -24,6 +24,13 @@ export interface VariantLookup {
   /** Variants carrying an rsID (the number: rs123 -> 123, parsed once by domain/variant-id parseRsid). */
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult>;
   /**
+   * Optional: the keys of the first `limit` matches of a scan, in key order, without their counts,
+   * and the total. A broker implements it (its peers' keys, merged) so a broker above it can count
+   * distinct variants exactly without every record being fetched; a lookup without it is read by
+   * `scan`. `keys` is never longer than what is known exactly (a prefix of the matches).
+   */
+  scanKeys?(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult>;
+  /**
    * Optional: lookups that all see one version of the data, however long they take, so a large
    * batch can be read in parts (other requests run between the parts) and still be all-old or
    * all-new across a re-ingest. `release()` must be called when done. A lookup without it (a
@@ -53,6 +60,12 @@ export interface ScanResult extends Traced {
   /** Set when `total` is only a lower bound (a broker whose peers' answers cannot be joined exactly). */
   totalIsLowerBound?: boolean;
   records: VariantRecord[];
+}
+
+export interface KeysResult extends Traced {
+  total: number;
+  totalIsLowerBound?: boolean;
+  keys: VariantKey[];
 }
 
 export interface RsidResult extends Traced {

@@ -65,6 +65,15 @@ export async function countsReply(
     const tail = r.records[r.records.length - 1];
     return { answer: disclose(steps, answer, caller), last: tail && keyOf(tail), read: r.records.length };
   };
+  if (req.keys && ctx.lookup.scanKeys && limit > 0 && !req.after) {
+    // A broker: its peers' keys, merged, in one call (no record is fetched), through the same steps.
+    const k = answered(await ctx.lookup.scanKeys(scope, req.query, limit));
+    const records = k.keys.map((key): VariantRecord => ({ assembly: scope.assembly, contig: key.contig, trimmed: key, display: key, rsids: [], frequencies: [] }));
+    const answer = disclose(steps, { granularity, assembly: scope.assembly, datasets, total: k.total, totalIsLowerBound: k.totalIsLowerBound, records, trace: k.trace }, caller);
+    let text = w.header({ op: 'scan', granularity, total: answer.total, ...(answer.totalIsLowerBound ? { lowerBound: true } : {}) });
+    for (const r of answer.records) if (r) text += w.key(r);
+    return { status: 200, contentType: COUNTS_CONTENT_TYPE, body: text + w.end() };
+  }
   const first = await part(req.after, Math.min(SCAN_PART, limit));
   const line = (r: VariantRecord, q: number) => (req.keys ? w.key(r) : w.variant(q, r));
   return counts(
