@@ -5,6 +5,7 @@ import type { DatasetInfo } from '../domain/lookup';
 import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { BrokerConfig } from '../config/broker-config';
+import { COUNTS_PROTOCOL } from '../beacon/counts-protocol';
 import { CircuitBreaker } from './circuit-breaker';
 import { PeerFailure, type PeerHttp } from './peer-http';
 import { peerDatasetId } from './peer-answer';
@@ -215,6 +216,8 @@ export class HealthMonitor {
         url: h.peer.url,
         kind: h.peer.kind,
         role: h.role,
+        // What this broker asks it through: afb-counts/1 when an afb peer announces it, else Beacon v2.
+        protocol: h.peer.kind === 'afb' && h.protocols.includes(COUNTS_PROTOCOL) ? COUNTS_PROTOCOL : 'beacon-v2',
         assemblies: h.peer.assemblies,
         state: h.state,
         checkedAt: h.checkedAt,

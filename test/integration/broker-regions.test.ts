@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures';
 import { rng } from '../helpers/prng';
 import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
-import { peer, startBroker, type TestBroker } from '../helpers/federation';
+import { compactReady, peer, startBroker, type TestBroker } from '../helpers/federation';
 import { ingestSites } from '../unit/store/sites-vcf';
 
 const tmp = tempDir();
@@ -65,10 +65,11 @@ beforeAll(async () => {
     nodes.push(await startNode(db, { beaconId: `region-node-${k}` }));
   }
   running.push(...nodes);
-  broker = await startBroker('regions', nodes.map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0 });
-  const mid = await startBroker('regions-mid', nodes.slice(0, 2).map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0 });
-  top = await startBroker('regions-top', [peer('mid', mid.api), peer('n2', nodes[2]!.api)], { cacheTtlMs: 0 });
+  broker = await startBroker('regions', nodes.map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0, healthIntervalMs: 500 });
+  const mid = await startBroker('regions-mid', nodes.slice(0, 2).map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0, healthIntervalMs: 500 });
+  top = await startBroker('regions-top', [peer('mid', mid.api), peer('n2', nodes[2]!.api)], { cacheTtlMs: 0, healthIntervalMs: 500 });
   running.push(broker, mid, top);
+  for (const b of [broker, mid, top]) await compactReady(b);
 }, 120_000);
 
 afterAll(async () => {
