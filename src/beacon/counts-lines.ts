@@ -42,7 +42,9 @@ export interface CountsHeader {
 /** Writes one answer's lines; declares each dataset entry and group the first time it is used. */
 export class CountsWriter {
   private readonly datasets = new Map<string, number>();
-  private readonly groups = new Map<string, number>();
+  /** Group indexes by code, then label and canonical (a lookup per population, without building a key string). */
+  private readonly groups = new Map<string, { label: string; canonical?: string; g: number }[]>();
+  private groupCount = 0;
   private n = 0;
 
   /** `originOf`: the origin a node stamps on its entries (render.ts wireOf does the same for Beacon records). */
@@ -57,26 +59,29 @@ export class CountsWriter {
     let out = '';
     const line: unknown[] = ['V', q, r.contig, r.display.start0, r.display.ref, r.display.alt, r.rsids];
     for (const f of r.frequencies) {
-      const origin = this.originOf(f) ?? null;
-      const decl = [f.datasetId, f.source, f.version ?? null, origin, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null];
-      const dk = JSON.stringify(decl);
+      const origin = this.originOf(f);
+      // Keyed by a plain string (no JSON of the lists per entry: a 10,000-variant batch has tens of thousands of entries).
+      const dk = f.pooled
+        ? `P\u0000${f.datasetId}\u0000${f.source}\u0000${f.minCount ?? 0}\u0000${f.pooled.contributors.join('\u0001')}\u0000${f.pooled.missing.join('\u0001')}`
+        : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}`;
       let d = this.datasets.get(dk);
       if (d === undefined) {
         this.datasets.set(dk, (d = this.datasets.size));
-        out += JSON.stringify(['D', d, ...decl]) + '\n';
+        out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null]) + '\n';
       }
       const entry: (number | null)[] = [d];
       for (const p of f.populations) {
-        const gk = `${p.code}\u0000${p.label}\u0000${p.canonical ?? ''}`;
-        let g = this.groups.get(gk);
-        if (g === undefined) {
-          this.groups.set(gk, (g = this.groups.size));
-          out += JSON.stringify(['G', g, p.code, p.label, p.canonical ?? null]) + '\n';
+        let list = this.groups.get(p.code);
+        if (!list) this.groups.set(p.code, (list = []));
+        let found = list.find((x) => x.label === p.label && x.canonical === p.canonical);
+        if (!found) {
+          list.push((found = { label: p.label, canonical: p.canonical, g: this.groupCount++ }));
+          out += JSON.stringify(['G', found.g, p.code, p.label, p.canonical ?? null]) + '\n';
         }
         const c = p.counts;
         let mask = 0;
-        for (const k of p.withheld ?? []) mask |= 1 << KINDS.indexOf(k);
-        entry.push(g, c.ac ?? null, c.an ?? null, c.nhomalt ?? null, c.nhet ?? null, c.nhemi ?? null, c.af ?? null, mask);
+        if (p.withheld) for (const k of p.withheld) mask |= 1 << KINDS.indexOf(k);
+        entry.push(found.g, c.ac ?? null, c.an ?? null, c.nhomalt ?? null, c.nhet ?? null, c.nhemi ?? null, c.af ?? null, mask);
       }
       line.push(entry);
     }
@@ -92,6 +97,19 @@ export class CountsWriter {
   end(): string {
     return JSON.stringify(['E', this.n]) + '\n';
   }
+}
+
+/** Contig names already found canonical (resolveContig is a chain of tests; a batch names a handful of contigs). */
+const CANONICAL = new Set<string>();
+
+/**
+ * Could these counts break a rule of countProblems (which then says which)? Integers are checked
+ * when read; this tests the relations: AC <= AN, 2 x nhomalt <= AC, AF in [0, 1].
+ */
+function suspicious(c: GroupCounts): boolean {
+  if (c.ac !== undefined && c.an !== undefined && c.ac > c.an) return true;
+  if (c.ac !== undefined && c.nhomalt !== undefined && 2 * c.nhomalt > c.ac) return true;
+  return c.af !== undefined && !(c.af >= 0 && c.af <= 1);
 }
 
 /** One variant read back, with the index of its line's `q`. */
@@ -254,15 +272,20 @@ export class CountsReader {
         if (typeof af !== 'number' || !Number.isFinite(af)) this.bad(`population ${g.code}: af ${JSON.stringify(af)} is not a number`);
         counts.af = af;
       }
-      const problems = countProblems(counts);
-      if (problems.length > 0) throw new ImpossibleCountsError(`${COUNTS_PROTOCOL} line ${this.lineNo}: population ${g.code}: ${problems.map((p) => p.message).join('; ')}`);
+      // The domain's rules (countProblems), tested inline first: it builds a list per call, and a batch reads hundreds of thousands of populations.
+      if (suspicious(counts)) {
+        const problems = countProblems(counts);
+        if (problems.length > 0) throw new ImpossibleCountsError(`${COUNTS_PROTOCOL} line ${this.lineNo}: population ${g.code}: ${problems.map((p) => p.message).join('; ')}`);
+      }
       const mask = raw[i + 7];
       if (!Number.isInteger(mask) || (mask as number) < 0 || (mask as number) >= 1 << KINDS.length) this.bad(`population ${g.code}: withheld mask ${JSON.stringify(mask)}`);
-      const withheld = KINDS.filter((_, k) => ((mask as number) & (1 << k)) !== 0);
-      if (withheld.some((k) => counts[k] !== undefined)) this.bad(`population ${g.code}: a count both sent and withheld`);
       const p: PopulationCounts = { code: g.code, label: g.label, counts };
       if (g.canonical !== undefined) p.canonical = g.canonical;
-      if (withheld.length > 0) p.withheld = withheld;
+      if (mask !== 0) {
+        const withheld = KINDS.filter((_, k) => ((mask as number) & (1 << k)) !== 0);
+        if (withheld.some((k) => counts[k] !== undefined)) this.bad(`population ${g.code}: a count both sent and withheld`);
+        p.withheld = withheld;
+      }
       populations.push(p);
     }
     const f: DatasetFrequencies = { datasetId: d.datasetId, source: d.source, filters: [], populations };
@@ -274,8 +297,10 @@ export class CountsReader {
   }
 
   private contig(x: unknown): Contig {
+    if (typeof x === 'string' && CANONICAL.has(x)) return x;
     const c = typeof x === 'string' ? resolveContig(x) : undefined;
     if (!c || c.contig === '' || c.contig !== x) this.bad(`contig ${JSON.stringify(x)} is not a canonical contig name`);
+    if (CANONICAL.size < 1000) CANONICAL.add(c.contig);
     return c.contig;
   }
 

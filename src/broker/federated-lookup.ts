@@ -46,7 +46,7 @@ export class FederatedLookup implements VariantLookup {
     const { config } = o;
     this.http = new PeerHttp(o.maxBufferedBytes ?? 4 * config.maxResponseBytes);
     this.monitor = new HealthMonitor(o.peers, this.http, config);
-    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, () => health.protocols) }));
+    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, config.peerProtocol === 'beacon' ? () => [] : () => health.protocols) }));
     const fanOut = new FanOut(members, { id: o.id, deadlineMs: config.deadlineMs, maxDepth: config.maxDepth, log: o.log });
     const peers = new PeersLookup({ fanOut, health: this.monitor.peers, ready: () => this.monitor.firstRound(config.deadlineMs), populations: o.populations });
     this.answers = new CachedLookup(peers, { ttlMs: config.cacheTtlMs, entries: config.cacheEntries, versions: () => this.monitor.versions() });
