@@ -1,5 +1,5 @@
 import { trimAlleles } from '../domain/alleles';
-import type { AlleleQuery, LookupScope, ScanQuery } from '../domain/lookup';
+import type { AlleleQuery, LookupScope, ScanQuery, VariantKey } from '../domain/lookup';
 import {
   batchRequestBody,
   readBatchResponse,
@@ -50,6 +50,8 @@ export interface PeerScan {
 export interface ScanWant {
   keys: number;
   records: number;
+  /** afb-counts/1 only: keys after this one (the rest of a peer's keys, in a second request). */
+  after?: VariantKey;
 }
 
 /**
@@ -193,7 +195,7 @@ export class AfbPeerClient extends BasePeerClient {
     if (!this.compact) return super.scan(scope, query, want, call);
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return { variants: [], total: 0 };
-    const reader = await this.counts(scope, scanCountsBody(scope.assembly, query, want.keys, true, datasets), { op: 'scan' }, call);
+    const reader = await this.counts(scope, scanCountsBody(scope.assembly, query, want.keys, true, datasets, want.after), { op: 'scan' }, call);
     const h = reader.header!;
     const lowerBound = h.lowerBound === true;
     if (reader.keys.length > want.keys) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL}: ${reader.keys.length} keys sent, ${want.keys} asked`);

@@ -15,13 +15,31 @@ import type {
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
-import { MAX_PEER_PAGE } from './peer-client';
+import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
 import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
 import { AfbError } from '../domain/errors';
 import type { PeerHealth } from './peer-health';
 
 /** Most keys of a range each afb peer is asked for (one afb-counts/1 answer): the exact-paging limit. */
 export const MAX_PEER_KEYS = MAX_COUNTS_SCAN;
+
+/** Keys asked of each afb peer in the first request of a scan (more only for a deeper page, or in a second request). */
+const FIRST_KEYS = 10_000;
+
+/**
+ * Outcomes of a first fan-out with a later one's failures laid over them (for the peers the later
+ * one asked): a peer that listed its keys and then failed is named as failed, saying when.
+ */
+function joinOutcomes(first: FanOutResult<unknown>, later: FanOutResult<unknown>, asked: ReadonlySet<string>, when: string): Pick<FanOutResult<unknown>, 'failed' | 'outcomes'> {
+  const broke = new Map(later.outcomes.filter((o) => asked.has(o.peer) && later.failed.includes(o.peer)).map((o) => [o.peer, o]));
+  return {
+    failed: [...new Set([...first.failed, ...broke.keys()])],
+    outcomes: first.outcomes.map((o) => {
+      const b = broke.get(o.peer);
+      return b ? { ...b, message: `${when}: ${b.message ?? b.status}` } : o;
+    }),
+  };
+}
 
 /** A frontier before every key (a peer that holds matches and sent none): nothing is exact. */
 const NOTHING = { key: '' } as PeerVariant;
@@ -125,12 +143,7 @@ export class PeersLookup implements VariantLookup {
         signal,
       );
       for (const [id, m] of fan2.values) if (held.has(id)) records.set(id, m);
-      const broke = new Map(fan2.outcomes.filter((o) => held.has(o.peer) && fan2.failed.includes(o.peer)).map((o) => [o.peer, o]));
-      failed = [...new Set([...fan.failed, ...broke.keys()])];
-      outcomes = fan.outcomes.map((o) => {
-        const b = broke.get(o.peer);
-        return b ? { ...b, message: `keys read, then the page's records: ${b.message ?? b.status}` } : o;
-      });
+      ({ failed, outcomes } = joinOutcomes(fan, fan2, new Set(held.keys()), "keys read, then the page's records"));
     }
     const joined: FanOutResult<Map<string, PeerVariant>> = { values: records, outcomes, asked: fan.asked, failed };
     const out = pageKeys.map((v) => this.merged(scope, joined, (m) => m.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
@@ -151,10 +164,38 @@ export class PeersLookup implements VariantLookup {
    * peers that hold more than they sent.
    */
   private async keyRound(scope: LookupScope, query: ScanQuery, records: number, signal?: AbortSignal) {
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, { keys: MAX_PEER_KEYS, records }, call), (s) => s.total > 0, signal);
+    // First the keys a page needs (at least FIRST_KEYS): a small range costs one request per peer, a huge
+    // listing (whose total cannot be exact anyway) no more than FIRST_KEYS keys per peer.
+    const first = Math.min(MAX_PEER_KEYS, Math.max(records, FIRST_KEYS));
+    let fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, { keys: first, records }, call), (s) => s.total > 0, signal);
     const warnings: string[] = [];
     const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
     const scans = answered.map((h) => fan.values.get(h.peer.id)!);
+    // Then the rest of the keys of the afb peers that hold more, up to MAX_PEER_KEYS each, after their last (the keyset cursor).
+    const rest = new Map<string, { i: number; last: PeerVariant }>();
+    scans.forEach((sc, i) => {
+      const last = sc.variants[sc.variants.length - 1];
+      if (sc.keysOnly && !sc.lowerBound && last && sc.variants.length < sc.total && sc.total <= MAX_PEER_KEYS) rest.set(answered[i]!.peer.id, { i, last });
+    });
+    if (rest.size > 0) {
+      const more = await this.o.fanOut.run(
+        scope,
+        (client, call) => {
+          const r = rest.get(client.peer.id);
+          if (!r) return Promise.resolve<PeerScan>({ variants: [], total: 0 });
+          return client.scan(scope, query, { keys: MAX_PEER_KEYS - scans[r.i]!.variants.length, records: 0, after: { contig: r.last.contig, ...r.last.trimmed } }, call);
+        },
+        (s) => s.total > 0,
+        signal,
+      );
+      for (const [id, r] of rest) {
+        const next = more.values.get(id);
+        if (!next) continue;
+        if (next.variants[0] && compareVariants(next.variants[0], r.last) <= 0) continue;
+        scans[r.i] = { ...scans[r.i]!, variants: [...scans[r.i]!.variants, ...next.variants] };
+      }
+      fan = { ...fan, ...joinOutcomes(fan, more, new Set(rest.keys()), 'the first keys read, then the rest') };
+    }
     const lists = answered.map((h, i) => (scans[i]!.keysOnly ? scans[i]!.variants : this.inScope(scope, h, scans[i]!.variants)));
     const keys = kWayMerge(lists);
     // The merge is exact up to the smallest last key of the peers that hold more than they sent.

@@ -49,7 +49,7 @@ function client(p: Peer, variants: PeerVariant[], total = variants.length, fail?
 }
 
 /** A stand-in afb peer speaking afb-counts/1: a scan sends keys only; alleles sends the records asked (and logs what was asked). */
-function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = []): PeerClient {
+function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = [], scans: number[] = []): PeerClient {
   return {
     peer: p,
     alleles: async (_s, queries) => {
@@ -58,11 +58,12 @@ function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = []): P
       return new Map(variants.filter((v) => keys.includes(v.key)).map((v) => [v.key, v]));
     },
     rsid: async () => new Map(),
-    scan: async (_s, _q, want): Promise<PeerScan> => ({
-      variants: variants.slice(0, want.keys).map((v) => ({ ...v, frequencies: [] })),
-      total: variants.length,
-      keysOnly: true,
-    }),
+    scan: async (_s, _q, want): Promise<PeerScan> => {
+      const after = want.after;
+      const from = after ? variants.filter((v) => v.contig !== after.contig || v.trimmed.start0 > after.start0) : variants;
+      scans.push(from.length === variants.length ? want.keys : -want.keys);
+      return { variants: from.slice(0, want.keys).map((v) => ({ ...v, frequencies: [] })), total: variants.length, keysOnly: true };
+    },
   };
 }
 
@@ -165,4 +166,16 @@ test("a caller's cancel ends every peer call at once (even one that ignores its 
   expect(seen[0]!.aborted).toBe(true);
   expect(r.trace!.peers!.map((p) => [p.status, p.message])).toEqual([['timeout', 'the caller cancelled the request']]);
   expect(r.trace!.noPeerAnswered).toBe(true);
+});
+
+test('a peer with more keys than the first request asks gives the rest after its last key (a second request); the total stays exact', async () => {
+  const big = Array.from({ length: 12_345 }, (_, i) => variant(a, '1', i + 1));
+  const asked: number[] = [];
+  const l = lookup([keysClient(a, big, [], asked), keysClient(b, [variant(b, '1', 5), variant(b, '1', 20_000)])]);
+  const count = await l.scan(scope, ALL, { skip: 0, limit: 0 });
+  expect([count.total, count.totalIsLowerBound]).toEqual([12_346, undefined]);
+  // 10,000 keys first, then (after the 10,000th) the rest.
+  expect(asked).toEqual([10_000, -(100_000 - 10_000)]);
+  const last = await l.scan(scope, ALL, { skip: 12_340, limit: 10 });
+  expect(last.records.map((r) => r.trimmed.start0)).toEqual([12_341, 12_342, 12_343, 12_344, 12_345, 20_000]);
 });
