@@ -19,7 +19,7 @@ const queries = ids.map((id) => {
   const [contig, pos, ref, alt] = id.split('-');
   return { contig, start0: Number(pos) - 1, ref, alt };
 });
-const peers = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, name: `n${i + 1}`, url: `http://127.0.0.1:${base + i + 1}/api`, assemblies: ['GRCh38'], timeoutMs: 5000, kind: 'afb' }));
+const peers = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, name: `n${i + 1}`, url: `http://127.0.0.1:${base + i + 1}/api`, assemblies: ['GRCh38'], timeoutMs: process.env.BATCH ? 60_000 : 5000, kind: 'afb' }));
 
 async function measure(peerProtocol) {
   const config = { ...loadBrokerConfig({}, {}), cacheTtlMs: 0, deadlineMs: 10_000, peerProtocol };

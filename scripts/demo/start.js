@@ -17,11 +17,15 @@ const AFB = join(ROOT, 'bin', 'afb.js');
 const DATA = join(ROOT, 'data', '1kg');
 const DIR = resolve(process.env.AFB_DEMO_DIR || join(ROOT, '.demo'));
 const HOST = process.env.AFB_DEMO_HOST || '127.0.0.1';
+// Callable regions (illustrative, data/1kg/copyright): Finland covers the whole demo stretch,
+// Estonia only its first part, Japan declares nothing, so the page shows "0 of N" vs "not covered".
 const COUNTRIES = [
-  { id: 'fi', name: 'Finland', country: 'FI', samples: 'samples-fi.txt' },
-  { id: 'ee', name: 'Estonia', country: 'EE', samples: 'samples-ee.txt' },
+  { id: 'fi', name: 'Finland', country: 'FI', samples: 'samples-fi.txt', callable: 'callable-fi.bed' },
+  { id: 'ee', name: 'Estonia', country: 'EE', samples: 'samples-ee.txt', callable: 'callable-ee.bed' },
   { id: 'ja', name: 'Japan', country: 'JP', samples: 'samples-ja.txt' },
 ];
+const GENES = join(ROOT, 'data', 'genes', 'gencode-v19.gtf');
+const GNOMAD = join(ROOT, 'data', 'gnomad', 'gno-r2-chr1-excerpt.vcf.gz');
 
 const children = [];
 let stopping = false;
@@ -50,11 +54,19 @@ function build() {
 function ingest(c) {
   const db = join(DIR, `${c.id}.db`);
   const inputs = ['1kg.vcf.gz', '1kg.panel.txt', c.samples].map((f) => join(DATA, f));
-  if (existsSync(db) && inputs.every((f) => statSync(f).mtimeMs < statSync(db).mtimeMs)) return db;
+  const callable = c.callable ? join(DATA, c.callable) : undefined;
+  const all = [...inputs, GENES, GNOMAD, ...(callable ? [callable] : [])];
+  if (existsSync(db) && all.every((f) => statSync(f).mtimeMs < statSync(db).mtimeMs)) return db;
   log(`ingesting ${c.name} (${c.samples})…`);
-  const r = spawnSync(process.execPath, [AFB, 'ingest', '--db', db, '--dataset', '1kg', '--assembly', 'GRCh37', '--name', `1000 Genomes 2010, ${c.name} share`,
-    '--panel', inputs[1], '--samples', inputs[2], inputs[0]], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ingest of ${c.name} failed:\n${r.stderr}`);
+  const run = (args, what) => {
+    const r = spawnSync(process.execPath, [AFB, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${what} of ${c.name} failed:\n${r.stderr}`);
+  };
+  run(['ingest', '--db', db, '--dataset', '1kg', '--assembly', 'GRCh37', '--name', `1000 Genomes 2010, ${c.name} share`,
+    '--panel', inputs[1], '--samples', inputs[2], ...(callable ? ['--callable', callable] : []), inputs[0]], 'ingest');
+  // Finland also serves a gnomAD excerpt inside DDX11L1, the gene the demo's gene table holds (data/genes/README.md).
+  if (c.id === 'fi') run(['ingest', '--db', db, '--dataset', 'gnomad-r2', '--assembly', 'GRCh37', '--name', 'gnomAD r2.0 exomes excerpt', GNOMAD], 'gnomAD ingest');
+  run(['genes', '--db', db, '--assembly', 'GRCh37', GENES], 'gene table');
   return db;
 }
 
@@ -143,6 +155,7 @@ async function main() {
     `Access: anonymous callers see counts under k = 5 (UK Biobank preset); a registered caller sees exact counts.\n` +
     `  registered token (paste it into the page, or send Authorization: Bearer ...): ${tokens.researcherToken}\n` +
     `  e.g. curl -H 'Authorization: Bearer ${tokens.researcherToken}' ${page}api/g_variants/2-10297-G-T\n` +
+    `Try on the page: 2-30000-A-G (covered in Finland: "0 of N"; not covered in Estonia), DDX11L1 (a gene search).\n` +
     `Ctrl-C stops everything.\n`);
 }
 

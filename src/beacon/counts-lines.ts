@@ -2,7 +2,7 @@ import { countProblems, type CountKind, type GroupCounts } from '../domain/count
 import { resolveContig, type Contig } from '../domain/contigs';
 import { isAlleleBases, trimAlleles } from '../domain/alleles';
 import type { Assembly } from '../domain/assemblies';
-import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
+import type { DatasetFrequencies, DatasetRef, PopulationCounts, VariantRecord } from '../domain/lookup';
 import { COUNTS_PROTOCOL } from './counts-protocol';
 import { ImpossibleCountsError, MAX_PLAUSIBLE_ALLELE_NUMBER, WireFormatError } from './record';
 
@@ -14,15 +14,17 @@ import { ImpossibleCountsError, MAX_PLAUSIBLE_ALLELE_NUMBER, WireFormatError } f
  * the identity on everything a broker uses (test/unit/beacon/counts-lines.test.ts).
  *
  *   {"protocol":"afb-counts/1","op":"alleles"|"scan","granularity":"record"|"count","total":N}
- *   ["D", i, datasetId, source, version|null, origin|null, minCount, contributors|null, missing|null]
+ *   ["D", i, datasetId, source, version|null, origin|null, minCount, contributors|null, missing|null, absent]
  *   ["G", i, code, label, canonical|null]
- *   ["V", q, contig, start0, ref, alt, [rsids], [d, g, ac, an, hom, het, hemi, af, withheld, g, ...], ...]
+ *   ["V", q, contig, start0, ref, alt, [rsids], [d, g, ac, an, hom, het, hemi, af, withheld, g, ...], ..., {"nc":[d, ...]}]
  *   ["K", contig, start0, ref, alt]                 (keys mode: trimmed keys only)
  *   ["E", n]                                          (n: the V or K lines sent)
  *
  * `q` is the index of the query a V line answers (alleles) or its place in the stream (scan);
  * counts are null when unknown; `withheld` is a bit mask over COUNT_KINDS (ac 1, an 2, nhomalt 4,
- * nhet 8, nhemi 16, af 32) of kinds disclosure control withheld.
+ * nhet 8, nhemi 16, af 32) of kinds disclosure control withheld. `absent` (1) marks an entry of a
+ * dataset that covered the position and does not hold the variant (domain/coverage: AC 0 of its
+ * AN); the optional last `{"nc":[...]}` names the datasets that did not cover it (notCovered).
  */
 
 /** Numbers per population in a V line's entry: g, ac, an, nhomalt, nhet, nhemi, af, withheld. */
@@ -63,11 +65,11 @@ export class CountsWriter {
       // Keyed by a plain string (no JSON of the lists per entry: a 10,000-variant batch has tens of thousands of entries).
       const dk = f.pooled
         ? `P\u0000${f.datasetId}\u0000${f.source}\u0000${f.minCount ?? 0}\u0000${f.pooled.contributors.join('\u0001')}\u0000${f.pooled.missing.join('\u0001')}`
-        : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}`;
+        : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}\u0000${f.absent ? 1 : 0}`;
       let d = this.datasets.get(dk);
       if (d === undefined) {
         this.datasets.set(dk, (d = this.datasets.size));
-        out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null]) + '\n';
+        out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null, f.absent ? 1 : 0]) + '\n';
       }
       const entry: (number | null)[] = [d];
       for (const p of f.populations) {
@@ -84,6 +86,20 @@ export class CountsWriter {
         entry.push(found.g, c.ac ?? null, c.an ?? null, c.nhomalt ?? null, c.nhet ?? null, c.nhemi ?? null, c.af ?? null, mask);
       }
       line.push(entry);
+    }
+    if (r.notCovered && r.notCovered.length > 0) {
+      const nc: number[] = [];
+      for (const ref of r.notCovered) {
+        const origin = this.originOf({ ...ref, filters: [], populations: [] }) ?? ref.origin;
+        const dk = `N\u0000${ref.datasetId}\u0000${ref.source}\u0000${origin ?? '\u0002'}`;
+        let d = this.datasets.get(dk);
+        if (d === undefined) {
+          this.datasets.set(dk, (d = this.datasets.size));
+          out += JSON.stringify(['D', d, ref.datasetId, ref.source, null, origin ?? null, 0, null, null, 0]) + '\n';
+        }
+        nc.push(d);
+      }
+      line.push({ nc });
     }
     this.n++;
     return out + JSON.stringify(line) + '\n';
@@ -125,6 +141,7 @@ interface Declared {
   origin?: string;
   minCount?: number;
   pooled?: { contributors: string[]; missing: string[] };
+  absent?: true;
 }
 
 /**
@@ -197,7 +214,8 @@ export class CountsReader {
 
   private readDataset(v: unknown[]): void {
     if (v[1] !== this.datasets.length) this.bad(`dataset declared as ${JSON.stringify(v[1])}, expected ${this.datasets.length}`);
-    const [, , id, source, version, origin, minCount, contributors, missing] = v;
+    const [, , id, source, version, origin, minCount, contributors, missing, absent] = v;
+    if (absent !== 0 && absent !== 1) this.bad('dataset absent flag is not 0 or 1');
     if (typeof id !== 'string' || id === '' || typeof source !== 'string') this.bad('a dataset without id or source');
     if (version !== null && typeof version !== 'string') this.bad('dataset version is not a string');
     if (origin !== null && typeof origin !== 'string') this.bad('dataset origin is not a string');
@@ -207,6 +225,7 @@ export class CountsReader {
     if (typeof origin === 'string' && origin !== '') d.origin = origin;
     if ((minCount as number) > 1) d.minCount = minCount as number;
     if (contributors !== null || missing !== null) d.pooled = { contributors: this.strings(contributors, 'contributors'), missing: this.strings(missing, 'missing') };
+    if (absent === 1) d.absent = true;
     this.datasets.push(d);
   }
 
@@ -243,12 +262,17 @@ export class CountsReader {
     const alt = this.bases(v[5]);
     const rsids = this.strings(v[6], 'rsids');
     const frequencies: DatasetFrequencies[] = [];
-    for (let i = 7; i < v.length; i++) frequencies.push(this.entry(v[i]));
-    if (frequencies.length === 0) this.bad('a variant without a dataset entry');
-    this.variants.push({
-      q: q as number,
-      record: { assembly: this.assembly, contig, trimmed: trimAlleles(start0 as number, ref, alt), display: { start0: start0 as number, ref, alt }, rsids, frequencies },
-    });
+    let notCovered: DatasetRef[] | undefined;
+    for (let i = 7; i < v.length; i++) {
+      const x = v[i] as { nc?: unknown } | unknown[];
+      if (Array.isArray(x)) frequencies.push(this.entry(x));
+      else if (i === v.length - 1 && x && typeof x === 'object' && Array.isArray(x.nc) && x.nc.length > 0) notCovered = x.nc.map((d) => this.ref(d));
+      else this.bad('a variant element is neither a dataset entry nor a final {"nc":[...]}');
+    }
+    if (frequencies.length === 0 && !notCovered) this.bad('a variant without a dataset entry');
+    const record: VariantRecord = { assembly: this.assembly, contig, trimmed: trimAlleles(start0 as number, ref, alt), display: { start0: start0 as number, ref, alt }, rsids, frequencies };
+    if (notCovered) record.notCovered = notCovered;
+    this.variants.push({ q: q as number, record });
   }
 
   private entry(raw: unknown): DatasetFrequencies {
@@ -293,7 +317,21 @@ export class CountsReader {
     if (d.origin !== undefined) f.origin = d.origin;
     if (d.minCount !== undefined) f.minCount = d.minCount;
     if (d.pooled) f.pooled = { contributors: [...d.pooled.contributors], missing: [...d.pooled.missing] };
+    if (d.absent) {
+      // The same rule as a Beacon record's `absent` (beacon/record.ts): no carrier in an absent entry.
+      if (populations.some((p) => (p.counts.ac ?? 0) > 0 || (p.counts.nhomalt ?? 0) > 0 || (p.counts.nhet ?? 0) > 0 || (p.counts.nhemi ?? 0) > 0)) {
+        throw new ImpossibleCountsError(`${COUNTS_PROTOCOL} line ${this.lineNo}: dataset ${d.datasetId}: marked absent but carries a non-zero count`);
+      }
+      f.absent = true;
+    }
     return f;
+  }
+
+  /** A dataset named in `nc` (not covered): its id, source and origin, nothing else. */
+  private ref(x: unknown): DatasetRef {
+    const d = this.datasets[x as number];
+    if (!Number.isInteger(x) || !d) this.bad(`dataset ${JSON.stringify(x)} was not declared`);
+    return { datasetId: d.datasetId, source: d.source, ...(d.origin !== undefined ? { origin: d.origin } : {}) };
   }
 
   private contig(x: unknown): Contig {

@@ -106,9 +106,7 @@ function scanQuery(v: unknown, maxRangeBases: number): ScanQuery {
   };
   if (!q || typeof q !== 'object') return bad('must be {"kind":"range"|"bracket"|"all", ...}');
   if (q.kind === 'all') return { kind: 'all' };
-  if (q.kind !== 'range' && q.kind !== 'bracket') return bad(`kind ${show(q.kind)} must be range, bracket or all`);
-  const c = typeof q.contig === 'string' ? resolveContig(q.contig) : undefined;
-  if (!c || c.contig === '') return bad(`contig ${show(q.contig)} is not a contig name`);
+  if (q.kind !== 'range' && q.kind !== 'bracket' && q.kind !== 'gene') return bad(`kind ${show(q.kind)} must be range, bracket, gene or all`);
   const int = (k: string): number => {
     const x = q[k];
     if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) bad(`${k} ${show(x)} must be an integer >= 0`);
@@ -119,6 +117,13 @@ function scanQuery(v: unknown, maxRangeBases: number): ScanQuery {
   if (q.variantType !== undefined) filters.variantType = typeof q.variantType === 'string' && ['SNP', 'SNV', 'MNP', 'INS', 'DEL', 'INDEL'].includes(q.variantType) ? q.variantType : bad('variantType must be SNP, MNP, INS, DEL or INDEL');
   if (q.minLength !== undefined) filters.minLength = int('minLength');
   if (q.maxLength !== undefined) filters.maxLength = int('maxLength');
+  // A gene is resolved by the answering node's own gene table (a broker's span, if sent, is not trusted for that).
+  if (q.kind === 'gene') {
+    if (typeof q.geneId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(q.geneId)) return bad('geneId must be an HGNC symbol or an Ensembl gene id');
+    return { kind: 'gene', geneId: q.geneId, ...filters };
+  }
+  const c = typeof q.contig === 'string' ? resolveContig(q.contig) : undefined;
+  if (!c || c.contig === '') return bad(`contig ${show(q.contig)} is not a contig name`);
   if (q.kind === 'range') {
     const start0 = int('start0');
     const end0 = int('end0');

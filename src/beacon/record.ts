@@ -74,6 +74,11 @@ export interface WireRecord {
    * population with an alleleFrequency.
    */
   frequencyInPopulationsWithheld?: Omit<WireFrequencies, 'frequencies'>[];
+  /**
+   * afb extension, only in `info.afb.coverage` records (docs/api.md "Covered, absent, not covered"):
+   * datasets that declared callable regions and did not cover this position.
+   */
+  notCovered?: { datasetId: string; source: string; origin?: string }[];
   /** afb extensions: the assembly, canonical contig and the 1-based gnomAD-style id people type. */
   assemblyId: string;
   referenceName: string;
@@ -95,6 +100,8 @@ export interface WireFrequencies {
   populationsWithheld?: WireWithheldPopulation[];
   /** Set when counts of this entry are withheld: counts in 1..minCount-1 are not published. */
   minCount?: number;
+  /** The dataset does not hold the variant but covered its position: every AC is 0 of the AN given. */
+  absent?: true;
 }
 
 /** A population whose frequency is withheld: what is still published of it (AN, unless the group is too small) and what is not. */
@@ -187,6 +194,7 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
       (rec.frequencyInPopulationsWithheld ??= []).push(rest);
     }
   }
+  if (r.notCovered && r.notCovered.length > 0) rec.notCovered = r.notCovered.map((d) => ({ datasetId: d.datasetId, source: d.source, ...(d.origin ? { origin: d.origin } : {}) }));
   const ids: NonNullable<WireRecord['identifiers']> = {};
   if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
@@ -221,6 +229,7 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
   const hidden = f.populations.filter(frequencyWithheld);
   if (hidden.length > 0) out.populationsWithheld = hidden.map(toWireWithheld);
   if (f.minCount !== undefined) out.minCount = f.minCount;
+  if (f.absent) out.absent = true;
   return out;
 }
 
@@ -317,7 +326,21 @@ export function fromWireRecord(raw: unknown, opts: WireReadOptions = {}): Varian
       ...fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
       ...withheldEntries(r.frequencyInPopulationsWithheld, { datasetId: ownString(r.datasetId) ?? opts.datasetId }),
     ],
+    ...notCoveredOf(r.notCovered),
   };
+}
+
+/** `notCovered` read back: the datasets named, nothing else. */
+function notCoveredOf(raw: unknown): { notCovered?: { datasetId: string; source: string; origin?: string }[] } {
+  if (raw === undefined) return {};
+  if (!Array.isArray(raw)) bad('notCovered is not a list');
+  const list = raw.map((d: Record<string, unknown>) => {
+    const datasetId = ownString(d?.datasetId);
+    if (!datasetId) bad('a notCovered entry has no datasetId');
+    const origin = ownString(d.origin);
+    return { datasetId, source: ownString(d.source) ?? datasetId, ...(origin ? { origin } : {}) };
+  });
+  return list.length > 0 ? { notCovered: list } : {};
 }
 
 /**
@@ -401,6 +424,12 @@ export function fromWireFrequencies(raw: unknown, opts: Pick<WireReadOptions, 'd
   if (typeof f.origin === 'string' && f.origin !== '') out.origin = f.origin;
   if (f.contributors !== undefined || f.missing !== undefined) {
     out.pooled = { contributors: stringList(f.contributors, 'contributors'), missing: stringList(f.missing, 'missing') };
+  }
+  if (f.absent === true) {
+    if (populations.some((p) => (p.counts.ac ?? 0) > 0 || (p.counts.nhomalt ?? 0) > 0 || (p.counts.nhet ?? 0) > 0 || (p.counts.nhemi ?? 0) > 0)) {
+      throw new ImpossibleCountsError(`dataset ${datasetId}: marked absent but carries a non-zero count`);
+    }
+    out.absent = true;
   }
   return out;
 }

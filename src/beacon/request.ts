@@ -148,9 +148,9 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
   if (c.filters && c.filters.length > 0) {
     throw new AfbError('INVALID_PARAMETER', 'filters: this beacon has no filtering terms (GET /api/filtering_terms lists none); query by referenceName, start, end, referenceBases, alternateBases');
   }
-  for (const k of ['geneId', 'aminoacidChange', 'genomicAlleleShortForm', 'mateName']) {
+  for (const k of ['aminoacidChange', 'genomicAlleleShortForm', 'mateName']) {
     if (params[k] !== undefined) {
-      throw new AfbError('INVALID_PARAMETER', `${k}: not supported here (no gene annotation is ingested); use a sequence query (referenceName, start, referenceBases, alternateBases) or a range query (referenceName, start, end)`);
+      throw new AfbError('INVALID_PARAMETER', `${k}: not supported here; use a sequence query (referenceName, start, referenceBases, alternateBases), a range query (referenceName, start, end) or geneId`);
     }
   }
   const granularity = enumValue(c.granularity, 'requestedGranularity', GRANULARITIES) ?? limits.defaultGranularity;
@@ -168,6 +168,7 @@ function build(params: Raw, c: Controls, limits: RequestLimits): BeaconRequest {
 }
 
 function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLimits): { query: VariantQuery; assembly?: Assembly } {
+  if (p.geneId !== undefined) return { query: geneQuery(p) };
   if (!VARIANT_PARAMETERS.some((k) => p[k] !== undefined)) return { query: { kind: 'all' } };
   if (p.referenceName === undefined) {
     throw new AfbError('MISSING_PARAMETER', 'referenceName is required with start/end/bases, e.g. referenceName=22 (also chr22, NC_000022.11, refseq:NC_000022.11)');
@@ -214,6 +215,21 @@ function variantQuery(p: Raw, assembly: Assembly | undefined, limits: RequestLim
   if (s0 >= e1) throw new AfbError('INVALID_PARAMETER', `start bracket [${s0}, ${s1}] lies after end bracket [${e0}, ${e1}]`);
   if (e1 - s0 > limits.maxRangeBases) throw new AfbError('INVALID_PARAMETER', `the bracket spans ${e1 - s0} bases; at most ${limits.maxRangeBases} are allowed`);
   return { query: { kind: 'bracket', contig, startMin0: s0, startMax0: s1, endMin0: e0, endMax0: e1, ...filters }, assembly: resolved.assembly };
+}
+
+/**
+ * `geneId`: an HGNC symbol or an Ensembl gene id (with or without version); the lookup resolves it
+ * with a gene table (docs/api.md "Gene queries"). It names the region, so positions may not be given with it.
+ */
+function geneQuery(p: Raw): VariantQuery {
+  const geneId = scalar(p.geneId, 'geneId', 'BRCA2')!.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(geneId)) {
+    throw new AfbError('INVALID_PARAMETER', `geneId '${show(geneId)}' is not a gene symbol or Ensembl gene id; e.g. geneId=BRCA2 or geneId=ENSG00000139618`);
+  }
+  const clash = ['referenceName', 'start', 'end', 'referenceBases'].filter((k) => p[k] !== undefined);
+  if (clash.length > 0) throw new AfbError('INVALID_PARAMETER', `geneId names the region; drop ${clash.join(', ')} (or drop geneId for a range query)`);
+  const alt = bases(p.alternateBases, 'alternateBases');
+  return { kind: 'gene', geneId, ...rangeFilters(p, alt) };
 }
 
 function rangeFilters(p: Raw, alt: string | undefined): RangeFilters {

@@ -80,9 +80,11 @@ export function scanRequestBody(assembly: Assembly, q: ScanQuery, limit: number,
   const params: Record<string, unknown> = { assemblyId: assembly };
   if (datasetIds) params.datasetIds = [...datasetIds];
   if (q.kind !== 'all') {
-    params.referenceName = q.contig;
+    // A gene goes as geneId (an afb peer resolves it with its own gene table); see BeaconPeerClient for third parties.
+    if (q.kind === 'gene') params.geneId = q.geneId;
+    else params.referenceName = q.contig;
     if (q.kind === 'range') Object.assign(params, { start: [q.start0], end: [q.end0] });
-    else Object.assign(params, { start: [q.startMin0, q.startMax0], end: [q.endMin0, q.endMax0] });
+    else if (q.kind === 'bracket') Object.assign(params, { start: [q.startMin0, q.startMax0], end: [q.endMin0, q.endMax0] });
     if (q.alt !== undefined) params.alternateBases = q.alt;
     if (q.variantType !== undefined) params.variantType = q.variantType;
     if (q.minLength !== undefined) params.variantMinLength = q.minLength;
@@ -144,6 +146,12 @@ export function readVariantsResponse(answer: unknown, assembly: Assembly, o: Rea
       }
     });
   });
+  // afb peers: what they know of datasets that lack the variant (absent "0 of AN", not covered), beside the results.
+  const coverage = a.info?.afb?.coverage;
+  if (coverage !== undefined) {
+    if (!Array.isArray(coverage)) throw new WireFormatError('info.afb.coverage is not a list');
+    for (const raw of coverage) records.push(fromWireRecord(raw, { assembly }));
+  }
   const s = a.responseSummary;
   const out: VariantsAnswer = { records, rejected, dialects: [...dialects] };
   if (s && typeof s === 'object') {
@@ -170,5 +178,11 @@ export function readBatchResponse(answer: unknown, expected: number, assembly: A
   if (!a || typeof a !== 'object' || !Array.isArray(a.results) || a.results.length !== expected) {
     throw new WireFormatError(`batch answer does not list ${expected} results`);
   }
-  return a.results.map((r: { record?: unknown }) => (r && typeof r === 'object' && r.record !== undefined ? fromWireRecord(r.record, { assembly }) : undefined));
+  return a.results.map((r: { record?: unknown; coverage?: unknown }) => {
+    if (!r || typeof r !== 'object') return undefined;
+    const hit = r.record !== undefined ? fromWireRecord(r.record, { assembly }) : undefined;
+    const coverage = r.coverage !== undefined ? fromWireRecord(r.coverage, { assembly }) : undefined;
+    if (!hit || !coverage) return hit ?? coverage;
+    return { ...hit, frequencies: [...hit.frequencies, ...coverage.frequencies], ...(coverage.notCovered ? { notCovered: coverage.notCovered } : {}) };
+  });
 }

@@ -11,6 +11,7 @@ import type {
   VariantLookup,
 } from '../domain/lookup';
 import type { BrokerConfig } from '../config/broker-config';
+import type { GeneIndex } from '../domain/genes';
 import { CachedLookup } from './answer-cache';
 import { FanOut } from './fan-out';
 import { PeerHttp } from './peer-http';
@@ -26,6 +27,8 @@ export interface FederatedOptions {
   config: BrokerConfig;
   /** Population code -> canonical code, on top of the built-in vocabularies. */
   populations?: ReadonlyMap<string, string>;
+  /** This broker's gene table (broker.genesFile): gene queries are asked of third-party peers as the gene's span. */
+  genes?: GeneIndex;
   /** Peer answers held in memory at once, all peers and queries together (default 4 x maxResponseBytes). */
   maxBufferedBytes?: number;
   log?: (level: 'info' | 'warn', obj: Record<string, unknown>, msg: string) => void;
@@ -81,6 +84,9 @@ export class FederatedLookup implements VariantLookup {
   }
 
   scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
+    // A gene goes to afb peers as geneId (each resolves it with its own table); with this broker's table it also has a span.
+    const g = query.kind === 'gene' && !query.span ? this.o.genes?.find(query.geneId) : undefined;
+    if (g && query.kind === 'gene') query = { ...query, span: { contig: g.contig, start0: g.start0, end0: g.end0, id: g.id, name: g.name } };
     return this.answers.scan(scope, query, page, signal);
   }
 

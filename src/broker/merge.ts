@@ -81,7 +81,11 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   };
   const first = parts[0]!.variant;
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
-  return { record: { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] }, warnings };
+  // Datasets that did not cover the position (domain/coverage): named once, in no sum.
+  const notCovered = [...new Map(parts.flatMap((p) => p.variant.notCovered ?? []).map((d) => [d.origin ?? d.datasetId, d])).values()];
+  const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] };
+  if (notCovered.length > 0) record.notCovered = notCovered;
+  return { record, warnings };
 }
 
 function why(score: number, tie: boolean): string {

@@ -84,6 +84,14 @@ export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
     own.push(withImpliedTotal(f));
   }
   v.frequencies = own;
+  // Datasets of the peer that did not cover the position: named as this broker names the peer's datasets.
+  if (r.notCovered) {
+    v.notCovered = r.notCovered.map((d) => ({
+      datasetId: peerDatasetId(peer, d.datasetId),
+      source: d.datasetId.includes(':') ? `${peer.id}/${d.source}` : `${peer.id}: ${d.source}`,
+      origin: d.origin ?? `${peer.url}#${d.datasetId}`,
+    }));
+  }
   return v;
 }
 
@@ -93,8 +101,10 @@ export function byVariant(records: readonly PeerVariant[]): Map<string, PeerVari
   for (const v of records) {
     const seen = out.get(v.key);
     // The records are this peer's own (relabel made them): joining into the first is safe.
-    if (seen) seen.frequencies.push(...v.frequencies);
-    else out.set(v.key, v);
+    if (seen) {
+      seen.frequencies.push(...v.frequencies);
+      if (v.notCovered) seen.notCovered = [...(seen.notCovered ?? []), ...v.notCovered];
+    } else out.set(v.key, v);
   }
   return out;
 }
@@ -106,6 +116,8 @@ export function byVariant(records: readonly PeerVariant[]): Map<string, PeerVari
  */
 export function outsideScan(q: ScanQuery, v: VariantRecord): string | undefined {
   if (q.kind === 'all') return undefined;
+  // A gene whose span this broker knows is checked as that range; one it does not know, not at all.
+  if (q.kind === 'gene') return q.span ? outsideScan({ kind: 'range', contig: q.span.contig, start0: q.span.start0, end0: q.span.end0 }, v) : undefined;
   const where = `${v.contig}:${v.trimmed.start0}`;
   if (v.contig !== q.contig) return `record ${where} is not on contig ${q.contig}`;
   const start = v.trimmed.start0;

@@ -150,6 +150,18 @@ export class AfbPeerClient extends BasePeerClient {
     return this.protocols().includes(COUNTS_PROTOCOL);
   }
 
+  /** A gene the peer cannot resolve (no gene table, or not in it) is not a failure of the peer: it is skipped and named. */
+  async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
+    try {
+      return await (this.compact ? this.compactScan(scope, query, want, call) : super.scan(scope, query, want, call));
+    } catch (e) {
+      if (query.kind === 'gene' && e instanceof PeerFailure && e.httpStatus === 400 && e.message.includes('UNKNOWN_GENE')) {
+        throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: ${e.message.replace(/^HTTP 400: /, '')}`);
+      }
+      throw e;
+    }
+  }
+
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
@@ -191,8 +203,7 @@ export class AfbPeerClient extends BasePeerClient {
   }
 
   /** Through afb-counts/1: the keys of the first `want.keys` matches (streamed, checked in order and in the range). */
-  async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
-    if (!this.compact) return super.scan(scope, query, want, call);
+  private async compactScan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return { variants: [], total: 0 };
     const reader = await this.counts(scope, scanCountsBody(scope.assembly, query, want.keys, true, datasets, want.after), { op: 'scan' }, call);
@@ -302,6 +313,13 @@ export class BeaconPeerClient extends BasePeerClient {
   /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
   async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
+    if (query.kind === 'gene') {
+      // A third-party Beacon's gene table is unknown: it is asked the gene's span from this broker's table, or not at all.
+      if (!query.span) throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: this broker has no span for it (broker.genesFile), so a third-party Beacon is not asked`);
+      const { kind: _k, geneId: _g, span, ...filters } = query;
+      call.notes?.push(`gene ${query.geneId} asked as ${span.contig}:${span.start0}-${span.end0} (this broker's gene table)`);
+      return super.scan(scope, { kind: 'range', contig: span.contig, start0: span.start0, end0: span.end0, ...filters }, want, call);
+    }
     return super.scan(scope, query, want, call);
   }
 

@@ -259,6 +259,15 @@ function failureOf(e: unknown, peer: Peer): PeerFailure {
 }
 
 function summarise(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
+  // A Beacon error body: its code and message, not the start of its meta.
+  let t = text.replace(/\s+/g, ' ').trim();
+  if (t.startsWith('{') && t.includes('"error"')) {
+    try {
+      const e = (JSON.parse(text) as { error?: { errorCodeName?: unknown; errorMessage?: unknown } }).error;
+      if (e && typeof e.errorMessage === 'string') t = `${typeof e.errorCodeName === 'string' ? `${e.errorCodeName}: ` : ''}${e.errorMessage}`;
+    } catch {
+      // not JSON after all: summarised as text
+    }
+  }
   return t.length > 160 ? t.slice(0, 160) + '…' : t;
 }

@@ -13,6 +13,7 @@ import type {
   VariantRecord,
 } from '../domain/lookup';
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
+import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
@@ -86,7 +87,8 @@ export class PeersLookup implements VariantLookup {
 
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.size > 0, signal);
+    // A peer whose answer is only coverage (absent, not covered) missed: its outcome is `miss`.
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => [...found.values()].some(isHit), signal);
     const warnings: string[] = [];
     return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
@@ -97,7 +99,7 @@ export class PeersLookup implements VariantLookup {
    * order (afb-counts/1; at most MAX_PEER_KEYS), any other peer the records of its first skip+limit
    * (at most MAX_PEER_PAGE); their k-way merge is the federation's distinct variants in order, so the
    * total is exact and the page is keys [skip, skip+limit). (2) each afb peer is asked for the
-   * records of the page's keys it holds (and only those), and they are pooled. Where a peer holds
+   * records of the page's keys (as a batch: what it lacks but covered comes back absent), and they are pooled. Where a peer holds
    * more than it sent, the merge is exact only up to its last key: a page past that is
    * PAGE_LIMIT_EXCEEDED (naming the limit), never a short page, and the total (unless one peer alone
    * has matches) is flagged a lower bound. A count (`limit` 0) is round 1 alone.
@@ -118,13 +120,12 @@ export class PeersLookup implements VariantLookup {
       );
     }
     const pageKeys = keys.slice(from + page.skip, end);
-    // Round 2: the page's records from the afb peers that sent keys, each asked only for the keys it holds.
+    // Round 2: the page's records from every afb peer that sent keys, asked for all the page's keys: a
+    // peer that lacks one answers for it as for a single lookup (an absent entry where it covered the
+    // position, domain/coverage), so a variant pools the same in a page as asked alone.
     const held = new Map<string, PeerVariant[]>();
-    const pageSet = new Set(pageKeys.map((k) => k.key));
     answered.forEach((h, i) => {
-      if (!scans[i]!.keysOnly) return;
-      const mine = lists[i]!.filter((v) => pageSet.has(v.key));
-      if (mine.length > 0) held.set(h.peer.id, mine);
+      if (scans[i]!.keysOnly && pageKeys.length > 0) held.set(h.peer.id, pageKeys);
     });
     const records = new Map<string, Map<string, PeerVariant>>();
     answered.forEach((h, i) => {
@@ -260,7 +261,8 @@ export class PeersLookup implements VariantLookup {
       const v = byKey && pick(byKey);
       if (!v) continue;
       const frequencies = scope.datasetIds ? v.frequencies.filter((e) => this.inScopeEntry(scope.datasetIds!, h, e.datasetId)) : v.frequencies;
-      if (frequencies.length > 0) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies } });
+      const notCovered = scope.datasetIds ? v.notCovered?.filter((d) => this.inScopeEntry(scope.datasetIds!, h, d.datasetId)) : v.notCovered;
+      if (frequencies.length > 0 || (notCovered && notCovered.length > 0)) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies, notCovered } });
     }
     if (parts.length === 0) return undefined;
     const m = mergeVariant(scope.assembly, parts, fan.asked, fan.failed, { populations: this.o.populations, entitlement: this.entitlement });

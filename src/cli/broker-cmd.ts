@@ -2,6 +2,8 @@ import { loadServerConfig } from '../config/server-config';
 import { BROKER_SERVER_DEFAULTS, loadBrokerConfig } from '../config/broker-config';
 import { loadAccessConfig } from '../config/access-config';
 import { readPopulationsFile } from '../ingest/populations-file';
+import { readGeneFile } from '../config/gene-file';
+import { GeneIndex } from '../domain/genes';
 import { FederatedLookup, readPeersFile } from '../broker';
 import { startServer } from '../server';
 import { parseArgs, requiredFlag, stringFlag } from './args';
@@ -26,12 +28,14 @@ export async function brokerCommand(argv: string[]): Promise<void> {
   const populations = broker.populationsFile
     ? new Map([...readPopulationsFile(broker.populationsFile)].map(([code, p]) => [code, p.canonical]))
     : undefined;
+  const genes = broker.genesFile ? new GeneIndex(await readGeneFile(broker.genesFile)) : undefined;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const lookup = new FederatedLookup({
     id: config.beaconId,
     peers,
     config: broker,
     populations,
+    genes,
     log: (level, obj, msg) => server?.logger[level](obj, msg),
   });
   lookup.start();

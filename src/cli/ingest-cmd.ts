@@ -6,13 +6,13 @@ import { parseArgs, requiredFlag, stringFlag } from './args';
 export const INGEST_USAGE = `afb ingest --db FILE --dataset ID --assembly GRCh37|GRCh38 [--name TEXT] [--description TEXT]
            [--mode sites|genotypes] [--panel FILE] [--samples FILE] [--populations FILE]
            [--fields FILE] [--reference FASTA] [--skip-invalid] [--max-line-bytes N]
-           [--min-count K [--allow-small-update]] VCF...`;
+           [--min-count K [--allow-small-update]] [--callable FILE.bed[.gz]] VCF...`;
 
 /** `afb ingest`: prints the JSON report on stdout; the progress bar goes to stderr. */
 export async function ingestCommand(argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes', 'min-count'],
+    ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes', 'min-count', 'callable'],
     ['skip-invalid', 'allow-small-update'],
   );
   const mode = stringFlag(args, 'mode');
@@ -45,6 +45,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         maxLineBytes: maxLine === undefined ? undefined : Number(maxLine),
         minCount: minCount === undefined ? undefined : Number(minCount),
         allowSmallUpdate: args.flags.get('allow-small-update') === true,
+        callable: stringFlag(args, 'callable'),
         inputs: args.positionals,
       },
       progress.listener,

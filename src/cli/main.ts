@@ -1,10 +1,11 @@
 import { isAfbError, type ErrorCode } from '../domain/errors';
 import { INGEST_USAGE, ingestCommand } from './ingest-cmd';
-import { BROKER_USAGE, SERVE_USAGE, TOKEN_USAGE } from './usage';
+import { BROKER_USAGE, GENES_USAGE, SERVE_USAGE, TOKEN_USAGE } from './usage';
 
 const USAGE = `afb: federated allele-frequency beacon
 
   ${INGEST_USAGE}
+  ${GENES_USAGE}
   ${SERVE_USAGE}
   ${BROKER_USAGE}
   ${TOKEN_USAGE}
@@ -22,6 +23,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
   switch (name) {
     case 'ingest':
       return ingestCommand;
+    case 'genes':
+      return (await import('./genes-cmd')).genesCommand;
     case 'serve':
       return (await import('./serve-cmd')).serveCommand;
     case 'broker':

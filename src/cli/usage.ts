@@ -9,3 +9,4 @@ const nodeDefault = (key: 'port' | 'host'): string | number => CONFIG_KEYS.find(
 export const SERVE_USAGE = `afb serve  --db FILE [--port ${nodeDefault('port')}] [--host ${nodeDefault('host')}] [--config FILE]`;
 export const BROKER_USAGE = `afb broker --peers FILE [--port ${BROKER_SERVER_DEFAULTS.port ?? nodeDefault('port')}] [--host ${BROKER_SERVER_DEFAULTS.host ?? nodeDefault('host')}] [--config FILE]`;
 export const TOKEN_USAGE = 'afb token  --id ID [--level registered|controlled|anonymous] [--datasets ID,...]   (a new API token and its config entry)';
+export const GENES_USAGE = "afb genes  --db FILE --assembly GRCh37|GRCh38 GENES.gtf[.gz]|GENES.gff3[.gz]   (the node's gene table for geneId queries)";

@@ -21,6 +21,8 @@ export interface BrokerConfig {
   populationsFile?: string;
   /** `auto`: afb peers that announce afb-counts/1 are asked through it; `beacon`: every peer through Beacon v2. */
   peerProtocol: 'auto' | 'beacon';
+  /** Optional GENCODE/Ensembl GTF or GFF3: gene spans for asking third-party Beacons a geneId query. */
+  genesFile?: string;
 }
 
 /**
@@ -49,6 +51,12 @@ export const BROKER_KEYS = keyList<BrokerConfig>({
     default: '',
     doc: 'TSV `population<TAB>canonical code` for vocabularies the built-in map does not know (empty: none)',
   },
+  genesFile: {
+    env: 'AFB_BROKER_GENES_FILE',
+    type: 'string',
+    default: '',
+    doc: 'GENCODE/Ensembl GTF or GFF3 (.gz) whose gene spans let third-party Beacons be asked geneId queries as ranges (empty: none; afb peers resolve genes themselves)',
+  },
 });
 
 /** Where `afb broker`'s server settings differ from a node's defaults in CONFIG_KEYS. */
@@ -69,8 +77,9 @@ export function loadBrokerConfig(file: Record<string, unknown>, env: NodeJS.Proc
     (spec) => [fromFile[spec.key], `config broker.${spec.key}`],
     (spec) => [env[spec.env], `environment ${spec.env}`],
   ]);
-  const { populationsFile, ...rest } = settings;
+  const { populationsFile, genesFile, ...rest } = settings;
   const out = rest as unknown as BrokerConfig;
   if (populationsFile !== '') out.populationsFile = String(populationsFile);
+  if (genesFile !== '') out.genesFile = String(genesFile);
   return out;
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   UNKNOWN_ASSEMBLY: { status: 400, when: 'an assembly name that is not GRCh37/GRCh38 or one of their aliases' },
   UNKNOWN_CONTIG: { status: 400, when: 'a contig no dataset in scope holds (the message lists those held)' },
   ASSEMBLY_MISMATCH: { status: 400, when: 'two parts of a request name different assemblies (assemblyId, a RefSeq accession, an id prefix)' },
+  UNKNOWN_GENE: { status: 400, when: 'a geneId the gene table does not hold, or a beacon with no gene table (afb genes loads one; the message says which)' },
   NOT_FOUND: { status: 404, when: 'no such endpoint' },
   PAYLOAD_TOO_LARGE: { status: 413, when: 'a request body or batch over its configured limit (the message names the limit, and the access level whose limit it is)' },
   UNAUTHORIZED: {

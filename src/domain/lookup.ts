@@ -163,11 +163,18 @@ export type RangeQuery =
   | ({ kind: 'range'; contig: Contig; start0: number; end0: number } & RangeFilters)
   | ({ kind: 'bracket'; contig: Contig; startMin0: number; startMax0: number; endMin0: number; endMax0: number } & RangeFilters);
 
-/** What a g_variants request asks, whatever its wire shape (GET query string, POST body, id). */
-export type VariantQuery = { kind: 'all' } | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string } | RangeQuery;
+/**
+ * Beacon `geneId`: the variants inside a gene's span (an HGNC symbol or an Ensembl gene id, found in
+ * a gene table, domain/genes). `span` is filled by whoever resolved it (a broker with a gene table:
+ * third-party peers are asked that range); a node resolves `geneId` with its own table.
+ */
+export type GeneQuery = { kind: 'gene'; geneId: string; span?: { contig: Contig; start0: number; end0: number; id: string; name: string } } & RangeFilters;
 
-/** What `scan` reads: a range, a bracket, or every variant. */
-export type ScanQuery = RangeQuery | { kind: 'all' };
+/** What a g_variants request asks, whatever its wire shape (GET query string, POST body, id). */
+export type VariantQuery = { kind: 'all' } | { kind: 'sequence'; contig: Contig; start0: number; ref: string; alt: string } | RangeQuery | GeneQuery;
+
+/** What `scan` reads: a range, a bracket, a gene, or every variant. */
+export type ScanQuery = RangeQuery | GeneQuery | { kind: 'all' };
 
 export interface RangeFilters {
   /** Only variants with this alternate allele (compared after trimming). */
@@ -210,6 +217,18 @@ export interface VariantRecord {
   rsids: string[];
   /** One entry per dataset (for a broker: the pooled entry first, then each peer's). */
   frequencies: DatasetFrequencies[];
+  /**
+   * Datasets in scope that declared what they covered and did not cover this position (domain/coverage):
+   * "not covered", never "absent". Their AN is in no sum.
+   */
+  notCovered?: DatasetRef[];
+}
+
+/** A dataset named in an answer without counts (see VariantRecord.notCovered). */
+export interface DatasetRef {
+  datasetId: string;
+  source: string;
+  origin?: string;
 }
 
 export interface DatasetFrequencies {
@@ -229,6 +248,11 @@ export interface DatasetFrequencies {
   pooled?: { contributors: string[]; missing: string[] };
   /** Set when disclosure control withheld counts of this entry: the small-cell threshold k applied (domain/disclosure). */
   minCount?: number;
+  /**
+   * Set on an entry made for a dataset that does not hold the variant but covered its position
+   * (domain/coverage): AC 0 (and no carriers) of the site's AN. Not a hit; pooled like any counts.
+   */
+  absent?: true;
 }
 
 export interface PopulationCounts {

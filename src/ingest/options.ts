@@ -29,6 +29,8 @@ export interface IngestOptions {
   minCount?: number;
   /** Publish such a version anyway (the operator knows the earlier one was never public). */
   allowSmallUpdate?: boolean;
+  /** A BED of the regions where every sample was called: absent variants there answer "0 of AN" (domain/coverage). */
+  callable?: string;
   inputs: string[];
 }
 

@@ -5,6 +5,8 @@ import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
 import { readPopulationsFile } from './populations-file';
+import { FullAnTracker, readCallableBed } from './callable-bed';
+import { writeCoverage } from '../store/coverage-store';
 import { checkUpdate } from './update-gate';
 import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
@@ -25,6 +27,8 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     throw new AfbError('INVALID_OPTION', `--dataset '${opts.dataset}' must be 1-64 characters from A-Z a-z 0-9 _ . : -`);
   }
   const populations = opts.populations ? readPopulationsFile(opts.populations) : undefined;
+  const callable = opts.callable ? await readCallableBed(opts.callable) : undefined;
+  let fullAn: FullAnTracker | undefined;
   const skipped = new Map<string, number>();
   let records = 0;
   let leftAligned = 0;
@@ -41,12 +45,16 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
         for await (const e of parser.events) {
           if (signal?.aborted) throw interrupted();
           if (e.type === 'header') {
-            if (!first) first = e;
+            if (!first) {
+              first = e;
+              if (callable) fullAn = new FullAnTracker(opts.assembly, e.groups.length, e.slots);
+            }
             else if (JSON.stringify([e.mode, e.groups, e.slots]) !== JSON.stringify([first.mode, first.groups, first.slots])) {
               throw new AfbError('INVALID_VCF', `${file}: its groups or count fields differ from ${opts.inputs[0]}; all files of one dataset must share them`);
             }
           } else if (e.type === 'batch') {
             const b = e.batch;
+            fullAn?.observe(b);
             for (const i of writer.addBatch(b)) {
               if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
@@ -99,6 +107,11 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
+    if (callable && fullAn) {
+      const an = fullAn.result();
+      writer.writeExtra((db, v) => writeCoverage(db, v, callable, an));
+      report.callableRegions = callable.length;
+    }
     writer.commit({
       datasetId: opts.dataset,
       name,

@@ -16,6 +16,8 @@ export interface IngestReport {
   leftAligned?: number;
   ignoredInfoFields?: { info: string; why: string }[];
   warnings?: string[];
+  /** Callable regions read from --callable (before merging). */
+  callableRegions?: number;
   contigs: Record<string, number>;
   seconds: number;
   rowsPerSecond: number;

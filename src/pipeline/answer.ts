@@ -3,6 +3,7 @@ import type { Assembly } from '../domain/assemblies';
 import { parseRsid } from '../domain/variant-id';
 import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTrace, Traced, VariantLookup, VariantRecord } from '../domain/lookup';
 import type { BeaconRequest } from '../beacon/request';
+import { isHit } from '../domain/coverage';
 import { parseVariantText } from '../beacon/batch';
 
 /**
@@ -57,8 +58,9 @@ export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Pr
   const limit = req.granularity === 'record' ? req.limit : 0;
   if (q.kind === 'sequence') {
     const found = answered(await ctx.lookup.findAlleles(scope, [q]));
-    const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
-    return { ...base, total: hits.length, records: hits.slice(req.skip, req.skip + limit), trace: found.trace };
+    // A record may be coverage only (absent "0 of AN", not covered): written beside the results, never counted as a hit.
+    const all = found.records.filter((r): r is VariantRecord => r !== undefined);
+    return { ...base, total: all.filter(isHit).length, records: all.slice(req.skip, req.skip + limit), trace: found.trace };
   }
   const r = answered(await ctx.lookup.scan(scope, q, { skip: req.skip, limit }));
   return { ...base, total: r.total, totalIsLowerBound: r.totalIsLowerBound, records: r.records, trace: r.trace };
@@ -84,8 +86,8 @@ export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRe
   const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
   if (!scope) return { ...base, total: 0, records: [] };
   const found = answered(await ctx.lookup.findAlleles(scope, [item.query]));
-  const hits = found.records.filter((r): r is VariantRecord => r !== undefined);
-  return { ...base, total: hits.length, records: hits, trace: found.trace };
+  const all = found.records.filter((r): r is VariantRecord => r !== undefined);
+  return { ...base, total: all.filter(isHit).length, records: req.granularity === 'record' ? all : all.filter(isHit), trace: found.trace };
 }
 
 /**

@@ -56,5 +56,7 @@ function queryText(q: VariantQuery): string {
       return `${q.contig}:${q.start0}-${q.end0}`;
     case 'bracket':
       return `${q.contig}:[${q.startMin0},${q.startMax0}]-[${q.endMin0},${q.endMax0}]`;
+    case 'gene':
+      return `gene:${q.geneId}`;
   }
 }

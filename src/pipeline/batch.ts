@@ -6,6 +6,7 @@ import { answered, scopeOf, datasetsIn, type Answer, type AnswerContext } from '
 import type { Caller } from './caller';
 import { disclose, type DisclosureStep } from './disclose';
 import { answerInfo, lazy, reply, wireOf, type RenderContext, type Reply } from './render';
+import { isHit, splitCoverage } from '../domain/coverage';
 import type { Format } from './request';
 
 /**
@@ -80,7 +81,7 @@ export async function batchAnswers(ctx: AnswerContext, steps: readonly Disclosur
       askable.forEach((k, j) => (records[k] = found.records[j]));
       trace = found.trace;
     }
-    const answer: Answer = { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(Boolean).length, records, entries: slice, trace };
+    const answer: Answer = { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(isHit).length, records, entries: slice, trace };
     return disclose(steps, answer, caller);
   };
   let first: Answer;
@@ -121,7 +122,10 @@ async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: numb
     const results = (a.entries ?? []).map((e, i) => {
       if (e.error) return { query: e.text, found: false, error: { errorCode: 400, errorMessage: e.error } };
       const rec = a.records[i];
-      return rec ? { query: e.text, found: true, record: lazy(rec, wire) } : { query: e.text, found: false };
+      if (!rec) return { query: e.text, found: false };
+      // Datasets that lack the variant (absent "0 of AN", not covered) go in `coverage`, beside the record (domain/coverage).
+      const { hit, coverage } = splitCoverage(rec);
+      return { query: e.text, found: hit !== undefined, ...(hit ? { record: lazy(hit, wire) } : {}), ...(coverage ? { coverage: lazy(coverage, wire) } : {}) };
     });
     // Each result written alone (its record made wire JSON only now), gathered into ~64 kB writes.
     let buf = '';
@@ -149,7 +153,8 @@ async function* tsvBody(render: RenderContext, datasets: DatasetInfo[], parts: A
     first = false;
     (a.entries ?? []).forEach((e, i) => {
       const rec = a.records[i];
-      buf += tsvRows(e.text, rec ? wire(rec) : undefined);
+      const hit = rec ? splitCoverage(rec).hit : undefined;
+      buf += tsvRows(e.text, hit ? wire(hit) : undefined);
     });
     yield buf;
     buf = '';

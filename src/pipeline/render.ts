@@ -7,6 +7,7 @@ import { tsvHeader, tsvRows } from '../beacon/tsv';
 import type { Answer } from './answer';
 import type { Parsed } from './request';
 import { jsonParts } from './json-parts';
+import { splitCoverage } from '../domain/coverage';
 
 /**
  * What a door writes back: status, content type and the body, serialised. A small body is one
@@ -40,13 +41,31 @@ const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
 export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' | 'counts' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
   const wire = wireOf(ctx, answer.datasets);
-  const records = answer.records.filter((r): r is VariantRecord => r !== undefined);
+  const { records, coverage } = hitsAndCoverage(answer.records);
   if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)), answer.minCount);
+  if (coverage.length > 0) extraInfo = { ...extraInfo, coverage: coverage.map(wire) };
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
   const sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
   return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer, extraInfo)), records.length);
+}
+
+/**
+ * The records of an answer split (domain/coverage splitCoverage): hits, written as Beacon results,
+ * and coverage records (datasets that lack the variant: absent "0 of AN", not covered), written in
+ * `info.afb.coverage` so that a covered absence never reads as a hit.
+ */
+export function hitsAndCoverage(list: readonly (VariantRecord | undefined)[]): { records: VariantRecord[]; coverage: VariantRecord[] } {
+  const records: VariantRecord[] = [];
+  const coverage: VariantRecord[] = [];
+  for (const r of list) {
+    if (!r) continue;
+    const s = splitCoverage(r);
+    if (s.hit) records.push(s.hit);
+    if (s.coverage) coverage.push(s.coverage);
+  }
+  return { records, coverage };
 }
 
 /**
@@ -71,11 +90,19 @@ function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary 
 export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
   const origin = originOf(ctx, datasets);
   if (!origin) return (r) => toWireRecord(r, ctx.sourceReference);
-  return (r) => toWireRecord({ ...r, frequencies: r.frequencies.map((f) => ({ ...f, origin: origin(f) })) }, ctx.sourceReference);
+  return (r) =>
+    toWireRecord(
+      {
+        ...r,
+        frequencies: r.frequencies.map((f) => ({ ...f, origin: origin(f) })),
+        ...(r.notCovered ? { notCovered: r.notCovered.map((d) => ({ ...d, origin: origin(d) })) } : {}),
+      },
+      ctx.sourceReference,
+    );
 }
 
 /** The origin a node stamps on an entry (`beaconId/dataset@ingest time`); undefined for a broker, whose entries keep their peers' origins. Every format writes it. */
-export function originOf(ctx: RenderContext, datasets: DatasetInfo[]): ((f: DatasetFrequencies) => string) | undefined {
+export function originOf(ctx: RenderContext, datasets: DatasetInfo[]): ((f: { datasetId: string }) => string) | undefined {
   if (ctx.role === 'broker') return undefined;
   const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
   return (f) => `${ctx.beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}`;

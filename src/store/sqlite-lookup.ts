@@ -76,6 +76,8 @@ export class SqliteLookup implements VariantLookup {
   }
 
   async scan(scope: LookupScope, query: ScanQuery, page: Page): Promise<ScanResult> {
+    // Genes are resolved to a range by the node lookup around this one (node-lookup.ts).
+    if (query.kind === 'gene') throw new AfbError('UNKNOWN_GENE', 'geneId: this store reader has no gene table (open it with openNodeLookup)');
     return this.read(() => {
       const versions = this.inScope(scope);
       let contigs: Contig[];

@@ -5,6 +5,7 @@ import { ContigCodes } from './contig-codes';
 import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
+import { dropVersionExtras } from './coverage-store';
 
 /**
  * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
@@ -180,6 +181,11 @@ export class DatasetWriter {
     return this.rows;
   }
 
+  /** Side tables of this version (coverage-store): `fn(db, v)` runs in one write transaction, before commit. */
+  writeExtra(fn: (db: Database.Database, v: number) => void): void {
+    storeCall(this.dbPath, `writing side tables of '${this.datasetId}'`, () => this.db.transaction(() => fn(this.db, this.v)).immediate());
+  }
+
   /** Make this version current (atomically) and drop the previous one. */
   /** The meta of the dataset's published version, if there is one (read under this ingest's lock). */
   publishedMeta(): VersionMeta | undefined {
@@ -296,7 +302,10 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
       // readers may hold it
     }
   }
-  db.transaction(() => db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state)).immediate();
+  db.transaction(() => {
+    dropVersionExtras(db, v);
+    db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
+  }).immediate();
 }
 
 function dropVersions(db: Database.Database, datasetId: string, state: 'loading' | 'retired'): void {

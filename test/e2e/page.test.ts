@@ -133,8 +133,8 @@ suite('allele-frequency page in Chromium', () => {
 
   test('bad queries and misses get a helpful message', async () => {
     const before = consoleErrors.length;
-    await searchFor('hello');
-    expect(await page.textContent('.message.error')).toMatch(/not a variant, rsID or region.*CHROM-POS-REF-ALT/);
+    await searchFor('hello world');
+    expect(await page.textContent('.message.error')).toMatch(/not a variant, rsID, region or gene.*CHROM-POS-REF-ALT/);
     await page.screenshot({ path: join(OUT, 'bad-query.png'), fullPage: true });
     await searchFor('2:1-30000000');
     expect(await page.textContent('.message.error')).toMatch(/The beacon could not answer: .*at most 10000000 are allowed/);

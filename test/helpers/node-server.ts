@@ -1,4 +1,4 @@
-import { openStoreLookup } from '../../src/store';
+import { openNodeLookup } from '../../src/store';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 import type { VariantRecord } from '../../src/domain/lookup';
@@ -19,7 +19,7 @@ export async function startNode(
   /** Disclosure steps, or the server options a test sets (access section, clock, disclosure steps). */
   options: readonly DisclosureStep[] | Pick<StartOptions, 'access' | 'now' | 'disclosure'> = {},
 ): Promise<TestNode> {
-  const store = openStoreLookup(db);
+  const store = openNodeLookup(db);
   const config = { ...loadServerConfig(undefined, {}, {}), port: 0, logLevel: 'silent' as const, ...overrides };
   const extra = isSteps(options) ? { disclosure: options } : options;
   const server = await startServer({ lookup: store.lookup, config, role: 'node', version: 'test', ...extra });

@@ -16,7 +16,7 @@ let base: string;
 const brokers: TestBroker[] = [];
 
 const HEAD = '{"protocol":"afb-counts/1","op":"alleles","granularity":"record"}';
-const D = '["D",0,"kg","KG","1","hostile/kg@1",0,null,null]';
+const D = '["D",0,"kg","KG","1","hostile/kg@1",0,null,null,0]';
 const G = '["G",0,"Total","Total",null]';
 const V = (ac: number, an: number, g = 0, pos = 16050074) => `["V",0,"22",${pos},"A","G",[],[0,${g},${ac},${an},null,null,null,null,0]]`;
 

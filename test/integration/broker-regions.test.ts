@@ -5,7 +5,9 @@
  * sizes: every variant exactly once, in key order, with the exact distinct total on every page and
  * the pooled counts summed over the nodes that hold it; count granularity gives the same total; a
  * broker above a broker (afb-counts/1 between them) pages the same. The oracle is the generated
- * list itself, sorted by position and alternate allele (SNVs: the key order needs no trimming).
+ * list itself, sorted by position and alternate allele (SNVs: the key order needs no trimming); the
+ * pooled AN of a variant counts every node that called its site (a node with another allele there
+ * is absent, AC 0 of its AN), as for a single lookup.
  */
 import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures';
@@ -43,16 +45,18 @@ beforeAll(async () => {
       let mask = 0;
       while (mask === 0) mask = [1, 2, 4][Math.floor(rand() * 3)]! | (rand() < 0.35 ? [1, 2, 4][Math.floor(rand() * 3)]! : 0);
       let ac = 0;
-      let an = 0;
       for (let k = 0; k < 3; k++) {
         if (!(mask & (1 << k))) continue;
         const c = 1 + Math.floor(rand() * 50);
         byNode[k]!.push({ alt, ac: c });
         ac += c;
-        an += 1000 * (k + 1);
       }
-      expected.push({ id: `GRCh37:1-${pos}-${ref}-${alt}`, ac, an });
+      expected.push({ id: `GRCh37:1-${pos}-${ref}-${alt}`, ac, an: 0 });
     }
+    // Pooled AN: every node that called the site (domain/coverage: a node holding another allele there
+    // counts its AN, with AC 0), as a single lookup pools it.
+    const site = byNode.reduce((n, held, k) => n + (held.length > 0 ? 1000 * (k + 1) : 0), 0);
+    for (let j = expected.length - alts.length; j < expected.length; j++) expected[j]!.an = site;
     byNode.forEach((held, k) => {
       if (held.length > 0) lines[k]!.push(`1\t${pos}\t.\t${ref}\t${held.map((h) => h.alt).join(',')}\t.\tPASS\tAC=${held.map((h) => h.ac).join(',')};AN=${1000 * (k + 1)}`);
     });

@@ -34,6 +34,15 @@ test('npm start: three nodes and a broker on loopback, the page and the API answ
       expect([p.alleleCount, p.alleleNumber]).toEqual([Number(row[`AC${suffix}`]), Number(row[`AN${suffix}`])]);
     }
     expect(rec.frequencyInPopulations.slice(1).map((f: { datasetId: string }) => f.datasetId)).toEqual(['fi:1kg', 'ee:1kg', 'ja:1kg']);
+    // Coverage (issue 13): Finland's callable regions cover 2:30000, Estonia's do not, Japan declares none.
+    const auth = { headers: { authorization: `Bearer ${demo.token}` } };
+    const cov = (await (await fetch(`${demo.page}api/g_variants/2-30000-A-G`, auth)).json()) as any;
+    expect(cov.responseSummary.exists).toBe(false);
+    expect(cov.info.afb.coverage[0].frequencyInPopulations.filter((f: any) => f.absent).map((f: any) => f.datasetId)).toEqual(['fi:1kg']);
+    expect(cov.info.afb.coverage[0].notCovered.map((d: any) => d.datasetId)).toEqual(['ee:1kg']);
+    // The demo's gene table finds the gnomAD excerpt inside DDX11L1 (every one of its 127 sites lies in the gene).
+    const gene = (await (await fetch(`${demo.page}api/g_variants?geneId=DDX11L1&requestedGranularity=count`, auth)).json()) as any;
+    expect(gene.responseSummary).toEqual({ exists: true, numTotalResults: 127 });
     for (const url of Object.values(demo.nodes)) expect((await fetch(`${url}health`)).status).toBe(200);
     // The configs hold only the tokens' hashes.
     const { readFileSync } = await import('node:fs');

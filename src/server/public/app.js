@@ -52,9 +52,11 @@ function parseQuery(text) {
     if (from < 1 || to < from) return { kind: 'bad', message: `The region ${text.trim()} is empty: write START-END with 1 ≤ START ≤ END, e.g. 2:10000-20000.` };
     return { kind: 'region', contig: m[1].toUpperCase(), from, to };
   }
+  const gene = window.afbCoverage.parseGene(t);
+  if (gene) return gene;
   return {
     kind: 'bad',
-    message: `“${text.trim()}” is not a variant, rsID or region. Write a variant as CHROM-POS-REF-ALT (1-based, e.g. 2-10038-C-A), an rsID (rs28804817) or a region CHROM:START-END (1-based, inclusive, e.g. 2:10000-20000).`,
+    message: `“${text.trim()}” is not a variant, rsID, region or gene. Write a gene as its symbol (BRCA2) or Ensembl id, or a variant as CHROM-POS-REF-ALT (1-based, e.g. 2-10038-C-A), an rsID (rs28804817) or a region CHROM:START-END (1-based, inclusive, e.g. 2:10000-20000).`,
   };
 }
 
@@ -74,6 +76,7 @@ function assemblyParam(sep) {
 }
 
 function urlsFor(q) {
+  if (q.kind === 'gene') return window.afbCoverage.geneUrls(q, assemblyParam('&'));
   if (q.kind === 'region') {
     const r = toBeaconRegion(q.from, q.to);
     const base = `${API}/g_variants?referenceName=${q.contig}&start=${r.start}&end=${r.end}&limit=1000&requestedGranularity=record${assemblyParam('&')}`;
@@ -290,8 +293,8 @@ function regionCard(q, records, total, urls) {
   }
   render();
   return h('article', { class: 'card region' },
-    h('h2', {}, `chr${q.contig}:${fmtInt(q.from)}-${fmtInt(q.to)}`),
-    h('p', { class: 'meta' }, `${fmtInt(total)} variant${total === 1 ? '' : 's'} overlap this region (1-based, inclusive)${records.length < total ? `; the first ${records.length} are listed` : ''}. Click a column to sort.`),
+    h('h2', {}, q.kind === 'gene' ? q.id : `chr${q.contig}:${fmtInt(q.from)}-${fmtInt(q.to)}`),
+    h('p', { class: 'meta' }, `${fmtInt(total)} variant${total === 1 ? '' : 's'} ${q.kind === 'gene' ? 'inside this gene\'s span' : 'overlap this region (1-based, inclusive)'}${records.length < total ? `; the first ${records.length} are listed` : ''}. Click a column to sort.`),
     h('p', { class: 'links' }, h('a', { href: urls.json }, 'JSON'), h('a', { href: urls.tsv }, 'TSV')),
     h('div', { class: 'table-wrap' }, h('table', { class: 'variants' }, h('thead', {}, h('tr', {}, heads)), tbody)));
 }
@@ -311,13 +314,16 @@ async function search(text) {
     if (level) showLevel(level);
     const records = recordsOf(body);
     const status = peerStatus(body.info);
-    if (records.length === 0) {
-      const what = q.kind === 'region' ? `No variants in chr${q.contig}:${q.from}-${q.to}` : `${q.id} was not found`;
+    const coverage = window.afbCoverage.coverageCards(body, records);
+    if (records.length === 0 && coverage.length > 0) {
+      out.replaceChildren(...status, ...coverage);
+    } else if (records.length === 0) {
+      const what = q.kind === 'region' ? `No variants in chr${q.contig}:${q.from}-${q.to}` : q.kind === 'gene' ? `No variants inside ${q.id}` : `${q.id} was not found`;
       out.replaceChildren(message('empty', `${what} in any ${state.role === 'broker' ? 'answering node' : 'dataset here'}.`), ...status);
-    } else if (q.kind === 'region') {
+    } else if (q.kind === 'region' || q.kind === 'gene') {
       out.replaceChildren(...status, regionCard(q, records, body.responseSummary?.numTotalResults ?? records.length, urls));
     } else {
-      out.replaceChildren(...status, ...records.map((r) => variantCard(r, urlsFor({ kind: 'variant', id: r.variantId }))));
+      out.replaceChildren(...status, ...records.map((r) => variantCard(r, urlsFor({ kind: 'variant', id: r.variantId }))), ...coverage);
     }
   } catch (e) {
     out.replaceChildren(message('error', e.beacon ? `The beacon could not answer: ${e.message}` : `Could not reach the beacon: ${e.message}`));

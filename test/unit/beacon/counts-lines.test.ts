@@ -113,3 +113,19 @@ test('variants out of order, and keys out of trimmed form, are refused', () => {
   const untrimmed = '{"protocol":"afb-counts/1","op":"scan","granularity":"record","total":1}\n["K","22",5,"AG","AT"]\n["E",1]\n';
   expect(() => read(untrimmed, { op: 'scan' })).toThrow(/not in trimmed form/);
 });
+
+test('coverage: an absent entry (AC 0 of its AN) and the datasets that did not cover the position come back; an absent entry with a carrier is refused', () => {
+  const r: VariantRecord = {
+    ...rec(300),
+    frequencies: [{ datasetId: 'gno', source: 'gnomAD', filters: [], absent: true, populations: [{ code: 'Total', label: 'Total', counts: { ac: 0, an: 1500 } }] }],
+    notCovered: [{ datasetId: 'exac', source: 'ExAC', origin: 'node-a/exac@1' }],
+  };
+  const w = new CountsWriter();
+  const text = w.header({ op: 'alleles', granularity: 'record' }) + w.variant(0, r) + w.end();
+  const back = read(text).variants[0]!.record;
+  expect(back.frequencies).toEqual(r.frequencies);
+  expect(back.notCovered).toEqual(r.notCovered);
+  const carrier = text.replace('[0,0,0,1500,', '[0,0,2,1500,');
+  expect(carrier).not.toBe(text);
+  expect(() => read(carrier)).toThrow(/marked absent but carries a non-zero count/);
+});

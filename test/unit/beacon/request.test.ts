@@ -16,9 +16,11 @@ test('an empty allele may be written - or .', () => {
   expect(r.query).toEqual({ kind: 'sequence', contig: '20', start0: 41543685, ref: 'TAAG', alt: '' });
 });
 
-test('a RefSeq accession pins the assembly; the misspelled OpenAPI names are accepted (and refused as unsupported)', () => {
+test('a RefSeq accession pins the assembly; the misspelled OpenAPI names are accepted', () => {
   expect(parseGetRequest({ referenceName: 'refseq:NC_000022.11', start: '5', end: '9' }, LIMITS).assembly).toBe('GRCh38');
-  expect(() => parseGetRequest({ geneid: 'BRCA1' }, LIMITS)).toThrow(/geneId: not supported here/);
+  expect(parseGetRequest({ geneid: 'BRCA1', variantType: 'SNP' }, LIMITS).query).toEqual({ kind: 'gene', geneId: 'BRCA1', variantType: 'SNP' });
+  expect(() => parseGetRequest({ allele: 'NC_000022.11:g.5A>G' }, LIMITS)).toThrow(/genomicAlleleShortForm: not supported here/);
+  expect(() => parseGetRequest({ geneId: 'BRCA1;drop' }, LIMITS)).toThrow(/not a gene symbol or Ensembl gene id/);
 });
 
 test('POST: flat and nested requestParameters, pagination inside query or (older docs) at the root', () => {
