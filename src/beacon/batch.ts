@@ -3,6 +3,7 @@ import { requireAssembly, type Assembly } from '../domain/assemblies';
 import { resolveContig } from '../domain/contigs';
 import { pos1ToStart0 } from '../domain/coordinates';
 import { parseVariantId } from '../domain/variant-id';
+import { parseVrsAlleleId } from '../domain/vrs';
 import { isAlleleBases } from '../domain/alleles';
 import { scalar, show } from './values';
 import type { AlleleQuery } from '../domain/lookup';
@@ -13,6 +14,8 @@ export interface BatchItem {
   query?: AlleleQuery;
   /** Set when the id pins an assembly (`GRCh37:22-...`, a RefSeq accession). */
   assembly?: Assembly;
+  /** A VRS 2.0 id's digest (`ga4gh:VA.<digest>`): the pipeline resolves it to `query` through the lookup. */
+  vrs?: string;
   error?: string;
 }
 
@@ -47,6 +50,8 @@ export function parseBatchRequest(body: unknown, maxBatch: number): BatchRequest
 
 function parseItem(v: unknown): BatchItem {
   if (typeof v === 'string') {
+    const vrs = parseVrsAlleleId(v);
+    if (vrs !== undefined) return { text: v, vrs };
     let text = v.trim();
     let assembly: Assembly | undefined;
     const prefixed = /^(GRCh3[78]|hg19|hg38):(.+)$/i.exec(text);

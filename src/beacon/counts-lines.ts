@@ -1,6 +1,7 @@
 import { countProblems, type CountKind, type GroupCounts } from '../domain/counts';
 import { resolveContig, type Contig } from '../domain/contigs';
 import { isAlleleBases, trimAlleles } from '../domain/alleles';
+import { parseVrsAlleleId } from '../domain/vrs';
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, DatasetRef, PopulationCounts, VariantRecord } from '../domain/lookup';
 import { COUNTS_PROTOCOL } from './counts-protocol';
@@ -24,7 +25,8 @@ import { ImpossibleCountsError, MAX_PLAUSIBLE_ALLELE_NUMBER, WireFormatError } f
  * counts are null when unknown; `withheld` is a bit mask over COUNT_KINDS (ac 1, an 2, nhomalt 4,
  * nhet 8, nhemi 16, af 32) of kinds disclosure control withheld. `absent` (1) marks an entry of a
  * dataset that covered the position and does not hold the variant (domain/coverage: AC 0 of its
- * AN); the optional last `{"nc":[...]}` names the datasets that did not cover it (notCovered).
+ * AN); the optional last `{"nc":[...],"vrs":"ga4gh:VA..."}` names the datasets that did not cover it
+ * (notCovered) and gives an indel's VRS 2.0 id as the node stored it.
  */
 
 /** Numbers per population in a V line's entry: g, ac, an, nhomalt, nhet, nhemi, af, withheld. */
@@ -87,6 +89,9 @@ export class CountsWriter {
       }
       line.push(entry);
     }
+    // The trailing object: datasets not covering the position, and an indel's VRS id (a substitution's is computed by the reader's side).
+    const tail: { nc?: number[]; vrs?: string } = {};
+    if (r.vrsId && (r.trimmed.ref === '' || r.trimmed.alt === '')) tail.vrs = r.vrsId;
     if (r.notCovered && r.notCovered.length > 0) {
       const nc: number[] = [];
       for (const ref of r.notCovered) {
@@ -99,8 +104,9 @@ export class CountsWriter {
         }
         nc.push(d);
       }
-      line.push({ nc });
+      tail.nc = nc;
     }
+    if (tail.nc || tail.vrs) line.push(tail);
     this.n++;
     return out + JSON.stringify(line) + '\n';
   }
@@ -263,15 +269,25 @@ export class CountsReader {
     const rsids = this.strings(v[6], 'rsids');
     const frequencies: DatasetFrequencies[] = [];
     let notCovered: DatasetRef[] | undefined;
+    let vrsId: string | undefined;
     for (let i = 7; i < v.length; i++) {
-      const x = v[i] as { nc?: unknown } | unknown[];
+      const x = v[i] as { nc?: unknown; vrs?: unknown } | unknown[];
       if (Array.isArray(x)) frequencies.push(this.entry(x));
-      else if (i === v.length - 1 && x && typeof x === 'object' && Array.isArray(x.nc) && x.nc.length > 0) notCovered = x.nc.map((d) => this.ref(d));
-      else this.bad('a variant element is neither a dataset entry nor a final {"nc":[...]}');
+      else if (i === v.length - 1 && x && typeof x === 'object') {
+        if (x.nc !== undefined) {
+          if (!Array.isArray(x.nc) || x.nc.length === 0) this.bad('nc is not a list of declared datasets');
+          notCovered = x.nc.map((d) => this.ref(d));
+        }
+        if (x.vrs !== undefined) {
+          if (typeof x.vrs !== 'string' || !parseVrsAlleleId(x.vrs)) this.bad(`vrs ${JSON.stringify(x.vrs)} is not a ga4gh:VA id`);
+          vrsId = x.vrs;
+        }
+      } else this.bad('a variant element is neither a dataset entry nor a final {"nc":[...],"vrs":...}');
     }
     if (frequencies.length === 0 && !notCovered) this.bad('a variant without a dataset entry');
     const record: VariantRecord = { assembly: this.assembly, contig, trimmed: trimAlleles(start0 as number, ref, alt), display: { start0: start0 as number, ref, alt }, rsids, frequencies };
     if (notCovered) record.notCovered = notCovered;
+    if (vrsId && (record.trimmed.ref === '' || record.trimmed.alt === '')) record.vrsId = vrsId;
     this.variants.push({ q: q as number, record });
   }
 

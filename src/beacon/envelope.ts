@@ -1,6 +1,7 @@
 import type { AfbError, ErrorCode } from '../domain/errors';
 import type { BeaconRequest, Granularity, IncludeResultsets } from './request';
 import type { WireRecord } from './record';
+import { CAF_RETURNED_SCHEMA } from './caf';
 
 export const API_VERSION = 'v2.0.0';
 export const GV_SCHEMA = { entityType: 'genomicVariant', schema: 'ga4gh-beacon-variant-v2.0.0' };
@@ -20,10 +21,12 @@ export interface RequestSummary {
   includeResultsets?: IncludeResultsets;
   /** Echoed nested under `g_variant`, the only form the framework schema accepts. */
   params?: Record<string, unknown>;
+  /** Set when the records are in another schema than the Beacon default (VA-Spec CAF, beacon/caf.ts): what was asked and returned. */
+  schema?: { entityType: string; schema: string };
 }
 
 export function summaryOf(req: BeaconRequest): RequestSummary {
-  return { requestedGranularity: req.granularity, skip: req.skip, limit: req.limit, includeResultsets: req.includeResultsets, params: req.echo };
+  return { requestedGranularity: req.granularity, skip: req.skip, limit: req.limit, includeResultsets: req.includeResultsets, params: req.echo, ...(req.caf ? { schema: CAF_RETURNED_SCHEMA } : {}) };
 }
 
 /** A summary for requests that never got parsed (errors, bare endpoints). */
@@ -32,7 +35,7 @@ export const DEFAULT_SUMMARY: RequestSummary = { requestedGranularity: 'boolean'
 export function responseMeta(id: BeaconIdentity, returned: Granularity, s: RequestSummary) {
   const received: Record<string, unknown> = {
     apiVersion: API_VERSION,
-    requestedSchemas: [],
+    requestedSchemas: s.schema ? [s.schema] : [],
     pagination: { skip: s.skip, limit: s.limit },
     requestedGranularity: s.requestedGranularity,
   };
@@ -41,7 +44,7 @@ export function responseMeta(id: BeaconIdentity, returned: Granularity, s: Reque
   return {
     beaconId: id.beaconId,
     apiVersion: API_VERSION,
-    returnedSchemas: [GV_SCHEMA],
+    returnedSchemas: [s.schema && returned === 'record' ? s.schema : GV_SCHEMA],
     returnedGranularity: returned,
     receivedRequestSummary: received,
   };

@@ -1,3 +1,4 @@
+import { CAF_SCHEMA_ID } from './caf';
 import type { DatasetInfo, LookupDescription } from '../domain/lookup';
 import { COUNTS_PROTOCOL } from './counts-protocol';
 import { API_VERSION, informationalMeta, responseMeta, DEFAULT_SUMMARY, type BeaconIdentity } from './envelope';
@@ -84,6 +85,10 @@ function entryTypes() {
       ontologyTermForThisType: { id: 'ENSGLOSSARY:0000092', label: 'Variant' },
       partOfSpecification: 'Beacon v2.0.0',
       defaultSchema: { id: 'ga4gh-beacon-variant-v2.0.0', name: 'Default schema for a genomic variation', referenceToSchemaDefinition: GV_DEFAULT_SCHEMA, schemaVersion: 'v2.0.0' },
+      // Asked for by requestedSchemas (docs/api.md "VA-Spec CAF"): the same counts as VA-Spec cohort allele frequencies.
+      additionallySupportedSchemas: [
+        { id: CAF_SCHEMA_ID, name: 'GA4GH VA-Spec CohortAlleleFrequencyStudyResult (VRS 2.0 alleles)', referenceToSchemaDefinition: CAF_SCHEMA_ID, schemaVersion: 'va-spec 1.x' },
+      ],
       nonFilteredQueriesAllowed: true,
     },
   };

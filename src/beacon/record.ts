@@ -5,6 +5,8 @@ import { start0ToPos1 } from '../domain/coordinates';
 import { isAlleleBases, trimAlleles, variantType } from '../domain/alleles';
 import { parseAssembly, type Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, PopulationCounts, VariantRecord } from '../domain/lookup';
+import { derivedFrequencies, type DerivedPopulation, type Sex } from '../domain/derived';
+import { VRS_ALLELE_PREFIX, parseVrsAlleleId, vrsAllele } from '../domain/vrs';
 
 /**
  * The wire mapping, both directions (DESIGN §7): `toWireRecord` writes a domain record as a Beacon
@@ -66,7 +68,7 @@ export interface WireRecord {
       interval: { type: 'SequenceInterval'; start: { type: 'Number'; value: number }; end: { type: 'Number'; value: number } };
     };
   };
-  identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string }[] };
+  identifiers?: { genomicHGVSId?: string; variantAlternativeIds?: { id: string; reference?: string; notes?: string }[] };
   frequencyInPopulations: WireFrequencies[];
   /**
    * afb extension: dataset entries whose every population is withheld (docs/api.md "Withheld
@@ -100,8 +102,33 @@ export interface WireFrequencies {
   populationsWithheld?: WireWithheldPopulation[];
   /** Set when counts of this entry are withheld: counts in 1..minCount-1 are not published. */
   minCount?: number;
+  /** afb extension, derived from this entry's counts (docs/api.md "Derived values"): gnomAD's grpmax. */
+  grpmax?: WireGrpmax;
+  /** afb extension, derived: the highest FAF95 and FAF99 over the grpmax groups and where they are. */
+  fafmax?: { faf95: number; faf95Population: string; faf99: number; faf99Population: string };
+  /** afb extension: grpmax and fafmax are not given because counts of a group that could be the maximum are withheld. */
+  grpmaxWithheld?: true;
   /** The dataset does not hold the variant but covered its position: every AC is 0 of the AN given. */
   absent?: true;
+}
+
+export interface WireGrpmax {
+  population: string;
+  alleleFrequency: number;
+  alleleCount: number;
+  alleleNumber: number;
+  alleleCountHomozygous?: number;
+}
+
+/** One sex's counts of a population (the XX or XY population that splits it), beside the population's own counts. */
+export interface WireSexCounts {
+  population: string;
+  alleleCount?: number;
+  alleleNumber?: number;
+  alleleFrequency?: number;
+  alleleCountHomozygous?: number;
+  alleleCountHemizygous?: number;
+  countsWithheld?: WireCountName[];
 }
 
 /** A population whose frequency is withheld: what is still published of it (AN, unless the group is too small) and what is not. */
@@ -128,6 +155,11 @@ export interface WirePopulation {
   frequencyOnly?: string[];
   /** Counts of this population withheld by disclosure control (absent above, never 0). */
   countsWithheld?: WireCountName[];
+  /** afb extension, derived (docs/api.md "Derived values"): gnomAD's filtering allele frequency at 95 % and 99 %. */
+  faf95?: number;
+  faf99?: number;
+  /** afb extension, derived: the XX and XY populations that split this one, their counts repeated here. */
+  sexSplit?: Partial<Record<Sex, WireSexCounts>>;
 }
 
 /** The wire name of each count kind (docs/api.md). */
@@ -198,8 +230,24 @@ export function toWireRecord(r: VariantRecord, sourceReference: string): WireRec
   const ids: NonNullable<WireRecord['identifiers']> = {};
   if (accession && r.display.ref.length === 1 && r.display.alt.length === 1) ids.genomicHGVSId = `${accession}:g.${start0ToPos1(start0)}${r.display.ref}>${r.display.alt}`;
   if (r.rsids.length > 0) ids.variantAlternativeIds = r.rsids.map((id) => ({ id: `dbSNP:${id}`, reference: `https://www.ncbi.nlm.nih.gov/snp/${id}` }));
+  const vrs = vrsIdOf(r);
+  if (vrs) (ids.variantAlternativeIds ??= []).push({ id: vrs, reference: VRS_REFERENCE, notes: 'GA4GH VRS 2.0 computed allele identifier' });
   if (Object.keys(ids).length > 0) rec.identifiers = ids;
   return rec;
+}
+
+/** What `variantAlternativeIds` names as the reference of a VRS id. */
+export const VRS_REFERENCE = 'https://vrs.ga4gh.org/en/2.0/conventions/computed_identifiers.html';
+
+/**
+ * A record's VRS 2.0 allele id: the one its lookup knows (a node's stored id of an indel, a peer's
+ * id read back), else computed for a substitution (it needs no reference bases); none otherwise.
+ */
+export function vrsIdOf(r: VariantRecord): string | undefined {
+  const t = r.trimmed;
+  // A substitution's id is always computed here, never taken from a peer.
+  if (t.ref !== '' && t.alt !== '') return vrsAllele(r.assembly, r.contig, t.start0, t.ref, t.alt)?.id;
+  return r.vrsId;
 }
 
 /**
@@ -220,8 +268,10 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
     ...(f.version !== undefined ? { version: f.version } : {}),
     datasetId: f.datasetId,
     ...(f.origin !== undefined ? { origin: f.origin } : {}),
-    frequencies: f.populations.filter((p) => !frequencyWithheld(p)).map(toWirePopulation),
+    frequencies: [],
   };
+  const derived = derivedFrequencies(f.populations);
+  out.frequencies = f.populations.filter((p) => !frequencyWithheld(p)).map((p) => toWirePopulation(p, derived.populations.get(p.code)));
   if (f.pooled) {
     out.contributors = f.pooled.contributors;
     out.missing = f.pooled.missing;
@@ -229,6 +279,13 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
   const hidden = f.populations.filter(frequencyWithheld);
   if (hidden.length > 0) out.populationsWithheld = hidden.map(toWireWithheld);
   if (f.minCount !== undefined) out.minCount = f.minCount;
+  if (derived.grpmax) {
+    const c = derived.grpmax.counts;
+    out.grpmax = { population: derived.grpmax.population, alleleFrequency: roundAf(derived.grpmax.alleleFrequency), alleleCount: c.ac!, alleleNumber: c.an! };
+    if (c.nhomalt !== undefined) out.grpmax.alleleCountHomozygous = c.nhomalt;
+  }
+  if (derived.fafmax) out.fafmax = { ...derived.fafmax, faf95: roundAf(derived.fafmax.faf95), faf99: roundAf(derived.fafmax.faf99) };
+  if (derived.maxWithheld) out.grpmaxWithheld = true;
   if (f.absent) out.absent = true;
   return out;
 }
@@ -237,7 +294,7 @@ function toWireFrequencies(f: DatasetFrequencies, sourceReference: string): Wire
  * One population on the wire. The spec requires a number in `alleleFrequency`; where AN is 0
  * (nobody called) it is 0 and `alleleNumber: 0` says why, so nothing reads it as a measured zero.
  */
-export function toWirePopulation(p: PopulationCounts): WirePopulation {
+export function toWirePopulation(p: PopulationCounts, derived?: DerivedPopulation): WirePopulation {
   const c: GroupCounts = p.counts;
   const out: WirePopulation = {
     population: p.code,
@@ -253,6 +310,25 @@ export function toWirePopulation(p: PopulationCounts): WirePopulation {
   if (p.pooledFrom) out.pooledFrom = p.pooledFrom;
   if (p.frequencyOnly && p.frequencyOnly.length > 0) out.frequencyOnly = p.frequencyOnly;
   if (p.withheld && p.withheld.length > 0) out.countsWithheld = wireNames(p.withheld);
+  if (derived?.faf95 !== undefined) out.faf95 = roundAf(derived.faf95);
+  if (derived?.faf99 !== undefined) out.faf99 = roundAf(derived.faf99);
+  if (derived?.sexSplit) {
+    out.sexSplit = {};
+    for (const [sex, q] of Object.entries(derived.sexSplit) as [Sex, PopulationCounts][]) out.sexSplit[sex] = toWireSexCounts(q);
+  }
+  return out;
+}
+
+function toWireSexCounts(p: PopulationCounts): WireSexCounts {
+  const c = p.counts;
+  const out: WireSexCounts = { population: p.code };
+  if (c.ac !== undefined) out.alleleCount = c.ac;
+  if (c.an !== undefined) out.alleleNumber = c.an;
+  const af = alleleFrequency(c);
+  if (af !== undefined && !frequencyWithheld(p)) out.alleleFrequency = roundAf(af);
+  if (c.nhomalt !== undefined) out.alleleCountHomozygous = c.nhomalt;
+  if (c.nhemi !== undefined) out.alleleCountHemizygous = c.nhemi;
+  if (p.withheld && p.withheld.length > 0) out.countsWithheld = wireNames([...p.withheld, ...(frequencyWithheld(p) ? (['af'] as const) : [])]);
   return out;
 }
 
@@ -311,17 +387,23 @@ export function fromWireRecord(raw: unknown, opts: WireReadOptions = {}): Varian
   const rsids: string[] = [];
   const alternatives = r.identifiers?.variantAlternativeIds ?? [];
   if (!Array.isArray(alternatives)) bad('identifiers.variantAlternativeIds is not a list');
+  let vrsId: string | undefined;
   for (const id of alternatives) {
+    if (typeof id?.id === 'string' && id.id.startsWith(VRS_ALLELE_PREFIX) && parseVrsAlleleId(id.id)) vrsId ??= id.id;
     // `dbSNP:rs123` (afb), `rs123`; other kinds of ids are not rsIDs.
     const n = parseRsid(String(id?.id ?? '').replace(/^[^:]*:/, ''));
     if (n !== undefined) rsids.push(`rs${n}`);
   }
+  const trimmed = trimAlleles(start0, ref, alt);
+  // Only an indel's id is kept (it needed the peer's reference); a substitution's is computed when written.
+  const indel = trimmed.ref === '' || trimmed.alt === '';
   return {
     assembly,
     contig: resolved.contig,
-    trimmed: trimAlleles(start0, ref, alt),
+    trimmed,
     display: { start0, ref, alt },
     rsids,
+    ...(vrsId && indel ? { vrsId } : {}),
     frequencies: [
       ...fip.map((f) => fromWireFrequencies(f, { datasetId: ownString(r.datasetId) ?? opts.datasetId, dialects: opts.dialects })),
       ...withheldEntries(r.frequencyInPopulationsWithheld, { datasetId: ownString(r.datasetId) ?? opts.datasetId }),

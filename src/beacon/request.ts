@@ -19,6 +19,8 @@ export interface BeaconRequest {
   datasetIds?: string[];
   /** The parameters as received, echoed (nested under g_variant) in receivedRequestSummary. */
   echo: Record<string, unknown>;
+  /** Set when `requestedSchema(s)` ask for VA-Spec CohortAlleleFrequencyStudyResult (beacon/caf.ts). */
+  caf?: true;
 }
 
 export interface RequestLimits {
@@ -91,13 +93,13 @@ export function parseGetRequest(query: Record<string, unknown>, limits: RequestL
   }
   if (typeof params.datasetIds === 'string') params.datasetIds = (params.datasetIds as string).split(',').map((s) => s.trim()).filter(Boolean);
   const filters = one('filters');
-  return build(params, {
+  return withSchemas(build(params, {
     granularity: one('requestedGranularity'),
     skip: one('skip'),
     limit: one('limit'),
     include: one('includeResultsetResponses'),
     filters: filters ? filters.split(',') : undefined,
-  }, limits);
+  }, limits), one('requestedSchema')?.split(','));
 }
 
 /**
@@ -127,13 +129,25 @@ export function parsePostRequest(body: unknown, limits: RequestLimits): BeaconRe
     throw new AfbError('INVALID_PARAMETER', `pagination must be an object such as {"skip":0,"limit":10}, not ${show(pagination)}`);
   }
   const filters = q.filters;
-  return build({ ...params }, {
+  const meta = b.meta as Raw | undefined;
+  const asked = meta && typeof meta === 'object' && Array.isArray(meta.requestedSchemas) ? meta.requestedSchemas.map((x) => (x && typeof x === 'object' ? (x as Raw).schema : x)) : undefined;
+  return withSchemas(build({ ...params }, {
     granularity: q.requestedGranularity ?? b.requestedGranularity,
     skip: pagination.skip,
     limit: pagination.limit,
     include: q.includeResultsetResponses,
     filters: Array.isArray(filters) ? filters : filters === undefined ? undefined : [filters],
-  }, limits);
+  }, limits), asked);
+}
+
+/**
+ * `requestedSchema` (GET) / `meta.requestedSchemas[].schema` (POST): VA-Spec's
+ * CohortAlleleFrequencyStudyResult, by its id or name, switches the records to CAF (beacon/caf.ts).
+ * Other schemas are answered in the default one, and `returnedSchemas` says which was returned.
+ */
+function withSchemas(req: BeaconRequest, asked: unknown[] | undefined): BeaconRequest {
+  const caf = (asked ?? []).some((s) => typeof s === 'string' && /(^|\/)CohortAlleleFrequencyStudyResult$/i.test(s.trim()));
+  return caf ? { ...req, caf: true } : req;
 }
 
 interface Controls {

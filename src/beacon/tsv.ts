@@ -17,6 +17,17 @@ export const TSV_COLUMNS = [
   'hemizygous',
   // The counts of this row withheld by disclosure control (their cells are empty; an empty cell not named here is unknown).
   'withheld',
+  // Derived from the row's counts (docs/api.md "Derived values"); empty where the counts do not allow them.
+  'faf95',
+  'faf99',
+  // The XX and XY populations that split this row's population (their own rows follow too).
+  'alleleCountXX',
+  'alleleNumberXX',
+  'alleleCountXY',
+  'alleleNumberXY',
+  // Of the row's dataset entry, repeated on each of its rows: gnomAD's grpmax population and highest FAF95.
+  'grpmax',
+  'fafmax95',
 ] as const;
 
 /** The header line; under a small-cell threshold k > 1, preceded by a comment stating the rule. */
@@ -29,7 +40,7 @@ export function tsvHeader(minCount?: number): string {
 export function tsvRows(query: string, r: WireRecord | undefined): string {
   if (!r) return `${clean(query)}${'\t'.repeat(TSV_COLUMNS.length - 1)}\n`;
   let out = '';
-  const row = (f: Pick<WireFrequencies, 'source' | 'datasetId'>, p: Partial<WirePopulation> & WireWithheldPopulation): string =>
+  const row = (f: Pick<WireFrequencies, 'source' | 'datasetId' | 'grpmax' | 'fafmax'>, p: Partial<WirePopulation> & WireWithheldPopulation): string =>
     [
       query,
       r.variantId,
@@ -45,6 +56,14 @@ export function tsvRows(query: string, r: WireRecord | undefined): string {
       p.alleleCountHeterozygous,
       p.alleleCountHemizygous,
       p.countsWithheld.join(','),
+      p.faf95,
+      p.faf99,
+      p.sexSplit?.XX?.alleleCount,
+      p.sexSplit?.XX?.alleleNumber,
+      p.sexSplit?.XY?.alleleCount,
+      p.sexSplit?.XY?.alleleNumber,
+      f.grpmax?.population,
+      f.fafmax?.faf95,
     ].map(clean).join('\t') + '\n';
   const entries: Partial<WireFrequencies>[] = [...r.frequencyInPopulations, ...(r.frequencyInPopulationsWithheld ?? [])];
   for (const f of entries as WireFrequencies[]) {

@@ -83,7 +83,8 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
   // Datasets that did not cover the position (domain/coverage): named once, in no sum.
   const notCovered = [...new Map(parts.flatMap((p) => p.variant.notCovered ?? []).map((d) => [d.origin ?? d.datasetId, d])).values()];
-  const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, frequencies: [pooled, ...entries] };
+  const vrsId = parts.find((p) => p.variant.vrsId)?.variant.vrsId;
+  const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] };
   if (notCovered.length > 0) record.notCovered = notCovered;
   return { record, warnings };
 }

@@ -6,14 +6,14 @@ import { parseArgs, requiredFlag, stringFlag } from './args';
 export const INGEST_USAGE = `afb ingest --db FILE --dataset ID --assembly GRCh37|GRCh38 [--name TEXT] [--description TEXT]
            [--mode sites|genotypes] [--panel FILE] [--samples FILE] [--populations FILE]
            [--fields FILE] [--reference FASTA] [--skip-invalid] [--max-line-bytes N]
-           [--min-count K [--allow-small-update]] [--callable FILE.bed[.gz]] VCF...`;
+           [--min-count K [--allow-small-update]] [--callable FILE.bed[.gz]] [--no-vrs-ids] VCF...`;
 
 /** `afb ingest`: prints the JSON report on stdout; the progress bar goes to stderr. */
 export async function ingestCommand(argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
     ['db', 'dataset', 'assembly', 'name', 'description', 'mode', 'panel', 'samples', 'populations', 'fields', 'reference', 'max-line-bytes', 'min-count', 'callable'],
-    ['skip-invalid', 'allow-small-update'],
+    ['skip-invalid', 'allow-small-update', 'no-vrs-ids'],
   );
   const mode = stringFlag(args, 'mode');
   if (mode !== undefined && mode !== 'sites' && mode !== 'genotypes') throw new AfbError('INVALID_OPTION', `--mode '${mode}' must be sites or genotypes`);
@@ -46,6 +46,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         minCount: minCount === undefined ? undefined : Number(minCount),
         allowSmallUpdate: args.flags.get('allow-small-update') === true,
         callable: stringFlag(args, 'callable'),
+        vrsIds: args.flags.get('no-vrs-ids') !== true,
         inputs: args.positionals,
       },
       progress.listener,

@@ -31,6 +31,11 @@ export interface VariantLookup {
    */
   scanKeys?(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult>;
   /**
+   * Optional: variants whose VRS 2.0 allele id is `ga4gh:VA.<digest>` (domain/vrs; a node reads the
+   * ids it stored at ingest). A lookup without it cannot resolve such ids (the pipeline says so).
+   */
+  findVrs?(scope: LookupScope, digest: string, signal?: AbortSignal): Promise<RsidResult>;
+  /**
    * Optional: lookups that all see one version of the data, however long they take, so a large
    * batch can be read in parts (other requests run between the parts) and still be all-old or
    * all-new across a re-ingest. `release()` must be called when done. A lookup without it (a
@@ -215,6 +220,12 @@ export interface VariantRecord {
   /** The VCF-style form shown to people and sent as referenceBases/alternateBases. */
   display: Anchored;
   rsids: string[];
+  /**
+   * The VRS 2.0 allele id (`ga4gh:VA.…`) when the lookup knows it (an insertion or deletion needs
+   * the reference, so a node reads the id it stored at ingest); a substitution's is computed when
+   * the record is written, so it need not be set.
+   */
+  vrsId?: string;
   /** One entry per dataset (for a broker: the pooled entry first, then each peer's). */
   frequencies: DatasetFrequencies[];
   /**

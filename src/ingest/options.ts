@@ -31,6 +31,8 @@ export interface IngestOptions {
   allowSmallUpdate?: boolean;
   /** A BED of the regions where every sample was called: absent variants there answer "0 of AN" (domain/coverage). */
   callable?: string;
+  /** Store VRS 2.0 ids for lookup by `ga4gh:VA.` id (default true; ~50 bytes a variant; docs/api.md "VRS ids"). */
+  vrsIds?: boolean;
   inputs: string[];
 }
 

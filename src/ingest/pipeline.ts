@@ -4,6 +4,7 @@ import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
+import { addVrsRows } from '../store/vrs-index';
 import { readPopulationsFile } from './populations-file';
 import { FullAnTracker, readCallableBed } from './callable-bed';
 import { writeCoverage } from '../store/coverage-store';
@@ -12,6 +13,7 @@ import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
 import type { IngestReport } from './report';
+import { VrsIdMaker } from './vrs-ids';
 
 type HeaderEvent = Extract<ParseEvent, { type: 'header' }>;
 
@@ -37,6 +39,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   let first: HeaderEvent | undefined;
 
   const writer = DatasetWriter.open(opts.db, opts.dataset, { maxPages: opts.storeMaxPages });
+  const vrs = new VrsIdMaker(opts.assembly, opts.reference);
   try {
     for (const file of opts.inputs) {
       const parser = parseEvents(file, opts, signal);
@@ -55,7 +58,9 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
           } else if (e.type === 'batch') {
             const b = e.batch;
             fullAn?.observe(b);
-            for (const i of writer.addBatch(b)) {
+            const duplicates = writer.addBatch(b);
+            if (opts.vrsIds !== false) writer.writeExtra((db, v) => addVrsRows(db, v, vrs.rows(b, duplicates)));
+            for (const i of duplicates) {
               if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
                 throw new AfbError(
@@ -104,6 +109,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     };
     if (h.samples) report.samples = { ...h.samples, hetCallsOnHaploidRegions: hetOnHaploid };
     if (opts.reference) report.leftAligned = leftAligned;
+    if (opts.vrsIds !== false) report.vrsIds = { computed: vrs.computed, indelsWithoutReference: vrs.indelsWithoutReference };
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
@@ -130,6 +136,8 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    vrs.close();
   }
 }
 

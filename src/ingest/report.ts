@@ -14,6 +14,8 @@ export interface IngestReport {
   groups: { key: string; code: string; label: string; kinds: string[]; canonical?: string }[];
   samples?: { inVcf: number; counted: number; notInPanel: number; excludedByList: number; hetCallsOnHaploidRegions: number };
   leftAligned?: number;
+  /** VRS 2.0 ids stored (docs/api.md "VRS ids"); insertions and deletions need --reference for theirs. */
+  vrsIds?: { computed: number; indelsWithoutReference: number };
   ignoredInfoFields?: { info: string; why: string }[];
   warnings?: string[];
   /** Callable regions read from --callable (before merging). */

@@ -5,6 +5,7 @@ import type { DatasetInfo, Granularity, LookupDescription, LookupScope, LookupTr
 import type { BeaconRequest } from '../beacon/request';
 import { isHit } from '../domain/coverage';
 import { parseVariantText } from '../beacon/batch';
+import { parseVrsAlleleId } from '../domain/vrs';
 
 /**
  * What a request found, before disclosure control and before it is written: the records (for a
@@ -66,7 +67,7 @@ export async function answerVariants(ctx: AnswerContext, req: BeaconRequest): Pr
   return { ...base, total: r.total, totalIsLowerBound: r.totalIsLowerBound, records: r.records, trace: r.trace };
 }
 
-/** g_variants/{id}: one variant by `GRCh37:22-16050075-A-G`, `22-16050075-A-G` (1-based) or an rsID. */
+/** g_variants/{id}: one variant by `GRCh37:22-16050075-A-G`, `22-16050075-A-G` (1-based), an rsID or a VRS 2.0 id `ga4gh:VA.…`. */
 export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRequest): Promise<Answer> {
   const description = await ctx.describe();
   const rsid = parseRsid(id);
@@ -77,8 +78,17 @@ export async function answerSingle(ctx: AnswerContext, id: string, req: BeaconRe
     const found = answered(await ctx.lookup.findRsid(scope, rsid));
     return { ...base, total: found.records.length, records: found.records, trace: found.trace };
   }
+  const digest = parseVrsAlleleId(id);
+  if (digest !== undefined) {
+    const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
+    const base = { granularity: req.granularity, assembly: scope?.assembly, datasets: datasetsIn(description, scope) };
+    if (!scope) return { ...base, total: 0, records: [] };
+    if (!ctx.lookup.findVrs) throw new AfbError('INVALID_PARAMETER', `variant id ${id}: this beacon cannot look up VRS ids; use CONTIG-POS-REF-ALT (e.g. 22-16050075-A-G) or an rsID`);
+    const found = answered(await ctx.lookup.findVrs(scope, digest));
+    return { ...base, total: found.records.length, records: found.records, trace: found.trace };
+  }
   const item = parseVariantText(id);
-  if (!item.query) throw new AfbError('INVALID_PARAMETER', `variant id: ${item.error}; or GRCh37:22-16050075-A-G, or an rsID such as rs6054257`);
+  if (!item.query) throw new AfbError('INVALID_PARAMETER', `variant id: ${item.error}; or GRCh37:22-16050075-A-G, an rsID such as rs6054257, or a VRS id ga4gh:VA.<32 characters>`);
   if (item.assembly && req.assembly && item.assembly !== req.assembly) {
     throw new AfbError('ASSEMBLY_MISMATCH', `the id names ${item.assembly} but assemblyId is ${req.assembly}`);
   }

@@ -1,5 +1,5 @@
-import type { DatasetInfo, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
-import type { BatchRequest } from '../beacon/batch';
+import type { DatasetInfo, LookupScope, LookupTrace, VariantLookup, VariantRecord } from '../domain/lookup';
+import type { BatchItem, BatchRequest } from '../beacon/batch';
 import { responseMeta, type RequestSummary } from '../beacon/envelope';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
 import { answered, scopeOf, datasetsIn, type Answer, type AnswerContext } from './answer';
@@ -61,7 +61,9 @@ export async function batchAnswers(ctx: AnswerContext, steps: readonly Disclosur
   const scope = scopeOf(ctx, description, batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, batch.datasetIds);
   const datasets = datasetsIn(description, scope);
   const held = new Set(datasets.flatMap((d) => d.contigs));
-  const entries = batch.items.map((item) => {
+  const items = scope ? await resolveVrsItems(ctx, scope, batch.items) : batch.items;
+  const entries = items.map((item) => {
+    if (item.vrs !== undefined && !item.query && !item.error) return { text: item.text, miss: true };
     let error = item.error ?? (item.query ? undefined : 'not a variant');
     if (!error && item.assembly && item.assembly !== scope?.assembly) error = `${item.text} is on ${item.assembly}; this batch asks ${scope?.assembly ?? 'no assembly'}`;
     else if (!error && !held.has(item.query!.contig)) error = `contig '${item.query!.contig}' is not in any ${scope?.assembly ?? ''} dataset here`;
@@ -74,14 +76,14 @@ export async function batchAnswers(ctx: AnswerContext, steps: readonly Disclosur
   const part = async (from: number): Promise<Answer> => {
     const slice = entries.slice(from, from + size);
     const records: (VariantRecord | undefined)[] = slice.map(() => undefined);
-    const askable = slice.flatMap((e, k) => (e.error ? [] : [k]));
+    const askable = slice.flatMap((e, k) => (e.error || ('miss' in e && e.miss) ? [] : [k]));
     let trace: LookupTrace | undefined;
     if (scope && askable.length > 0) {
-      const found = answered(await lookup.findAlleles(scope, askable.map((k) => batch.items[from + k]!.query!)));
+      const found = answered(await lookup.findAlleles(scope, askable.map((k) => items[from + k]!.query!)));
       askable.forEach((k, j) => (records[k] = found.records[j]));
       trace = found.trace;
     }
-    const answer: Answer = { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(isHit).length, records, entries: slice, trace };
+    const answer: Answer = { granularity: 'record', assembly: scope?.assembly, datasets, total: records.filter(isHit).length, records, entries: slice.map(({ text, error }) => (error ? { text, error } : { text })), trace };
     return disclose(steps, answer, caller);
   };
   let first: Answer;
@@ -165,4 +167,21 @@ async function* tsvBody(render: RenderContext, datasets: DatasetInfo[], parts: A
 function joined(traces: LookupTrace[]): LookupTrace | undefined {
   if (traces.length <= 1) return traces[0];
   return { peers: traces[traces.length - 1]!.peers, warnings: [...new Set(traces.flatMap((t) => t.warnings ?? []))] };
+}
+
+/**
+ * Batch entries given as VRS ids (`ga4gh:VA.…`) resolved to the variant they name (the first, in
+ * key order, when one id names several representations); an id nothing here holds stays a miss
+ * (`vrs` set, no query). A lookup that cannot resolve VRS ids makes those entries errors.
+ */
+async function resolveVrsItems(ctx: AnswerContext, scope: LookupScope, items: readonly BatchItem[]): Promise<BatchItem[]> {
+  if (!items.some((i) => i.vrs !== undefined)) return [...items];
+  return Promise.all(
+    items.map(async (item) => {
+      if (item.vrs === undefined) return item;
+      if (!ctx.lookup.findVrs) return { ...item, error: `${item.text}: this beacon cannot look up VRS ids` };
+      const r = answered(await ctx.lookup.findVrs(scope, item.vrs)).records[0];
+      return r ? { ...item, query: { contig: r.contig, start0: r.trimmed.start0, ref: r.trimmed.ref, alt: r.trimmed.alt } } : item;
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import type { DatasetFrequencies, DatasetInfo, LookupTrace, VariantRecord } from '../domain/lookup';
 import { alleleFrequency, type GroupCounts } from '../domain/counts';
 import { toWireRecord, type WireRecord } from '../beacon/record';
+import { cafOf } from '../beacon/caf';
 import type { BeaconRequest } from '../beacon/request';
 import { summaryOf, variantsResponse, type BeaconIdentity, type RequestSummary, type ResultSet } from '../beacon/envelope';
 import { tsvHeader, tsvRows } from '../beacon/tsv';
@@ -47,8 +48,28 @@ export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: '
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
-  const sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
+  let sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
+  if (parsed.request.caf && summary.requestedGranularity !== 'boolean') sets = sets.map(cafSet);
   return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer, extraInfo)), records.length);
+}
+
+/**
+ * A result set whose records are VA-Spec CohortAlleleFrequencyStudyResults (beacon/caf.ts) instead
+ * of Beacon records: the same wire records, after disclosure, rendered again. A record whose top
+ * cohort's counts are withheld cannot be a CAF; it is listed in the set's `info.afb.cafNotShown`.
+ */
+function cafSet(set: ResultSet): ResultSet {
+  const cafs: unknown[] = [];
+  const notShown: { variantInternalId: string; reason: string }[] = [];
+  for (const r of set.records) {
+    const rec = JSON.parse(JSON.stringify(r)) as WireRecord;
+    const caf = cafOf(rec);
+    if (caf) cafs.push(caf);
+    else notShown.push({ variantInternalId: rec.variantInternalId, reason: 'the counts of its top cohort are withheld or no allele was called (docs/api.md "VA-Spec CAF")' });
+  }
+  const info = notShown.length > 0 ? { ...set.info, afb: { ...((set.info?.afb as object) ?? {}), cafNotShown: notShown } } : set.info;
+  // The set still counts the records it matched (exists, resultsCount): those not shown are listed in info.
+  return { ...set, total: set.total ?? set.records.length, records: cafs as WireRecord[], ...(info ? { info } : {}) };
 }
 
 /**

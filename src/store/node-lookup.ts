@@ -22,6 +22,7 @@ import { openForRead } from './open';
 import { CoverageReader } from './coverage-store';
 import { GeneReader } from './gene-store';
 import { SqliteLookup } from './sqlite-lookup';
+import { VrsSqliteLookup } from './vrs-lookup';
 
 /** Records a site-AN scan reads at most (alleles at one position). */
 const SITE_ROWS = 64;
@@ -80,6 +81,11 @@ export class NodeLookup implements VariantLookup {
 
   findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
     return this.store.findRsid(scope, rsid);
+  }
+
+  /** A `ga4gh:VA.` id: the variants the store's VRS index names (store/vrs-lookup.ts); none from a store without one. */
+  async findVrs(scope: LookupScope, digest: string): Promise<RsidResult> {
+    return this.store instanceof VrsSqliteLookup ? this.store.findVrs(scope, digest) : { records: [] };
   }
 
   /** A batch in parts sees one version of the variants; coverage is read from the current tables beside it. */
@@ -165,7 +171,8 @@ export class NodeLookup implements VariantLookup {
 
 /** Open a node's store read-only as its VariantLookup (variants, coverage and genes). */
 export function openNodeLookup(dbPath: string): { lookup: NodeLookup; close(): void } {
-  const store = new SqliteLookup(openForRead(dbPath));
+  // The store with its VRS id index (ids of indels on records, lookups by ga4gh:VA. id).
+  const store = new VrsSqliteLookup(openForRead(dbPath));
   const lookup = new NodeLookup(store, openForRead(dbPath));
   return { lookup, close: () => lookup.close() };
 }

@@ -5,6 +5,7 @@ import { ContigCodes } from './contig-codes';
 import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
+import { dropVrsRows } from './vrs-index';
 import { dropVersionExtras } from './coverage-store';
 
 /**
@@ -302,6 +303,7 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
       // readers may hold it
     }
   }
+  dropVrsRows(db, v, ROWS_PER_DELETE);
   db.transaction(() => {
     dropVersionExtras(db, v);
     db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);

@@ -82,7 +82,12 @@ export class GenotypeCounter {
     if (setup.panel) {
       const keys = [...new Set([...setup.panel.values()].map((p) => p.group))].sort();
       keys.forEach(addGroup);
-      if (panelHasSex) [sexName.XX, sexName.XY].forEach(addGroup);
+      if (panelHasSex) {
+        [sexName.XX, sexName.XY].forEach(addGroup);
+        // Each population split by sex too (EUR_XX, EUR_XY; GoE FI_F, FI_M), as gnomAD's afr_XX: the sex-split counts go wherever a population does.
+        const split = new Set([...setup.panel.values()].flatMap((p) => (p.sex ? [popSexKey(p.group, sexName[p.sex])] : [])));
+        [...split].sort().forEach(addGroup);
+      }
     }
     this.sampleGroups = setup.samples.map((id) => {
       if (setup.include && !setup.include.has(id)) {
@@ -97,7 +102,7 @@ export class GenotypeCounter {
         }
         counted++;
         const gs = [0, groupIndex.get(p.group)!];
-        if (p.sex) gs.push(groupIndex.get(sexName[p.sex])!);
+        if (p.sex) gs.push(groupIndex.get(sexName[p.sex])!, groupIndex.get(popSexKey(p.group, sexName[p.sex]))!);
         return gs;
       }
       counted++;
@@ -219,3 +224,7 @@ function parseGt(gt: string, nAlts: number, column: number): number[] {
   return out;
 }
 
+/** The key of a population's sex-split group: `EUR` + `XX` -> `EUR_XX` (domain/derived sexOf reads it back). */
+function popSexKey(group: string, sex: string): string {
+  return `${group}_${sex}`;
+}

@@ -200,7 +200,7 @@ function peerStatus(info) {
 function populationTable(entry, caption, main) {
   return h('div', { class: 'table-wrap' }, h('table', { class: main ? 'populations main' : 'populations', 'data-dataset': entry.datasetId },
     h('caption', { class: 'meta' }, caption),
-    h('thead', {}, h('tr', {}, ['Population', 'AC', 'AN', 'AF', 'Homozygotes', 'Hemizygotes'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Population', 'AC', 'AN', 'AF', 'Homozygotes', 'Hemizygotes', ...afbDerived.heads()].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, [...entry.frequencies, ...(entry.populationsWithheld || [])].map((p) => h('tr', { 'data-population': p.population },
       h('td', { class: 'pop' }, p.population, p.populationLabel && p.populationLabel !== p.population ? h('small', {}, p.populationLabel) : null),
       h('td', { 'data-col': 'ac' }, fmtCount(p, 'alleleCount', entry.minCount)),
@@ -208,6 +208,7 @@ function populationTable(entry, caption, main) {
       h('td', { 'data-col': 'af' }, (p.countsWithheld || []).includes('alleleFrequency') ? 'withheld' : fmtAf(p)),
       h('td', { 'data-col': 'hom' }, fmtCount(p, 'alleleCountHomozygous', entry.minCount)),
       h('td', { 'data-col': 'hemi' }, fmtCount(p, 'alleleCountHemizygous', entry.minCount)),
+      ...afbDerived.cells(p),
     )))));
 }
 
@@ -263,6 +264,7 @@ function variantCard(rec, urls) {
     entry ? [
       h('h3', {}, entry.source),
       populationTable(entry, entry.datasetId === POOLED_DATASET_ID ? 'Pooled exactly from the nodes’ allele counts' : 'Allele counts per population', true),
+      afbDerived.summary(entry),
       afChart(entry),
     ] : message('empty', 'No population frequencies were reported for this variant.'),
     breakdown(rec));

@@ -129,3 +129,12 @@ test('coverage: an absent entry (AC 0 of its AN) and the datasets that did not c
   expect(carrier).not.toBe(text);
   expect(() => read(carrier)).toThrow(/marked absent but carries a non-zero count/);
 });
+
+test("an indel's VRS id comes back; one that is not a ga4gh:VA id is refused", () => {
+  const vrs = 'ga4gh:VA.' + 'a'.repeat(32);
+  const indel: VariantRecord = { ...rec(400), trimmed: { start0: 401, ref: '', alt: 'T' }, display: { start0: 400, ref: 'A', alt: 'AT' }, vrsId: vrs };
+  const w = new CountsWriter();
+  const text = w.header({ op: 'alleles', granularity: 'record' }) + w.variant(0, indel) + w.end();
+  expect(read(text).variants[0]!.record.vrsId).toBe(vrs);
+  expect(() => read(text.replace(vrs, 'ga4gh:VA.short'))).toThrow(/is not a ga4gh:VA id/);
+});

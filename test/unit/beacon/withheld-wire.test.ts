@@ -81,7 +81,9 @@ test('TSV: the rule as a comment, withheld cells empty and named', () => {
   const wire = toWireRecord(discloseRecord(record([rare]), () => 5).record, 'ref');
   const rows = tsvRows('', wire).trim().split('\n').map((l) => l.split('\t'));
   expect(rows).toHaveLength(3);
-  expect(rows[1]!.slice(5)).toEqual(['AFR', 'African', '', '200', '', '', '', '', 'alleleCount,alleleCountHomozygous,alleleCountHeterozygous,alleleFrequency']);
+  expect(rows[1]!.slice(5, 14)).toEqual(['AFR', 'African', '', '200', '', '', '', '', 'alleleCount,alleleCountHomozygous,alleleCountHeterozygous,alleleFrequency']);
+  // Nothing is derived from a withheld count: the FAF cells of that row stay empty.
+  expect(rows[1]!.slice(14, 16)).toEqual(['', '']);
 });
 
 test('a broker reads withheld markers back and withholds the pooled row: never a sum without the withheld part', () => {

@@ -40,8 +40,10 @@ test("a command's own defaults (the broker's port and ids) sit below the file, e
 
 test('the broker section: defaults from BROKER_KEYS, then the file, then AFB_BROKER_* (which wins)', () => {
   const d = loadBrokerConfig({}, {});
-  for (const k of BROKER_KEYS.filter((k) => k.key !== 'populationsFile')) expect([k.key, d[k.key]]).toEqual([k.key, k.default]);
-  expect('populationsFile' in d).toBe(false);
+  // Optional files are absent when not set, not empty strings.
+  const optionalFiles = ['populationsFile', 'genesFile'];
+  for (const k of BROKER_KEYS.filter((k) => !optionalFiles.includes(k.key))) expect([k.key, d[k.key]]).toEqual([k.key, k.default]);
+  for (const key of optionalFiles) expect(key in d).toBe(false);
   const c = loadBrokerConfig({ broker: { deadlineMs: 2000, cacheTtlMs: 0, populationsFile: 'pops.tsv' } }, { AFB_BROKER_DEADLINE_MS: '2500' });
   expect([c.deadlineMs, c.cacheTtlMs, c.populationsFile]).toEqual([2500, 0, 'pops.tsv']);
   expect(() => loadBrokerConfig({ broker: { maxDepth: 0 } }, {})).toThrow(/config broker\.maxDepth: '0' must be an integer in 1\.\.50/);
