@@ -1,5 +1,6 @@
 import { CAF_SCHEMA_ID } from './caf';
 import type { DatasetInfo, LookupDescription } from '../domain/lookup';
+import { COUNTS_PROTOCOL } from './counts-protocol';
 import { API_VERSION, informationalMeta, type BeaconIdentity } from './envelope';
 
 /** The facts the informational endpoints publish (from the server config). */
@@ -22,6 +23,9 @@ export interface BeaconFacts extends BeaconIdentity {
 }
 
 const DATASET_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/datasets/defaultSchema.json';
+/** The afb peer protocols this server answers besides Beacon v2 (a broker asks an afb peer through them when announced). */
+const PROTOCOLS = [COUNTS_PROTOCOL];
+
 const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
 
 export function infoResponse(f: BeaconFacts, d: LookupDescription) {
@@ -37,7 +41,7 @@ export function infoResponse(f: BeaconFacts, d: LookupDescription) {
       version: f.version,
       createDateTime: f.startedAt,
       updateDateTime: latest(d.datasets) ?? f.startedAt,
-      info: { afb: { role: f.role, assemblies: assembliesOf(d), datasets: d.datasets.map(datasetSummary), ...(f.access ? { access: f.access } : {}) } },
+      info: { afb: { role: f.role, protocols: PROTOCOLS, assemblies: assembliesOf(d), datasets: d.datasets.map(datasetSummary), ...(f.access ? { access: f.access } : {}) } },
     },
   };
 }
@@ -54,7 +58,7 @@ export function serviceInfo(f: BeaconFacts, d: LookupDescription) {
     createdAt: f.startedAt,
     updatedAt: latest(d.datasets) ?? f.startedAt,
     // Brokers key their cache on these: a re-ingest changes a dataset's version.
-    afb: { role: f.role, assemblies: assembliesOf(d), datasetVersions: Object.fromEntries(d.datasets.map((x) => [x.id, x.version])) },
+    afb: { role: f.role, protocols: PROTOCOLS, assemblies: assembliesOf(d), datasetVersions: Object.fromEntries(d.datasets.map((x) => [x.id, x.version])) },
   };
 }
 

@@ -2,6 +2,7 @@ import { trimAlleles } from '../domain/alleles';
 import type {
   AlleleQuery,
   AllelesResult,
+  KeysResult,
   LookupDescription,
   LookupScope,
   LookupTrace,
@@ -50,6 +51,10 @@ export class CachedLookup implements VariantLookup {
 
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
     return this.through(scope, () => ['rsid', rsid], () => this.inner.findRsid(scope, rsid, signal));
+  }
+
+  scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
+    return this.through(scope, () => ['keys', query, limit], () => this.inner.scanKeys!(scope, query, limit, signal));
   }
 
   private through<R extends Traced>(scope: LookupScope, query: () => unknown, compute: () => Promise<R>): Promise<R> {

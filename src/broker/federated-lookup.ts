@@ -1,6 +1,7 @@
 import type {
   AlleleQuery,
   AllelesResult,
+  KeysResult,
   LookupDescription,
   LookupScope,
   Page,
@@ -42,13 +43,13 @@ export interface FederatedOptions {
 export class FederatedLookup implements VariantLookup {
   private readonly http: PeerHttp;
   private readonly monitor: HealthMonitor;
-  private readonly answers: VariantLookup;
+  private readonly answers: CachedLookup;
 
   constructor(private readonly o: FederatedOptions) {
     const { config } = o;
     this.http = new PeerHttp(o.maxBufferedBytes ?? 4 * config.maxResponseBytes);
     this.monitor = new HealthMonitor(o.peers, this.http, config);
-    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes) }));
+    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, config.peerProtocol === 'beacon' ? () => [] : () => health.protocols) }));
     const fanOut = new FanOut(members, { id: o.id, deadlineMs: config.deadlineMs, maxDepth: config.maxDepth, log: o.log });
     const peers = new PeersLookup({ fanOut, health: this.monitor.peers, ready: () => this.monitor.firstRound(config.deadlineMs), populations: o.populations });
     this.answers = new CachedLookup(peers, { ttlMs: config.cacheTtlMs, entries: config.cacheEntries, versions: () => this.monitor.versions() });
@@ -91,5 +92,9 @@ export class FederatedLookup implements VariantLookup {
 
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
     return this.answers.findRsid(scope, rsid, signal);
+  }
+
+  scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
+    return this.answers.scanKeys!(scope, query, limit, signal);
   }
 }

@@ -28,7 +28,7 @@ export function variantKey(contig: Contig, t: Trimmed): string {
 }
 
 /** Key order (DESIGN §6, the port's scan order): contig rank, start, then ref and alt of the trimmed form. */
-export function compareVariants(a: VariantRecord, b: VariantRecord): number {
+export function compareVariants(a: Pick<VariantRecord, 'contig' | 'trimmed'>, b: Pick<VariantRecord, 'contig' | 'trimmed'>): number {
   return (
     contigRank(a.contig) - contigRank(b.contig) ||
     cmp(a.contig, b.contig) ||

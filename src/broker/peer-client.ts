@@ -1,5 +1,5 @@
 import { trimAlleles } from '../domain/alleles';
-import type { AlleleQuery, LookupScope, ScanQuery } from '../domain/lookup';
+import type { AlleleQuery, LookupScope, ScanQuery, VariantKey } from '../domain/lookup';
 import {
   batchRequestBody,
   readBatchResponse,
@@ -11,6 +11,8 @@ import {
   type VariantsAnswer,
   variantIdPath,
 } from '../beacon/wire-query';
+import { allelesCountsBody, COUNTS_PATH, COUNTS_PROTOCOL, scanCountsBody } from '../beacon/counts-protocol';
+import { CountsReader } from '../beacon/counts-lines';
 import type { PeerHttp } from './peer-http';
 import { PeerFailure } from './peer-http';
 import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
@@ -27,11 +29,29 @@ export interface PeerCallContext {
   unmatched?: string;
 }
 
-/** One peer's answer to a scan: its first `limit` variants in key order and its total. */
+/** One peer's answer to a scan: its first variants in key order (records, or keys only) and its total. */
 export interface PeerScan {
   variants: PeerVariant[];
-  /** The peer's numTotalResults (every match, not only the page). */
+  /** The peer's numTotalResults (every match, not only those sent). */
   total: number;
+  /** `variants` are keys only (no counts; the records are asked by key afterwards). */
+  keysOnly?: boolean;
+  /** The peer's total is itself only a lower bound (a broker peer that could not join its peers exactly). */
+  lowerBound?: boolean;
+  /** The peer sent every match it has (default: as many as its total). */
+  complete?: boolean;
+}
+
+/**
+ * What a scan asks of a peer. An afb peer that speaks afb-counts/1 sends the keys of its first
+ * `keys` matches (every one, for an exact distinct total); any other peer sends the records of its
+ * first `records` matches (at most MAX_PEER_PAGE). 0 asks for the total only.
+ */
+export interface ScanWant {
+  keys: number;
+  records: number;
+  /** afb-counts/1 only: keys after this one (the rest of a peer's keys, in a second request). */
+  after?: VariantKey;
 }
 
 /**
@@ -42,13 +62,17 @@ export interface PeerClient {
   readonly peer: Peer;
   /** The variants the peer has among `queries`, keyed by the query's variant key. */
   alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
-  /** The first `limit` matches of a scan (0: the total only, no record is sent). */
-  scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan>;
+  /** The first matches of a scan, keys or records (see ScanWant). */
+  scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan>;
   rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
 }
 
-export function peerClient(peer: Peer, http: PeerHttp, maxBytes: number): PeerClient {
-  return peer.kind === 'afb' ? new AfbPeerClient(peer, http, maxBytes) : new BeaconPeerClient(peer, http, maxBytes);
+/**
+ * `protocols`: what the peer announces (its health poll); an afb peer that announces afb-counts/1
+ * is asked through it, any other through Beacon v2. Third-party peers are always asked Beacon v2.
+ */
+export function peerClient(peer: Peer, http: PeerHttp, maxBytes: number, protocols: () => readonly string[] = () => []): PeerClient {
+  return peer.kind === 'afb' ? new AfbPeerClient(peer, http, maxBytes, protocols) : new BeaconPeerClient(peer, http, maxBytes);
 }
 
 /** Largest page a peer is asked for (an afb node's maxLimit default). */
@@ -62,11 +86,12 @@ abstract class BasePeerClient implements PeerClient {
   abstract rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
 
   /** POST /g_variants: at count granularity when no records are wanted (the peer sends only its total). */
-  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+  async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return { variants: [], total: 0 };
+    const limit = Math.min(want.records, MAX_PEER_PAGE);
     const granularity = limit === 0 ? 'count' : 'record';
-    const body = scanRequestBody(scope.assembly, query, Math.min(limit, MAX_PEER_PAGE), granularity, datasets);
+    const body = scanRequestBody(scope.assembly, query, limit, granularity, datasets);
     const answer = await this.get('POST', '/g_variants', call, body);
     const read = this.read(answer, scope, call);
     if (granularity === 'count') {
@@ -81,7 +106,10 @@ abstract class BasePeerClient implements PeerClient {
     // Third-party Beacons need not sort their pages; the k-way merge needs each peer's in key order.
     variants.sort(compareVariants);
     if (variants.length > limit) variants.length = limit;
-    return { variants, total: Math.max(read.total ?? variants.length, variants.length) };
+    // Sent (records refused one by one included) fewer than asked, or all it counts: the peer has no more.
+    const sent = read.records.length + read.rejected.length;
+    const total = Math.max(read.total ?? variants.length, variants.length);
+    return { variants, total, complete: sent < limit || sent >= total };
   }
 
   /**
@@ -113,10 +141,19 @@ abstract class BasePeerClient implements PeerClient {
  * on its fast path (a third of the cost of a batch request there); many as one POST /batch.
  */
 export class AfbPeerClient extends BasePeerClient {
+  constructor(peer: Peer, http: PeerHttp, maxBytes: number, private readonly protocols: () => readonly string[]) {
+    super(peer, http, maxBytes);
+  }
+
+  /** Does the peer speak afb-counts/1 (it said so in its last health poll)? */
+  private get compact(): boolean {
+    return this.protocols().includes(COUNTS_PROTOCOL);
+  }
+
   /** A gene the peer cannot resolve (no gene table, or not in it) is not a failure of the peer: it is skipped and named. */
-  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+  async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     try {
-      return await super.scan(scope, query, limit, call);
+      return await (this.compact ? this.compactScan(scope, query, want, call) : super.scan(scope, query, want, call));
     } catch (e) {
       if (query.kind === 'gene' && e instanceof PeerFailure && e.httpStatus === 400 && e.message.includes('UNKNOWN_GENE')) {
         throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: ${e.message.replace(/^HTTP 400: /, '')}`);
@@ -129,6 +166,16 @@ export class AfbPeerClient extends BasePeerClient {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    if (this.compact) {
+      const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets), { op: 'alleles', queries: queries.length }, call);
+      const out = new Map<string, PeerVariant>();
+      for (const { q, record } of reader.variants) {
+        const v = relabel(record, this.peer);
+        if (v.key !== keys[q]) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${keys[q]}, answered ${v.key}`);
+        out.set(v.key, v);
+      }
+      return out;
+    }
     if (queries.length === 1) {
       const q = queries[0]!;
       const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope, call);
@@ -153,6 +200,35 @@ export class AfbPeerClient extends BasePeerClient {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
     return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope, call);
+  }
+
+  /** Through afb-counts/1: the keys of the first `want.keys` matches (streamed, checked in order and in the range). */
+  private async compactScan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return { variants: [], total: 0 };
+    const reader = await this.counts(scope, scanCountsBody(scope.assembly, query, want.keys, true, datasets, want.after), { op: 'scan' }, call);
+    const h = reader.header!;
+    const lowerBound = h.lowerBound === true;
+    if (reader.keys.length > want.keys) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL}: ${reader.keys.length} keys sent, ${want.keys} asked`);
+    if (!lowerBound && reader.keys.length > h.total!) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL}: ${reader.keys.length} keys sent, more than its total ${h.total}`);
+    const variants: PeerVariant[] = [];
+    for (const k of reader.keys) {
+      const v: PeerVariant = { key: variantKey(k.contig, k), assembly: scope.assembly, contig: k.contig, trimmed: { start0: k.start0, ref: k.ref, alt: k.alt }, display: { start0: k.start0, ref: k.ref, alt: k.alt }, rsids: [], frequencies: [] };
+      const why = outsideScan(query, v);
+      if (why) throw new PeerFailure('invalid_answer', why);
+      const prev = variants[variants.length - 1];
+      if (prev && compareVariants(prev, v) >= 0) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL}: key ${v.key} is not after ${prev.key} (keys must come in key order, each once)`);
+      variants.push(v);
+    }
+    return { variants, total: h.total!, keysOnly: true, ...(lowerBound ? { lowerBound } : {}) };
+  }
+
+  /** One afb-counts/1 exchange, read line by line as it comes; a cut, malformed or impossible answer is invalid_answer. */
+  private async counts(scope: LookupScope, body: unknown, expect: { op: 'alleles' | 'scan'; queries?: number }, call: PeerCallContext): Promise<CountsReader> {
+    const reader = new CountsReader(scope.assembly, expect);
+    await this.http.lines(this.peer, { method: 'POST', path: COUNTS_PATH, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes }, (line) => asPeerAnswer(() => reader.line(line)));
+    asPeerAnswer(() => reader.finish());
+    return reader;
   }
 }
 
@@ -235,16 +311,16 @@ export class BeaconPeerClient extends BasePeerClient {
   }
 
   /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */
-  async scan(scope: LookupScope, query: ScanQuery, limit: number, call: PeerCallContext): Promise<PeerScan> {
+  async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     if (this.peer.kind === 'gdi-mini-node') throw new PeerFailure('skipped_unsupported', 'gdi-mini-node answers single variants only; ranges and listings are not asked of it');
     if (query.kind === 'gene') {
       // A third-party Beacon's gene table is unknown: it is asked the gene's span from this broker's table, or not at all.
       if (!query.span) throw new PeerFailure('skipped_unsupported', `gene ${query.geneId}: this broker has no span for it (broker.genesFile), so a third-party Beacon is not asked`);
       const { kind: _k, geneId: _g, span, ...filters } = query;
       call.notes?.push(`gene ${query.geneId} asked as ${span.contig}:${span.start0}-${span.end0} (this broker's gene table)`);
-      return super.scan(scope, { kind: 'range', contig: span.contig, start0: span.start0, end0: span.end0, ...filters }, limit, call);
+      return super.scan(scope, { kind: 'range', contig: span.contig, start0: span.start0, end0: span.end0, ...filters }, want, call);
     }
-    return super.scan(scope, query, limit, call);
+    return super.scan(scope, query, want, call);
   }
 
   /** A third-party Beacon's dataset ids are not its own on the wire (they come from its sources): it is asked for all, and filtered here. */

@@ -5,6 +5,7 @@ import type { DatasetInfo } from '../domain/lookup';
 import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { BrokerConfig } from '../config/broker-config';
+import { COUNTS_PROTOCOL } from '../beacon/counts-protocol';
 import { CircuitBreaker } from './circuit-breaker';
 import { PeerFailure, type PeerHttp } from './peer-http';
 import { peerDatasetId } from './peer-answer';
@@ -19,6 +20,8 @@ export class PeerHealth {
   versions: Record<string, string> = {};
   datasets: DatasetInfo[] = [];
   role?: string;
+  /** The afb peer protocols the peer announces (service-info `afb.protocols`, e.g. afb-counts/1); none until it has been polled. */
+  protocols: string[] = [];
   /** The peer's own id (service-info `id`): a node stamps it on the origins of its counts. */
   beaconId?: string;
   checkedAt?: string;
@@ -43,6 +46,7 @@ export class PeerHealth {
       if (!si || typeof si !== 'object' || typeof si.id !== 'string') throw new PeerFailure('invalid_answer', 'service-info has no id');
       const versions = (si.afb?.datasetVersions ?? {}) as Record<string, string>;
       this.role = typeof si.afb?.role === 'string' ? si.afb.role : 'beacon';
+      this.protocols = Array.isArray(si.afb?.protocols) ? si.afb.protocols.filter((x: unknown): x is string => typeof x === 'string') : [];
       this.beaconId = si.id;
       if (!this.polled || JSON.stringify(versions) !== JSON.stringify(this.versions)) {
         const info = (await http.json(this.peer, { method: 'GET', path: '/info', signal, maxBytes })) as Record<string, any>;
@@ -212,6 +216,8 @@ export class HealthMonitor {
         url: h.peer.url,
         kind: h.peer.kind,
         role: h.role,
+        // What this broker asks it through: afb-counts/1 when an afb peer announces it, else Beacon v2.
+        protocol: h.peer.kind === 'afb' && h.protocols.includes(COUNTS_PROTOCOL) ? COUNTS_PROTOCOL : 'beacon-v2',
         assemblies: h.peer.assemblies,
         state: h.state,
         checkedAt: h.checkedAt,

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { PeerOutcome } from '../domain/lookup';
 import type { Peer } from './peers';
@@ -56,20 +57,31 @@ export class PeerHttp {
     }
   }
 
+  /**
+   * One request whose 2xx answer is NDJSON, read line by line as it arrives (afb-counts/1): each
+   * complete line goes to `onLine`, which throws on anything it cannot trust; that, like a body over
+   * `maxBytes`, ends the call as invalid_answer. Resolves when the body has ended (the caller checks
+   * that it was whole).
+   */
+  async lines(peer: Peer, call: PeerCall, onLine: (line: string) => void): Promise<void> {
+    const { status, text } = await this.exchange(peer, call, onLine);
+    if (status < 200 || status >= 300) throw new PeerFailure('http_error', `HTTP ${status}${text ? `: ${summarise(text)}` : ''}`, status);
+  }
+
   /** One request; resolves with the status and body text (an error status keeps at most 2 kB of its body). */
-  private exchange(peer: Peer, call: PeerCall): Promise<{ status: number; text: string }> {
+  private exchange(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
     let base = this.bases.get(peer);
     if (!base) {
       const url = new URL(peer.url);
       base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
       this.bases.set(peer, base);
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: onLine ? 'application/x-ndjson' : 'application/json' };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (peer.token) headers.authorization = `Bearer ${peer.token}`;
     if (call.visited && call.visited.length > 0) headers['x-afb-visited'] = call.visited.join(',');
     return new Promise((resolve, reject) => {
-      const handler = new CollectHandler(peer, call.maxBytes, this.budget, resolve, reject);
+      const handler = new CollectHandler(peer, call.maxBytes, this.budget, resolve, reject, onLine);
       const onTimeout = () => handler.stop(new PeerFailure('timeout', `no complete answer within ${peer.timeoutMs} ms`));
       const onDeadline = () => handler.stop(new PeerFailure('timeout', whyAborted(call.signal, `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`)));
       const timer = setTimeout(onTimeout, peer.timeoutMs);
@@ -142,7 +154,31 @@ class CollectHandler implements Dispatcher.DispatchHandler {
     private readonly budget: ByteBudget,
     private readonly resolve: (v: { status: number; text: string }) => void,
     private readonly reject: (e: PeerFailure) => void,
+    /** Line mode: a 2xx body is split into lines as it arrives, not kept. */
+    private readonly onLine?: (line: string) => void,
   ) {}
+
+  private decoder?: StringDecoder;
+  private rest = '';
+
+  /** Line mode: the complete lines of what has come so far; false when a line was refused (the call is stopped). */
+  private feed(text: string, last: boolean): boolean {
+    let from = 0;
+    const all = this.rest + text;
+    try {
+      for (let nl = all.indexOf('\n'); nl >= 0; nl = all.indexOf('\n', from)) {
+        this.onLine!(all.slice(from, nl));
+        from = nl + 1;
+      }
+      this.rest = all.slice(from);
+      if (last && this.rest !== '') this.onLine!(this.rest);
+      return true;
+    } catch (e) {
+      const failure = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
+      this.stop(failure);
+      return false;
+    }
+  }
 
   stop(failure: PeerFailure): void {
     this.finish(failure);
@@ -166,6 +202,11 @@ class CollectHandler implements Dispatcher.DispatchHandler {
       return this.stop(new PeerFailure('invalid_answer', `answers in flight exceed the broker's ${this.budget.max} bytes; this one was dropped`));
     }
     this.size += chunk.length;
+    if (ok && this.onLine) {
+      this.decoder ??= new StringDecoder('utf8');
+      this.feed(this.decoder.write(chunk), false);
+      return;
+    }
     this.chunks.push(chunk);
     if (!ok && this.size > 2048) {
       // Enough of an error body for the message; drop the rest of it.
@@ -175,6 +216,8 @@ class CollectHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.settled) return;
+    if (this.onLine && this.status >= 200 && this.status < 300 && !this.feed(this.decoder?.end() ?? '', true)) return;
     this.finish(undefined, { status: this.status, text: this.text() });
   }
 

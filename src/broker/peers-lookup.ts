@@ -2,6 +2,7 @@ import { trimAlleles } from '../domain/alleles';
 import type {
   AlleleQuery,
   AllelesResult,
+  KeysResult,
   LookupDescription,
   LookupScope,
   Page,
@@ -16,7 +17,45 @@ import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
+import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
+import { AfbError } from '../domain/errors';
 import type { PeerHealth } from './peer-health';
+
+/** Most keys of a range each afb peer is asked for (one afb-counts/1 answer): the exact-paging limit. */
+export const MAX_PEER_KEYS = MAX_COUNTS_SCAN;
+
+/** Keys asked of each afb peer in the first request of a scan (more only for a deeper page, or in a second request). */
+const FIRST_KEYS = 10_000;
+
+/**
+ * Outcomes of a first fan-out with a later one's failures laid over them (for the peers the later
+ * one asked): a peer that listed its keys and then failed is named as failed, saying when.
+ */
+function joinOutcomes(first: FanOutResult<unknown>, later: FanOutResult<unknown>, asked: ReadonlySet<string>, when: string): Pick<FanOutResult<unknown>, 'failed' | 'outcomes'> {
+  const broke = new Map(later.outcomes.filter((o) => asked.has(o.peer) && later.failed.includes(o.peer)).map((o) => [o.peer, o]));
+  return {
+    failed: [...new Set([...first.failed, ...broke.keys()])],
+    outcomes: first.outcomes.map((o) => {
+      const b = broke.get(o.peer);
+      return b ? { ...b, message: `${when}: ${b.message ?? b.status}` } : o;
+    }),
+  };
+}
+
+/** A frontier before every key (a peer that holds matches and sent none): nothing is exact. */
+const NOTHING = { key: '' } as PeerVariant;
+
+/** How many of `keys` (in key order) come at or before `last`. */
+function countUpTo(keys: readonly PeerVariant[], last: Pick<VariantRecord, 'contig' | 'trimmed'>): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareVariants(keys[mid]!, last) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export interface PeersLookupOptions {
   fanOut: FanOut;
@@ -55,38 +94,135 @@ export class PeersLookup implements VariantLookup {
   }
 
   /**
-   * A range, bracket or bare listing: each peer's first skip+limit matches (at most MAX_PEER_PAGE),
-   * k-way merged in key order, each variant once. A count (`limit` 0) asks the peers at count
-   * granularity: no peer sends a record. The total is exact when every peer's whole key set is
-   * known (or only one peer has matches); otherwise it is the largest peer's, a lower bound.
+   * A range, bracket or bare listing, exactly (DESIGN §8, docs/api.md "Paging through a broker"). Two
+   * rounds, one request per peer each: (1) every afb peer streams the keys of its matches in key
+   * order (afb-counts/1; at most MAX_PEER_KEYS), any other peer the records of its first skip+limit
+   * (at most MAX_PEER_PAGE); their k-way merge is the federation's distinct variants in order, so the
+   * total is exact and the page is keys [skip, skip+limit). (2) each afb peer is asked for the
+   * records of the page's keys (as a batch: what it lacks but covered comes back absent), and they are pooled. Where a peer holds
+   * more than it sent, the merge is exact only up to its last key: a page past that is
+   * PAGE_LIMIT_EXCEEDED (naming the limit), never a short page, and the total (unless one peer alone
+   * has matches) is flagged a lower bound. A count (`limit` 0) is round 1 alone.
    */
   async scan(scope: LookupScope, query: ScanQuery, page: Page, signal?: AbortSignal): Promise<ScanResult> {
-    const want = page.limit === 0 ? 0 : Math.min(page.skip + page.limit, MAX_PEER_PAGE);
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, want, call), (s) => s.total > 0, signal);
+    const r = await this.keyRound(scope, query, page.limit === 0 ? 0 : page.skip + page.limit, signal);
+    const { fan, answered, scans, lists, keys, exact, short, total, lowerBound, warnings } = r;
+    if (page.limit === 0) return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: [], trace: traceOf(fan, warnings) };
+    // A keyset cursor (a compact stream read in parts) starts after its key; skip counts from there.
+    const from = page.after ? countUpTo(keys, { contig: page.after.contig, trimmed: page.after }) : 0;
+    const end = from + page.skip + page.limit;
+    // With one peer holding matches, its total is exact: a page reaching past it needs no more keys.
+    const reach = short.length === 0 ? 0 : r.withMatches === 1 && !lowerBound ? Math.min(end, total) : end;
+    if (reach > exact) {
+      throw new AfbError(
+        'PAGE_LIMIT_EXCEEDED',
+        `skip ${page.skip} + limit ${page.limit} reaches past the first ${exact} variants, which is as far as this broker can page exactly here: it reads at most ${MAX_PEER_KEYS} variants of each afb peer's part of a range (${MAX_PEER_PAGE} of a third-party Beacon's), and ${short.join(', ')} hold more; split the range`,
+      );
+    }
+    const pageKeys = keys.slice(from + page.skip, end);
+    // Round 2: the page's records from every afb peer that sent keys, asked for all the page's keys: a
+    // peer that lacks one answers for it as for a single lookup (an absent entry where it covered the
+    // position, domain/coverage), so a variant pools the same in a page as asked alone.
+    const held = new Map<string, PeerVariant[]>();
+    answered.forEach((h, i) => {
+      if (scans[i]!.keysOnly && pageKeys.length > 0) held.set(h.peer.id, pageKeys);
+    });
+    const records = new Map<string, Map<string, PeerVariant>>();
+    answered.forEach((h, i) => {
+      if (!scans[i]!.keysOnly) records.set(h.peer.id, new Map(lists[i]!.map((v) => [v.key, v])));
+    });
+    let failed = fan.failed;
+    let outcomes = fan.outcomes;
+    if (held.size > 0) {
+      const fan2 = await this.o.fanOut.run(
+        scope,
+        (client, call) => {
+          const mine = held.get(client.peer.id);
+          return mine ? client.alleles(scope, mine.map((v) => ({ contig: v.contig, ...v.trimmed })), call) : Promise.resolve(new Map<string, PeerVariant>());
+        },
+        (m) => m.size > 0,
+        signal,
+      );
+      for (const [id, m] of fan2.values) if (held.has(id)) records.set(id, m);
+      ({ failed, outcomes } = joinOutcomes(fan, fan2, new Set(held.keys()), "keys read, then the page's records"));
+    }
+    const joined: FanOutResult<Map<string, PeerVariant>> = { values: records, outcomes, asked: fan.asked, failed };
+    const out = pageKeys.map((v) => this.merged(scope, joined, (m) => m.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
+    if (out.length < pageKeys.length) warnings.push(`${pageKeys.length - out.length} variants of this page could not be read: their peers failed after listing them (see each peer's outcome)`);
+    return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: out, trace: traceOf(joined, warnings) };
+  }
+
+  /** The exactly known keys of a scan's first `limit` matches and the total (round 1 of `scan` alone): what a broker above this one asks. */
+  async scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
+    const r = await this.keyRound(scope, query, 0, signal);
+    const keys = r.keys.slice(0, Math.min(limit, r.exact)).map((v) => ({ contig: v.contig, ...v.trimmed }));
+    return { total: r.total, ...(r.lowerBound ? { totalIsLowerBound: true } : {}), keys, trace: traceOf(r.fan, r.warnings) };
+  }
+
+  /**
+   * Round 1 of a scan: every peer's keys (afb-counts/1) or first `records` records (other peers),
+   * merged; `exact` is how many of the merged keys are surely the federation's first, `short` the
+   * peers that hold more than they sent.
+   */
+  private async keyRound(scope: LookupScope, query: ScanQuery, records: number, signal?: AbortSignal) {
+    // First the keys a page needs (at least FIRST_KEYS): a small range costs one request per peer, a huge
+    // listing (whose total cannot be exact anyway) no more than FIRST_KEYS keys per peer.
+    const first = Math.min(MAX_PEER_KEYS, Math.max(records, FIRST_KEYS));
+    let fan = await this.o.fanOut.run(scope, (client, call) => client.scan(scope, query, { keys: first, records }, call), (s) => s.total > 0, signal);
     const warnings: string[] = [];
     const answered = this.o.health.filter((h) => fan.values.has(h.peer.id));
-    const pages = answered.map((h) => fan.values.get(h.peer.id)!);
-    // Every distinct variant the peers sent: the first `want` are exactly the federation's first `want`.
-    const keys = kWayMerge(answered.map((h, i) => this.inScope(scope, h, pages[i]!.variants)));
-    const byKey = this.byKey(fan);
-    const records = keys
-      .slice(page.skip, page.skip + page.limit)
-      .map((v) => this.merged(scope, byKey, (m) => m.get(v.key), warnings))
-      .filter((r): r is VariantRecord => r !== undefined);
-    const known = pages.every((p) => p.variants.length >= p.total);
-    const withMatches = pages.filter((p) => p.total > 0).length;
-    let total: number;
+    const scans = answered.map((h) => fan.values.get(h.peer.id)!);
+    // Then the rest of the keys of the afb peers that hold more, up to MAX_PEER_KEYS each, after their last (the keyset cursor).
+    const rest = new Map<string, { i: number; last: PeerVariant }>();
+    scans.forEach((sc, i) => {
+      const last = sc.variants[sc.variants.length - 1];
+      if (sc.keysOnly && !sc.lowerBound && last && sc.variants.length < sc.total && sc.total <= MAX_PEER_KEYS) rest.set(answered[i]!.peer.id, { i, last });
+    });
+    if (rest.size > 0) {
+      const more = await this.o.fanOut.run(
+        scope,
+        (client, call) => {
+          const r = rest.get(client.peer.id);
+          if (!r) return Promise.resolve<PeerScan>({ variants: [], total: 0 });
+          return client.scan(scope, query, { keys: MAX_PEER_KEYS - scans[r.i]!.variants.length, records: 0, after: { contig: r.last.contig, ...r.last.trimmed } }, call);
+        },
+        (s) => s.total > 0,
+        signal,
+      );
+      for (const [id, r] of rest) {
+        const next = more.values.get(id);
+        if (!next) continue;
+        if (next.variants[0] && compareVariants(next.variants[0], r.last) <= 0) continue;
+        scans[r.i] = { ...scans[r.i]!, variants: [...scans[r.i]!.variants, ...next.variants] };
+      }
+      fan = { ...fan, ...joinOutcomes(fan, more, new Set(rest.keys()), 'the first keys read, then the rest') };
+    }
+    const lists = answered.map((h, i) => (scans[i]!.keysOnly ? scans[i]!.variants : this.inScope(scope, h, scans[i]!.variants)));
+    const keys = kWayMerge(lists);
+    // The merge is exact up to the smallest last key of the peers that hold more than they sent.
+    let frontier: PeerVariant | undefined;
+    const short: string[] = [];
+    scans.forEach((sc, i) => {
+      if ((sc.complete ?? sc.variants.length >= sc.total) && !sc.lowerBound) return;
+      short.push(answered[i]!.peer.id);
+      const last = sc.variants[sc.variants.length - 1];
+      if (!last) frontier = NOTHING;
+      else if (frontier !== NOTHING && (!frontier || compareVariants(last, frontier) < 0)) frontier = last;
+    });
+    const exact = frontier === undefined ? keys.length : frontier === NOTHING ? 0 : countUpTo(keys, frontier);
+    const withMatches = scans.filter((sc) => sc.total > 0);
+    let total = keys.length;
     let lowerBound = false;
-    if (page.limit > 0 && known) total = keys.length;
-    else {
-      total = Math.max(keys.length, ...pages.map((p) => p.total), 0);
-      lowerBound = withMatches > 1;
+    if (short.length > 0) {
+      if (withMatches.length === 1) {
+        total = withMatches[0]!.total;
+        lowerBound = withMatches[0]!.lowerBound === true;
+      } else {
+        total = Math.max(keys.length, ...scans.map((sc) => sc.total));
+        lowerBound = true;
+      }
     }
-    if (page.limit > 0 && page.skip + page.limit > MAX_PEER_PAGE && !known) {
-      warnings.push(`peers are asked for at most ${MAX_PEER_PAGE} records each; records past ${MAX_PEER_PAGE} are missing from this page`);
-    }
-    // A lower bound is flagged (totalIsLowerBound); the pipeline words the warning.
-    return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records, trace: traceOf(fan, warnings) };
+    return { fan, warnings, answered, scans, lists, keys, exact, short, total, lowerBound, withMatches: withMatches.length };
   }
 
   async findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
@@ -95,11 +231,6 @@ export class PeersLookup implements VariantLookup {
     const warnings: string[] = [];
     const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
     return { records, trace: traceOf(fan, warnings) };
-  }
-
-  private byKey(fan: FanOutResult<PeerScan>): FanOutResult<Map<string, PeerVariant>> {
-    const values = new Map([...fan.values].map(([peer, s]) => [peer, new Map(s.variants.map((v) => [v.key, v]))]));
-    return { ...fan, values };
   }
 
   /** A peer's variants with at least one entry in the scope's datasets. */

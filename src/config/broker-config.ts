@@ -19,6 +19,8 @@ export interface BrokerConfig {
   cacheEntries: number;
   /** Optional TSV `population<TAB>canonical code`: how this broker pools other vocabularies. */
   populationsFile?: string;
+  /** `auto`: afb peers that announce afb-counts/1 are asked through it; `beacon`: every peer through Beacon v2. */
+  peerProtocol: 'auto' | 'beacon';
   /** Optional GENCODE/Ensembl GTF or GFF3: gene spans for asking third-party Beacons a geneId query. */
   genesFile?: string;
 }
@@ -36,6 +38,13 @@ export const BROKER_KEYS = keyList<BrokerConfig>({
   cooldownMs: { env: 'AFB_BROKER_COOLDOWN_MS', type: 'int', min: 100, max: 3_600_000, default: 30_000, doc: 'how long a down peer is skipped before one retry' },
   cacheTtlMs: { env: 'AFB_BROKER_CACHE_TTL_MS', type: 'int', min: 0, max: 3_600_000, default: 10_000, doc: 'answer cache lifetime (0 = off)' },
   cacheEntries: { env: 'AFB_BROKER_CACHE_ENTRIES', type: 'int', min: 0, max: 10_000_000, default: 10_000, doc: 'answer cache size' },
+  peerProtocol: {
+    env: 'AFB_BROKER_PEER_PROTOCOL',
+    type: 'enum',
+    values: ['auto', 'beacon'],
+    default: 'auto',
+    doc: 'auto: afb peers that announce afb-counts/1 are asked through it; beacon: every peer through Beacon v2',
+  },
   populationsFile: {
     env: 'AFB_BROKER_POPULATIONS_FILE',
     type: 'string',
@@ -68,8 +77,8 @@ export function loadBrokerConfig(file: Record<string, unknown>, env: NodeJS.Proc
     (spec) => [fromFile[spec.key], `config broker.${spec.key}`],
     (spec) => [env[spec.env], `environment ${spec.env}`],
   ]);
-  const { populationsFile, genesFile, ...numbers } = settings;
-  const out = numbers as unknown as BrokerConfig;
+  const { populationsFile, genesFile, ...rest } = settings;
+  const out = rest as unknown as BrokerConfig;
   if (populationsFile !== '') out.populationsFile = String(populationsFile);
   if (genesFile !== '') out.genesFile = String(genesFile);
   return out;

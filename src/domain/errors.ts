@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   SMALL_UPDATE: { status: 409, when: 'ingest: the new version differs from the published one by fewer than k (--min-count) individuals; --allow-small-update overrides; exit code 1' },
   STORE_FULL: { status: 500, when: 'ingest: the disk (or the store\'s page limit) is full; the published data is unchanged; free space and ingest again' },
   LISTEN_FAILED: { status: 500, when: 'afb serve / afb broker cannot listen on its host:port (in use, not permitted, no such address); exit code 1' },
+  PAGE_LIMIT_EXCEEDED: {
+    status: 400,
+    when: 'a page or stream past a documented limit (a broker pages exactly through at most 100,000 variants of each afb peer\'s part of a range, 1,000 of a third-party Beacon\'s; one afb-counts/1 scan streams at most 100,000): the message names the limit; split the range. Never a silently short page',
+  },
   PEERS_UNAVAILABLE: { status: 503, when: 'a broker asked its peers and none answered (each one\'s outcome is named): the answer would say nothing, so none is given' },
   INTERNAL: { status: 500, when: 'anything unexpected; the body says only this and the X-Request-Id that finds the stack in the server log' },
 } as const satisfies Record<string, { status: number; when: string }>;

@@ -24,6 +24,13 @@ export interface VariantLookup {
   /** Variants carrying an rsID (the number: rs123 -> 123, parsed once by domain/variant-id parseRsid). */
   findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult>;
   /**
+   * Optional: the keys of the first `limit` matches of a scan, in key order, without their counts,
+   * and the total. A broker implements it (its peers' keys, merged) so a broker above it can count
+   * distinct variants exactly without every record being fetched; a lookup without it is read by
+   * `scan`. `keys` is never longer than what is known exactly (a prefix of the matches).
+   */
+  scanKeys?(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult>;
+  /**
    * Optional: variants whose VRS 2.0 allele id is `ga4gh:VA.<digest>` (domain/vrs; a node reads the
    * ids it stored at ingest). A lookup without it cannot resolve such ids (the pipeline says so).
    */
@@ -58,6 +65,12 @@ export interface ScanResult extends Traced {
   /** Set when `total` is only a lower bound (a broker whose peers' answers cannot be joined exactly). */
   totalIsLowerBound?: boolean;
   records: VariantRecord[];
+}
+
+export interface KeysResult extends Traced {
+  total: number;
+  totalIsLowerBound?: boolean;
+  keys: VariantKey[];
 }
 
 export interface RsidResult extends Traced {
@@ -178,10 +191,25 @@ export interface RangeFilters {
 }
 
 export interface Page {
-  /** Matches to pass over before the first returned (exact: counted in key order). */
+  /** Matches to pass over before the first returned (exact: counted in key order), after `after` when given. */
   skip: number;
   /** Records to return; 0 = none, only the total. */
   limit: number;
+  /**
+   * Keyset cursor: return only matches whose key (contig rank, trimmed start0, ref, alt) comes
+   * after this one. `total` still counts every match. Lets a long scan be read in parts without
+   * counting past what it has read (the compact peer protocol streams a region this way). `skip`
+   * must be 0 with it.
+   */
+  after?: VariantKey;
+}
+
+/** A variant's identity and its place in key order: the contig and the trimmed alleles. */
+export interface VariantKey {
+  contig: Contig;
+  start0: number;
+  ref: string;
+  alt: string;
 }
 
 export interface VariantRecord {

@@ -27,6 +27,7 @@ export type AuditSink = (line: AuditLine) => void;
 
 export function kindOf(req: PipelineRequest, parsed: Parsed | undefined): string {
   if (!parsed) return req.endpoint;
+  if (parsed.endpoint === 'counts') return `counts:${parsed.counts.op === 'scan' ? `scan:${parsed.counts.query.kind}${parsed.counts.keys ? ':keys' : ''}` : 'alleles'}`;
   return parsed.endpoint === 'g_variants' ? `g_variants:${parsed.request.query.kind}` : parsed.endpoint;
 }
 
@@ -44,6 +45,8 @@ export function variantsOf(parsed: Parsed | undefined, req: PipelineRequest): st
     }
     case 'g_variants':
       return [queryText(parsed.request.query)];
+    case 'counts':
+      return parsed.counts.op === 'alleles' ? parsed.counts.items.map((i) => i.text) : [queryText(parsed.counts.query)];
   }
 }
 

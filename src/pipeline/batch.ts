@@ -35,6 +35,28 @@ export async function batchReply(
   format: Format,
   info: Record<string, unknown> = {},
 ): Promise<Reply> {
+  const b = await batchAnswers(ctx, steps, caller, batch);
+  const write = format === 'tsv' ? tsvBody(render, b.datasets, b.parts) : jsonBody(render, b.datasets, b.entries.length, b.parts, info);
+  if (b.entries.length <= b.size) {
+    // One part, already read: a plain body (with a Content-Length).
+    let text = '';
+    for await (const s of write) text += s;
+    return reply(format, text);
+  }
+  return reply(format, write);
+}
+
+/** A batch's answers, part by part (see batchReply); the first is read before this returns. */
+export interface BatchAnswers {
+  datasets: DatasetInfo[];
+  entries: { text: string; error?: string }[];
+  /** Entries per part. */
+  size: number;
+  parts: AsyncGenerator<Answer>;
+}
+
+/** Looks a batch up in parts (one snapshot when the lookup offers one), each part disclosed; the door renders them. */
+export async function batchAnswers(ctx: AnswerContext, steps: readonly DisclosureStep[], caller: Caller, batch: BatchRequest): Promise<BatchAnswers> {
   const description = await ctx.describe();
   const scope = scopeOf(ctx, description, batch.assembly ?? batch.items.find((i) => i.assembly)?.assembly, batch.datasetIds);
   const datasets = datasetsIn(description, scope);
@@ -83,14 +105,7 @@ export async function batchReply(
       snapshot?.release();
     }
   };
-  const write = format === 'tsv' ? tsvBody(render, datasets, parts()) : jsonBody(render, datasets, entries.length, parts(), info);
-  if (entries.length <= size) {
-    // One part, already read: a plain body (with a Content-Length).
-    let text = '';
-    for await (const s of write) text += s;
-    return reply(format, text);
-  }
-  return reply(format, write);
+  return { datasets, entries, size, parts: parts() };
 }
 
 async function* jsonBody(render: RenderContext, datasets: DatasetInfo[], n: number, parts: AsyncIterable<Answer>, info: Record<string, unknown>): AsyncGenerator<string> {

@@ -5,6 +5,7 @@ import type { BeaconIdentity } from '../beacon/envelope';
 import { answerSingle, answerVariants, type AnswerContext } from './answer';
 import { batchReply } from './batch';
 import { annotateReply } from './annotate';
+import { countsReply } from './counts';
 import { callerInfo, EVERYONE_ANONYMOUS, type CallerResolver } from './caller';
 import { disclose, SHOW_ALL, type DisclosureStep } from './disclose';
 import { parseRequest, type Parsed, type PipelineLimits, type PipelineRequest } from './request';
@@ -116,12 +117,20 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       const taken: unknown = takeRequest(caller);
       if (taken) await taken;
       parsed = parseRequest(req, o.limits);
-      const named = parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.endpoint === 'annotate' ? parsed.annotate.datasetIds : parsed.request.datasetIds;
+      const named = parsed.endpoint === 'batch' ? parsed.batch.datasetIds : parsed.endpoint === 'annotate' ? parsed.annotate.datasetIds : parsed.endpoint === 'counts' ? parsed.counts.datasetIds : parsed.request.datasetIds;
       const allowed = await policyOf(caller, named);
       const ctx: AnswerContext = { lookup: o.lookup, describe: o.describe, visited: visitedOf(req.headers.visited) };
       const info = { caller: callerInfo(caller) };
       let reply: Reply;
-      if (parsed.endpoint === 'batch') {
+      if (parsed.endpoint === 'counts') {
+        // The compact door: the same limits and steps; only the render differs (pipeline/counts.ts).
+        const c = parsed.counts;
+        if (c.op === 'alleles') checkBatch(allowed, c.items.length);
+        else checkRange(allowed, c.query);
+        const level = capGranularity('record', allowed.granularity);
+        granularity = level;
+        reply = await countsReply(ctx, o, steps, caller, c, level);
+      } else if (parsed.endpoint === 'batch') {
         checkBatch(allowed, parsed.batch.items.length);
         if (allowed.granularity !== 'record') {
           throw new AfbError('INVALID_PARAMETER', `a batch answers records; the ${caller.level} access level is answered at ${allowed.granularity} granularity at most: ask g_variants with requestedGranularity=${allowed.granularity}`);

@@ -40,7 +40,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TSV_TYPE = 'text/tab-separated-values; charset=utf-8';
 
 /** The answer as a Beacon envelope (JSON) or as TSV, in the form the request asked for. */
-export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' | 'annotate' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
+export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: 'batch' | 'annotate' | 'counts' }>, answer: Answer, extraInfo: Record<string, unknown> = {}): Reply {
   const wire = wireOf(ctx, answer.datasets);
   const { records, coverage } = hitsAndCoverage(answer.records);
   if (parsed.format === 'tsv') return tsv(records.length, (i) => tsvRows('', wire(records[i]!)), answer.minCount);
@@ -109,18 +109,24 @@ function summaryFor(req: BeaconRequest, id: string | undefined): RequestSummary 
  * counts it once; a broker's entries keep the origins its peers gave them.
  */
 export function wireOf(ctx: RenderContext, datasets: DatasetInfo[]): (r: VariantRecord) => WireRecord {
-  if (ctx.role === 'broker') return (r) => toWireRecord(r, ctx.sourceReference);
-  const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
-  const origin = (datasetId: string): string => `${ctx.beaconId}/${datasetId}@${created.get(datasetId) ?? ''}`;
+  const origin = originOf(ctx, datasets);
+  if (!origin) return (r) => toWireRecord(r, ctx.sourceReference);
   return (r) =>
     toWireRecord(
       {
         ...r,
-        frequencies: r.frequencies.map((f) => ({ ...f, origin: origin(f.datasetId) })),
-        ...(r.notCovered ? { notCovered: r.notCovered.map((d) => ({ ...d, origin: origin(d.datasetId) })) } : {}),
+        frequencies: r.frequencies.map((f) => ({ ...f, origin: origin(f) })),
+        ...(r.notCovered ? { notCovered: r.notCovered.map((d) => ({ ...d, origin: origin(d) })) } : {}),
       },
       ctx.sourceReference,
     );
+}
+
+/** The origin a node stamps on an entry (`beaconId/dataset@ingest time`); undefined for a broker, whose entries keep their peers' origins. Every format writes it. */
+export function originOf(ctx: RenderContext, datasets: DatasetInfo[]): ((f: { datasetId: string }) => string) | undefined {
+  if (ctx.role === 'broker') return undefined;
+  const created = new Map(datasets.map((d) => [d.id, d.createdAt]));
+  return (f) => `${ctx.beaconId}/${f.datasetId}@${created.get(f.datasetId) ?? ''}`;
 }
 
 /**

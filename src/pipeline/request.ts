@@ -3,6 +3,7 @@ import type { Granularity } from '../domain/lookup';
 import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimits } from '../beacon/request';
 import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
 import { parseAnnotateRequest, type AnnotateRequest } from './annotate-request';
+import { parseCountsRequest, type CountsRequest } from '../beacon/counts-protocol';
 
 /**
  * A variant request as every door hands it over, free of any HTTP framework: which endpoint, the
@@ -13,7 +14,9 @@ export type PipelineRequest =
   | { endpoint: 'g_variant'; method: 'GET' | 'POST'; id: string; query: QueryParams; body?: unknown; headers: RequestHeaders }
   | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders }
   /** POST /api/annotate: the body is the VCF itself (plain or gzip), read as it arrives. */
-  | { endpoint: 'annotate'; query: QueryParams; body: AsyncIterable<Uint8Array>; headers: RequestHeaders };
+  | { endpoint: 'annotate'; query: QueryParams; body: AsyncIterable<Uint8Array>; headers: RequestHeaders }
+  /** afb-counts/1, the compact afb <-> afb protocol (beacon/counts-protocol.ts): same steps, its own render. */
+  | { endpoint: 'counts'; body: unknown; headers: RequestHeaders };
 
 export type QueryParams = Record<string, unknown>;
 
@@ -43,7 +46,8 @@ export type Parsed =
   | { endpoint: 'g_variants'; request: BeaconRequest; format: Format; view?: ResultSetView }
   | { endpoint: 'g_variant'; id: string; request: BeaconRequest; format: Format }
   | { endpoint: 'batch'; batch: BatchRequest; format: Format }
-  | { endpoint: 'annotate'; annotate: AnnotateRequest; body: AsyncIterable<Uint8Array> };
+  | { endpoint: 'annotate'; annotate: AnnotateRequest; body: AsyncIterable<Uint8Array> }
+  | { endpoint: 'counts'; counts: CountsRequest };
 
 export interface PipelineLimits extends RequestLimits {
   maxBatch: number;
@@ -52,6 +56,7 @@ export interface PipelineLimits extends RequestLimits {
 /** Parse step: the request's parameters, validated, or an AfbError naming the parameter. */
 export function parseRequest(req: PipelineRequest, limits: PipelineLimits): Parsed {
   if (req.endpoint === 'annotate') return { endpoint: 'annotate', annotate: parseAnnotateRequest(req.query, req.headers.accept), body: req.body };
+  if (req.endpoint === 'counts') return { endpoint: 'counts', counts: parseCountsRequest(req.body, limits) };
   const { format: _format, ...query } = req.query;
   const format = formatOf(req.query.format, req.headers.accept);
   switch (req.endpoint) {

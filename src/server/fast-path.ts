@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorReply, type Reply } from '../pipeline';
+import { AfbError } from '../domain/errors';
+import { COUNTS_PATH } from '../beacon/counts-protocol';
+import { errorReply, type Reply, type RequestHeaders } from '../pipeline';
 import type { AppContext } from './context';
 import { recordRequest, requestId } from './observability';
 import { writeReply } from './write-reply';
 
 const ROUTE = '/api/g_variants/:id';
 const PREFIX = '/api/g_variants/';
+const COUNTS_URL = `/api${COUNTS_PATH}`;
+const COUNTS_ROUTE = COUNTS_URL;
 
 /**
  * The hottest request, one variant by id (`GET /api/g_variants/22-16050075-A-G`, no query
@@ -18,6 +22,7 @@ const PREFIX = '/api/g_variants/';
 export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url ?? '';
+    if (req.method === 'POST' && url === COUNTS_URL) return countsDoor(app, req, res);
     if (req.method !== 'GET' || !url.startsWith(PREFIX) || url.includes('?') || url.length === PREFIX.length) return false;
     let id: string;
     try {
@@ -26,29 +31,63 @@ export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerRes
       return false;
     }
     if (id.includes('/')) return false;
-    const started = process.hrtime.bigint();
-    const reqId = requestId(header(req, 'x-request-id'));
-    const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited'), clientIp: clientIp(req), requestId: reqId };
-    void (async () => {
-      let reply: Reply;
-      let error: unknown;
-      try {
-        reply = await app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query: {}, headers });
-      } catch (err) {
-        const failed = errorReply(app.facts, err);
-        reply = failed.reply;
-        if (failed.internal) error = String((err as Error)?.stack ?? err);
-      }
-      try {
-        await writeReply(res, reply, app.config.sendTimeoutMs, { 'X-Request-Id': reqId });
-      } catch (err) {
-        error ??= String(err);
-        res.destroy();
-      }
-      recordRequest(app.logger, app.metrics, { id: reqId, method: 'GET', url, route: ROUTE, status: reply.status, started, error });
-    })();
+    serve(app, req, res, ROUTE, (headers) => app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query: {}, headers }));
     return true;
   };
+}
+
+/**
+ * `POST /api/afb-counts/1`, the compact peer protocol (beacon/counts-protocol.ts): brokers ask it
+ * for every peer answer, so it too skips express. The body is read here under the same limit as
+ * express's JSON parser; the pipeline does the rest, as for every door.
+ */
+function countsDoor(app: AppContext, req: IncomingMessage, res: ServerResponse): boolean {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > app.config.bodyLimitBytes) tooLarge = true;
+    else chunks.push(c);
+  });
+  req.on('end', () =>
+    serve(app, req, res, COUNTS_ROUTE, async (headers) => {
+      if (tooLarge) throw new AfbError('PAYLOAD_TOO_LARGE', `request body is larger than ${app.config.bodyLimitBytes} bytes; send fewer variants per request`);
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        throw new AfbError('INVALID_PARAMETER', `${COUNTS_ROUTE}: the body is not JSON`);
+      }
+      return app.pipeline({ endpoint: 'counts', body, headers });
+    }),
+  );
+  return true;
+}
+
+/** Runs one request through the pipeline and writes its reply, with the same logging, metrics and error bodies as express's doors. */
+function serve(app: AppContext, req: IncomingMessage, res: ServerResponse, route: string, run: (headers: RequestHeaders) => Promise<Reply>): void {
+  const started = process.hrtime.bigint();
+  const reqId = requestId(header(req, 'x-request-id'));
+  const headers = { accept: header(req, 'accept'), authorization: header(req, 'authorization'), visited: header(req, 'x-afb-visited'), clientIp: clientIp(req), requestId: reqId };
+  void (async () => {
+    let reply: Reply;
+    let error: unknown;
+    try {
+      reply = await run(headers);
+    } catch (err) {
+      const failed = errorReply(app.facts, err);
+      reply = failed.reply;
+      if (failed.internal) error = String((err as Error)?.stack ?? err);
+    }
+    try {
+      await writeReply(res, reply, app.config.sendTimeoutMs, { 'X-Request-Id': reqId });
+    } catch (err) {
+      error ??= String(err);
+      res.destroy();
+    }
+    recordRequest(app.logger, app.metrics, { id: reqId, method: req.method ?? 'GET', url: req.url ?? '', route, status: reply.status, started, error });
+  })();
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

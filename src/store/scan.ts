@@ -239,17 +239,19 @@ export class Scanner {
    * one per version holding it. Where it can, the key at the skip is found in SQL (OFFSET) and
    * the read starts there; only the page's rows are kept.
    */
-  read(vs: readonly number[], contig: number, plan: ScanPlan, skip: number, limit: number): StoredRow[][] {
+  read(vs: readonly number[], contig: number, plan: ScanPlan, skip: number, limit: number, after?: Key): StoredRow[][] {
     const out: StoredRow[][] = [];
     if (limit <= 0 || vs.length === 0) return out;
     const { window: w, test } = plan;
-    const start = this.position(vs, contig, plan, skip);
+    // After a cursor key: read from it (the keyset) and pass over matches from there; no counting before it.
+    const start = after ? { from: after, skip } : this.position(vs, contig, plan, skip);
     if (!start) return out;
     let rest = start.skip;
     merged(
       vs.map((v) => () => this.reads(v).rows(contig, start.from, w.to)),
       (m) => {
         while (out.length < limit && m.next()) {
+          if (after && compareKeys(m.group[0]!, after) <= 0) continue;
           if (test && !test(m.group[0]!, anchorOf(m.group))) continue;
           if (rest > 0) rest--;
           else out.push([...m.group]);

@@ -103,6 +103,8 @@ export class SqliteLookup implements VariantLookup {
       let total = 0;
       let skip = page.skip;
       const records: VariantRecord[] = [];
+      const after = page.after;
+      if (after && skip !== 0) throw new AfbError('INVALID_PARAMETER', 'a keyset cursor (after) reads from its key: skip must be 0 with it');
       for (const contig of contigs) {
         const code = this.contigCodes.find(contig);
         const holding = versions.filter((c) => c.meta.contigs[contig]);
@@ -114,6 +116,16 @@ export class SqliteLookup implements VariantLookup {
         const knownRows = query.kind === 'all' && held.length === 1 ? held[0]!.rows : undefined;
         const n = this.scanner.count(vs, code, plan, knownRows);
         total += n;
+        if (after && compareContigs(contig, after.contig) !== 0) {
+          // A keyset cursor: contigs before its contig are passed over whole, those after read from their start.
+          if (compareContigs(contig, after.contig) < 0) continue;
+        } else if (after) {
+          const want = page.limit - records.length;
+          if (want <= 0) continue;
+          const from = { start0: after.start0, ref: after.ref, alt: after.alt };
+          for (const r of this.scanner.read(vs, code, plan, 0, want, from)) records.push(this.record(scope, versions, contig, r));
+          continue;
+        }
         if (skip >= n) {
           skip -= n;
           continue;

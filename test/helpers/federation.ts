@@ -47,6 +47,17 @@ export async function startBroker(
   };
 }
 
+/** Waits (bounded) until a broker has polled its afb peers and asks them through afb-counts/1 (a loaded machine can miss the first round). */
+export async function compactReady(broker: TestBroker, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const net = (await broker.lookup.network()) as { peers: { kind: string; protocol: string }[] };
+    if (net.peers.every((p) => p.kind !== 'afb' || p.protocol === 'afb-counts/1')) return;
+    if (Date.now() > until) throw new Error(`broker peers not on afb-counts/1: ${JSON.stringify(net.peers)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function peer(id: string, api: string, extra: Partial<Peer> = {}): Peer {
   return { id, name: id.toUpperCase(), url: api, assemblies: ['GRCh37'], timeoutMs: 2000, kind: 'afb', ...extra };
 }

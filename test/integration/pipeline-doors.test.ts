@@ -13,6 +13,8 @@ import type { DisclosureStep } from '../../src/pipeline';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { getJson, postJson, recordsOf } from '../helpers/node-server';
 import type { WireRecord } from '../../src/beacon/record';
+import { CountsReader } from '../../src/beacon/counts-lines';
+import type { VariantRecord } from '../../src/domain/lookup';
 
 const tmp = tempDir();
 let db: string;
@@ -26,6 +28,21 @@ function cellsOfRecords(records: WireRecord[]): Cell[] {
     for (const f of r.frequencyInPopulations) {
       for (const p of f.frequencies) {
         out.push([r.variantId, f.datasetId, p.population, p.populationLabel, p.alleleCount, p.alleleNumber, p.alleleCountHomozygous, p.alleleCountHeterozygous, p.alleleCountHemizygous].join('|'));
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** The same cells from domain records (what afb-counts/1 gives, read by the broker's reader). */
+function cellsOfDomain(records: VariantRecord[]): Cell[] {
+  const out: Cell[] = [];
+  for (const r of records) {
+    for (const f of r.frequencies) {
+      for (const p of f.populations) {
+        if (p.withheld?.some((k) => k === 'ac' || k === 'an' || k === 'af')) continue;
+        const c = p.counts;
+        out.push([`${r.contig}-${r.display.start0 + 1}-${r.display.ref}-${r.display.alt}`, f.datasetId, p.code, p.label, c.ac, c.an, c.nhomalt, c.nhet, c.nhemi].join('|'));
       }
     }
   }
@@ -69,6 +86,14 @@ async function throughEveryDoor(api: string, id: string, q: { referenceName: str
   doors['GET TSV'] = cellsOfTsv((await text(`${api}/g_variants?${qs}&format=tsv`)).body);
   doors['POST TSV'] = cellsOfTsv((await text(`${api}/g_variants`, { method: 'POST', headers: { ...tsv, 'content-type': 'application/json' }, body: JSON.stringify(body) })).body);
   doors['batch TSV'] = cellsOfTsv((await text(`${api}/batch?format=tsv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ variants: [id] }) })).body);
+  const counts = async (request: Record<string, unknown>): Promise<Cell[]> => {
+    const reader = new CountsReader('GRCh37', { op: request.op as 'alleles' | 'scan' });
+    for (const line of (await text(`${api}/afb-counts/1`, { method: 'POST', body: JSON.stringify(request) })).body.split('\n')) reader.line(line);
+    reader.finish();
+    return cellsOfDomain(reader.variants.map((v) => v.record));
+  };
+  doors['afb-counts/1 alleles'] = await counts({ op: 'alleles', variants: [[q.referenceName, q.start, q.referenceBases, q.alternateBases]] });
+  doors['afb-counts/1 scan'] = await counts({ op: 'scan', query: { kind: 'range', contig: q.referenceName, start0: q.start, end0: q.start + 1, alt: q.alternateBases }, limit: 10 });
   return doors;
 }
 
@@ -119,7 +144,7 @@ test('a step added to the pipeline is seen through every door, JSON and TSV', as
   try {
     const row = picks[0]!;
     const doors = await throughEveryDoor(node.api, `${row.CHROM}-${row.POS}-${row.REF}-${row.ALT}`, { referenceName: row.CHROM!, start: Number(row.POS) - 1, referenceBases: row.REF!, alternateBases: row.ALT! });
-    expect(Object.keys(doors).length).toBe(11);
+    expect(Object.keys(doors).length).toBe(13);
     for (const [door, cells] of Object.entries(doors)) {
       expect({ door, n: cells.length }).toEqual({ door, n: 5 });
       expect({ door, unmarked: cells.filter((c) => c.split('|')[3]!.startsWith('MARKED ') === false) }).toEqual({ door, unmarked: [] });

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { openStoreLookup, type SqliteLookup } from '../../src/store';
-import type { LookupScope, ScanQuery, VariantRecord } from '../../src/domain/lookup';
+import type { LookupScope, ScanQuery, VariantKey, VariantRecord } from '../../src/domain/lookup';
 import { tempDir } from '../helpers/fixtures';
 import { ingestSites } from '../unit/store/sites-vcf';
 
@@ -139,4 +139,27 @@ test('a shared variant carries each dataset entry once, with that dataset counts
     { ac: 3, an: 100 },
     { ac: 22, an: 200 },
   ]);
+});
+
+describe.each(SCOPES)('keyset cursor (after), datasets %s', (_name, scope, datasets) => {
+  test.each(QUERIES)('%s: every limit 1..7 walks each variant once, in order, with the same total; skip with a cursor is refused', async (_q, query, keep) => {
+    const expected = EXPECTED.flatMap(([k, ds]) => {
+      const held = ds.split(',').filter((d) => datasets.includes(d));
+      return held.length > 0 && keep(k) ? [`${k} ${held.join(',')}`] : [];
+    });
+    for (let limit = 1; limit <= 7; limit++) {
+      const walked: string[] = [];
+      let after: VariantKey | undefined;
+      for (let guard = 0; guard <= expected.length; guard++) {
+        const page = await store.lookup.scan(scope, query, { skip: 0, limit, ...(after ? { after } : {}) });
+        expect(page.total).toBe(expected.length);
+        walked.push(...page.records.map(shown));
+        const last = page.records[page.records.length - 1];
+        if (page.records.length < limit || !last) break;
+        after = { contig: last.contig, ...last.trimmed };
+      }
+      expect({ limit, walked }).toEqual({ limit, walked: expected });
+    }
+    await expect(store.lookup.scan(scope, query, { skip: 1, limit: 1, after: { contig: '1', start0: 0, ref: 'A', alt: 'G' } })).rejects.toMatchObject({ code: 'INVALID_PARAMETER' });
+  });
 });

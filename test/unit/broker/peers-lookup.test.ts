@@ -1,6 +1,6 @@
 /**
  * PeersLookup over the real fan-out with stand-in peer clients: the k-way merge of sorted pages,
- * the totals (exact or a lower bound), the warning past the peers' page cap, and the trace when no
+ * the totals (exact or a lower bound), the error past the peers' page cap, keys-then-records paging, and the trace when no
  * peer answered (which the cache must not keep).
  */
 import { loadBrokerConfig } from '../../../src/config/broker-config';
@@ -41,9 +41,28 @@ function client(p: Peer, variants: PeerVariant[], total = variants.length, fail?
     peer: p,
     alleles: async () => new Map(),
     rsid: async () => new Map(),
-    scan: async (_s, _q, limit): Promise<PeerScan> => {
+    scan: async (_s, _q, want): Promise<PeerScan> => {
       if (fail) throw fail;
-      return { variants: variants.slice(0, limit), total };
+      return { variants: variants.slice(0, Math.min(want.records, MAX_PEER_PAGE)), total };
+    },
+  };
+}
+
+/** A stand-in afb peer speaking afb-counts/1: a scan sends keys only; alleles sends the records asked (and logs what was asked). */
+function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = [], scans: number[] = []): PeerClient {
+  return {
+    peer: p,
+    alleles: async (_s, queries) => {
+      const keys = queries.map((q) => `${q.contig}:${q.start0}:${q.ref}:${q.alt}`);
+      asked.push(keys);
+      return new Map(variants.filter((v) => keys.includes(v.key)).map((v) => [v.key, v]));
+    },
+    rsid: async () => new Map(),
+    scan: async (_s, _q, want): Promise<PeerScan> => {
+      const after = want.after;
+      const from = after ? variants.filter((v) => v.contig !== after.contig || v.trimmed.start0 > after.start0) : variants;
+      scans.push(from.length === variants.length ? want.keys : -want.keys);
+      return { variants: from.slice(0, want.keys).map((v) => ({ ...v, frequencies: [] })), total: variants.length, keysOnly: true };
     },
   };
 }
@@ -86,11 +105,33 @@ test('a count asks for no records and takes the largest total; one peer with mat
   expect([one.total, one.totalIsLowerBound]).toEqual([40, undefined]);
 });
 
-test(`a page past the peers' ${MAX_PEER_PAGE}-record cap says it is incomplete`, async () => {
+test(`a page past what the peers sent (${MAX_PEER_PAGE} records of a third-party Beacon) is PAGE_LIMIT_EXCEEDED, never a short page`, async () => {
   const many = Array.from({ length: MAX_PEER_PAGE + 50 }, (_, i) => variant(a, '1', i + 1));
-  const r = await lookup([client(a, many, 5000)]).scan(scope, ALL, { skip: MAX_PEER_PAGE - 5, limit: 10 });
-  expect(r.records.length).toBe(5);
-  expect(r.trace!.warnings!.join(' ')).toMatch(/at most 1000 records each; records past 1000 are missing/);
+  await expect(lookup([client(a, many, 5000), client(b, [variant(b, '1', 2)])]).scan(scope, ALL, { skip: MAX_PEER_PAGE - 5, limit: 10 })).rejects.toMatchObject({
+    code: 'PAGE_LIMIT_EXCEEDED',
+    message: expect.stringMatching(/at most 100000 variants of each afb peer's part of a range \(1000 of a third-party Beacon's\), and a hold more/),
+  });
+});
+
+test('keys from afb peers: exact distinct total over overlapping peers; each page asks each peer for the page keys', async () => {
+  const asked = { a: [] as string[][], b: [] as string[][] };
+  const va = [1, 2, 4, 6].map((x) => variant(a, '1', x, 1, 10));
+  const vb = [2, 3, 4, 5].map((x) => variant(b, '1', x, 2, 20));
+  const l = lookup([keysClient(a, va, asked.a), keysClient(b, vb, asked.b)]);
+  const count = await l.scan(scope, ALL, { skip: 0, limit: 0 });
+  expect([count.total, count.totalIsLowerBound]).toEqual([6, undefined]);
+  expect(asked.a.length + asked.b.length).toBe(0);
+  const seen: number[] = [];
+  for (let skip = 0; skip < 6; skip += 4) {
+    const p = await l.scan(scope, ALL, { skip, limit: 4 });
+    expect([p.total, p.totalIsLowerBound]).toEqual([6, undefined]);
+    seen.push(...p.records.map((r) => r.trimmed.start0));
+  }
+  expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(asked.a).toEqual([['1:1:A:G', '1:2:A:G', '1:3:A:G', '1:4:A:G'], ['1:5:A:G', '1:6:A:G']]);
+  expect(asked.b).toEqual(asked.a);
+  const shared = (await l.scan(scope, ALL, { skip: 1, limit: 1 })).records[0]!;
+  expect(shared.frequencies[0]!.populations[0]!.counts).toEqual({ ac: 3, an: 30 });
 });
 
 test('when no peer answers the trace says so (noPeerAnswered, a warning) and the cache does not keep it', async () => {
@@ -125,4 +166,16 @@ test("a caller's cancel ends every peer call at once (even one that ignores its 
   expect(seen[0]!.aborted).toBe(true);
   expect(r.trace!.peers!.map((p) => [p.status, p.message])).toEqual([['timeout', 'the caller cancelled the request']]);
   expect(r.trace!.noPeerAnswered).toBe(true);
+});
+
+test('a peer with more keys than the first request asks gives the rest after its last key (a second request); the total stays exact', async () => {
+  const big = Array.from({ length: 12_345 }, (_, i) => variant(a, '1', i + 1));
+  const asked: number[] = [];
+  const l = lookup([keysClient(a, big, [], asked), keysClient(b, [variant(b, '1', 5), variant(b, '1', 20_000)])]);
+  const count = await l.scan(scope, ALL, { skip: 0, limit: 0 });
+  expect([count.total, count.totalIsLowerBound]).toEqual([12_346, undefined]);
+  // 10,000 keys first, then (after the 10,000th) the rest.
+  expect(asked).toEqual([10_000, -(100_000 - 10_000)]);
+  const last = await l.scan(scope, ALL, { skip: 12_340, limit: 10 });
+  expect(last.records.map((r) => r.trimmed.start0)).toEqual([12_341, 12_342, 12_343, 12_344, 12_345, 20_000]);
 });

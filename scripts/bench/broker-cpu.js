@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// For scripts/bench/broker: the broker's own CPU per peer answer, in-process. The N nodes run in
+// ANOTHER process (nodes-one-process.js, ports BASE+1..BASE+N, already listening); this process is
+// only the broker's lookup (FederatedLookup, answer cache off), so process.cpuUsage() counts the
+// broker alone: HTTP exchange, reading and validating each answer, merging and pooling. Single
+// lookups of random stored variants, one after another, on both peer protocols.
+//   Usage: broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
+// Prints one JSON line per protocol: {protocol, peers, lookups, cpuUsPerLookup, cpuUsPerPeerAnswer, p50Ms, p99Ms}.
+'use strict';
+const { join } = require('node:path');
+const { readFileSync } = require('node:fs');
+const dist = join(__dirname, '..', '..', 'dist');
+const { FederatedLookup } = require(join(dist, 'broker'));
+const { loadBrokerConfig } = require(join(dist, 'config', 'broker-config'));
+
+const [idsFile, n, base, lookups] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 2000)];
+const ids = readFileSync(idsFile, 'utf8').trim().split('\n');
+const queries = ids.map((id) => {
+  const [contig, pos, ref, alt] = id.split('-');
+  return { contig, start0: Number(pos) - 1, ref, alt };
+});
+const peers = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, name: `n${i + 1}`, url: `http://127.0.0.1:${base + i + 1}/api`, assemblies: ['GRCh38'], timeoutMs: process.env.BATCH ? 60_000 : 5000, kind: 'afb' }));
+
+async function measure(peerProtocol) {
+  const config = { ...loadBrokerConfig({}, {}), cacheTtlMs: 0, deadlineMs: 10_000, peerProtocol };
+  const lookup = new FederatedLookup({ id: 'bench-broker', peers, config });
+  lookup.start();
+  await lookup.describe();
+  const scope = { assembly: 'GRCh38' };
+  let seen = 0;
+  const one = async (i) => {
+    const r = await lookup.findAlleles(scope, [queries[i % queries.length]]);
+    const ok = r.trace.peers.filter((p) => p.status === 'ok').length;
+    if (ok !== n) throw new Error(`${peerProtocol}: ${ok} of ${n} peers answered: ${JSON.stringify(r.trace.peers.find((p) => p.status !== 'ok'))}`);
+    seen += ok;
+  };
+  for (let i = 0; i < 300; i++) await one(i);
+  const times = [];
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < lookups; i++) {
+    const t = performance.now();
+    await one(i * 7919);
+    times.push(performance.now() - t);
+  }
+  const used = process.cpuUsage(cpu);
+  await lookup.close();
+  times.sort((a, b) => a - b);
+  const us = used.user + used.system;
+  if (process.env.SPLIT) console.error(peerProtocol, "user", Math.round(used.user / lookups / n), "system", Math.round(used.system / lookups / n), "µs per peer answer");
+  const protocol = (await lookupProtocol(peerProtocol));
+  return { protocol, peers: n, lookups, cpuUsPerLookup: Math.round(us / lookups), cpuUsPerPeerAnswer: +(us / lookups / n).toFixed(1), p50Ms: +times[Math.floor(lookups / 2)].toFixed(2), p99Ms: +times[Math.floor(lookups * 0.99)].toFixed(2), peerAnswers: seen };
+}
+
+async function lookupProtocol(p) {
+  return p === 'beacon' ? 'beacon-v2' : 'afb-counts/1';
+}
+
+/** One batch of every id in the file through the broker's lookup: wall time and broker CPU, the first (cold) and a second call. */
+async function batch(peerProtocol) {
+  const config = { ...loadBrokerConfig({}, {}), cacheTtlMs: 0, deadlineMs: 60_000, maxResponseBytes: 512 * 1024 * 1024, peerProtocol };
+  const lookup = new FederatedLookup({ id: 'bench-broker', peers, config });
+  lookup.start();
+  await lookup.describe();
+  const out = { protocol: peerProtocol === 'beacon' ? 'beacon-v2' : 'afb-counts/1', peers: n, variants: queries.length };
+  for (const run of ['cold', 'second']) {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const r = await lookup.findAlleles({ assembly: 'GRCh38' }, queries);
+    const used = process.cpuUsage(cpu);
+    out[`${run}Ms`] = Math.round(performance.now() - t);
+    out[`${run}CpuMs`] = Math.round((used.user + used.system) / 1000);
+    out.found = r.records.filter(Boolean).length;
+  }
+  await lookup.close();
+  return out;
+}
+
+(async () => {
+  const what = process.env.BATCH ? batch : measure;
+  for (const p of (process.env.PROTOCOLS ?? 'auto,beacon').split(',')) console.log(JSON.stringify(await what(p)));
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
