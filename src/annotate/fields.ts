@@ -4,7 +4,7 @@ import { OVERALL_CODE } from '../domain/groups';
 import { poolingKey } from '../domain/populations';
 
 /** The counts annotation writes per population, in INFO order. */
-export const ANNOTATED_KINDS = ['ac', 'an', 'af', 'nhomalt', 'nhemi'] as const;
+export const ANNOTATED_KINDS = ['ac', 'an', 'af', 'nhomalt', 'nhemi', 'faf95', 'faf99'] as const;
 export type AnnotatedKind = (typeof ANNOTATED_KINDS)[number];
 
 /** One INFO field written: a count kind of one pooled population. */
@@ -24,13 +24,15 @@ export interface PooledGroup {
   kinds: Set<AnnotatedKind>;
 }
 
-const KIND_NAME: Record<AnnotatedKind, string> = { ac: 'AC', an: 'AN', af: 'AF', nhomalt: 'nhomalt', nhemi: 'nhemi' };
+const KIND_NAME: Record<AnnotatedKind, string> = { ac: 'AC', an: 'AN', af: 'AF', nhomalt: 'nhomalt', nhemi: 'nhemi', faf95: 'faf95', faf99: 'faf99' };
 const KIND_TEXT: Record<AnnotatedKind, string> = {
   ac: 'Alternate allele count',
   an: 'Total number of alleles called',
   af: 'Alternate allele frequency (AC/AN of the pooled counts)',
   nhomalt: 'Number of homozygous alternate individuals',
   nhemi: 'Number of hemizygous alternate individuals',
+  faf95: 'Filtering allele frequency (95% confidence, Poisson, as gnomAD computes faf95) of the pooled AC and AN',
+  faf99: 'Filtering allele frequency (99% confidence, Poisson, as gnomAD computes faf99) of the pooled AC and AN',
 };
 
 /**
@@ -49,7 +51,7 @@ export function pooledGroups(datasets: readonly DatasetInfo[]): PooledGroup[] {
       const kinds = new Set(g.kinds);
       if (kinds.has('ac')) p.kinds.add('ac');
       if (kinds.has('an')) p.kinds.add('an');
-      if (kinds.has('ac') && kinds.has('an')) p.kinds.add('af');
+      if (kinds.has('ac') && kinds.has('an')) for (const k of ['af', 'faf95', 'faf99'] as const) p.kinds.add(k);
       if (kinds.has('nhomalt')) p.kinds.add('nhomalt');
       if (kinds.has('nhemi')) p.kinds.add('nhemi');
     }
@@ -90,7 +92,7 @@ export function annotationFields(groups: readonly PooledGroup[], prefix: string,
 
 /** The `##INFO` line of a field. Number=A: one value per ALT of the record, `.` where that ALT was not found. */
 export function infoLine(f: AnnotationField): string {
-  const type = f.kind === 'af' ? 'Float' : 'Integer';
+  const type = f.kind === 'af' || f.kind === 'faf95' || f.kind === 'faf99' ? 'Float' : 'Integer';
   const who = f.population === OVERALL_CODE ? 'all samples' : `population ${f.population}${f.label && f.label !== f.population ? ` (${f.label})` : ''}`;
   return `##INFO=<ID=${f.id},Number=A,Type=${type},Description="${KIND_TEXT[f.kind]} in ${quoted(who)}, pooled over every dataset that answered (afb annotate); . where the ALT is not found or the count is withheld">`;
 }

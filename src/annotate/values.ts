@@ -1,4 +1,5 @@
 import { alleleFrequency } from '../domain/counts';
+import { fafOf } from '../domain/derived';
 import type { PopulationCounts, VariantRecord } from '../domain/lookup';
 import { poolPopulations } from '../domain/pooling';
 import type { AnnotationField } from './fields';
@@ -36,7 +37,8 @@ export function alleleValues(record: VariantRecord, fields: readonly AnnotationF
     const p = byCode.get(f.population);
     if (!p) return undefined;
     const held = p.withheld ?? [];
-    const isWithheld = f.kind === 'af' ? held.includes('ac') || held.includes('an') : held.includes(f.kind);
+    // AF and FAF are computed from AC and AN: never from a withheld count.
+    const isWithheld = f.kind === 'af' || f.kind === 'faf95' || f.kind === 'faf99' ? held.includes('ac') || held.includes('an') : held.includes(f.kind);
     if (isWithheld) {
       withheld.push(f.id);
       return undefined;
@@ -45,6 +47,10 @@ export function alleleValues(record: VariantRecord, fields: readonly AnnotationF
       if (p.counts.ac === undefined || p.counts.an === undefined) return undefined;
       const af = alleleFrequency(p.counts);
       return af === undefined ? undefined : formatAf(af);
+    }
+    if (f.kind === 'faf95' || f.kind === 'faf99') {
+      const faf = fafOf(p.counts)[f.kind];
+      return faf === undefined ? undefined : formatAf(faf);
     }
     const v = p.counts[f.kind];
     return v === undefined ? undefined : String(v);

@@ -26,6 +26,11 @@ export function rsidPath(assembly: Assembly, rsid: number, datasetIds?: readonly
   return `/g_variants/rs${rsid}?${new URLSearchParams({ assemblyId: assembly, ...(datasetIds ? { datasetIds: datasetIds.join(',') } : {}) })}`;
 }
 
+/** A VRS 2.0 allele id (`ga4gh:VA.<digest>`) as a GET path: afb peers look it up in their VRS index. */
+export function vrsPath(assembly: Assembly, digest: string, datasetIds?: readonly string[]): string {
+  return `/g_variants/ga4gh:VA.${digest}?${new URLSearchParams({ assemblyId: assembly, ...(datasetIds ? { datasetIds: datasetIds.join(',') } : {}) })}`;
+}
+
 /** A Beacon v2 sequence query as a GET path (for third-party Beacons: one request per variant). */
 export function sequenceQueryPath(assembly: Assembly, q: AlleleQuery, granularity: Granularity = 'record'): string {
   const qs = new URLSearchParams({

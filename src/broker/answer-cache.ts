@@ -53,6 +53,10 @@ export class CachedLookup implements VariantLookup {
     return this.through(scope, () => ['rsid', rsid], () => this.inner.findRsid(scope, rsid, signal));
   }
 
+  findVrs(scope: LookupScope, digest: string, signal?: AbortSignal): Promise<RsidResult> {
+    return this.through(scope, () => ['vrs', digest], () => this.inner.findVrs!(scope, digest, signal));
+  }
+
   scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
     return this.through(scope, () => ['keys', query, limit], () => this.inner.scanKeys!(scope, query, limit, signal));
   }

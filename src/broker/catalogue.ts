@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { CatalogueEntry, CatalogueListing, DatasetCatalogue } from '../domain/catalogue';
+import { EMPTY_METADATA, type CatalogueEntry, type CatalogueListing, type DatasetCatalogue } from '../domain/catalogue';
 import { fromWireDataset } from '../beacon/datasets';
 import { PeerHttp } from './peer-http';
 import { peerDatasetId } from './peer-answer';
@@ -72,9 +72,12 @@ export class FederatedCatalogue implements DatasetCatalogue {
         };
         return [entry];
       });
+      if (entries.length === 0 && peer.kind !== 'afb') entries.push(...assumedEntries(peer, this.o.id));
       this.last.set(peer.id, entries);
       return { entries, outcome: { peer: peer.id, name: peer.name, status: 'ok' } };
     } catch (e) {
+      // A third-party Beacon need not answer /datasets: it is listed by the datasets assumed for it.
+      if (peer.kind !== 'afb') return { entries: assumedEntries(peer, this.o.id), outcome: { peer: peer.id, name: peer.name, status: 'ok', message: 'lists no datasets; one assumed per assembly (peer:assembly)' } };
       const stale = (this.last.get(peer.id) ?? []).map((x) => ({ ...x, status: 'unreachable' as const }));
       return { entries: stale, outcome: { peer: peer.id, name: peer.name, status: 'failed', message: (e as Error).message } };
     }
@@ -83,4 +86,23 @@ export class FederatedCatalogue implements DatasetCatalogue {
 
 function rank(e: CatalogueEntry): number {
   return (e.status === 'available' ? 0 : 1000) + e.path.length;
+}
+
+/**
+ * A third-party Beacon that lists no datasets is known, as in its variant answers (peer-health.ts),
+ * by one dataset per assembly the peers file gives it: `<peer>:<assembly>`.
+ */
+function assumedEntries(peer: Peer, brokerId: string): CatalogueEntry[] {
+  return peer.assemblies.map((assembly) => ({
+    id: `${peer.id}:${assembly}`,
+    name: peer.name,
+    assembly,
+    version: '',
+    createdAt: '',
+    origin: `${peer.url}#${assembly}`,
+    node: { id: peer.id, name: peer.name, ...(peer.country ? { country: peer.country } : {}) },
+    status: 'available' as const,
+    path: [brokerId],
+    metadata: EMPTY_METADATA,
+  }));
 }

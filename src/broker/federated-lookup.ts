@@ -94,6 +94,10 @@ export class FederatedLookup implements VariantLookup {
     return this.answers.findRsid(scope, rsid, signal);
   }
 
+  findVrs(scope: LookupScope, digest: string, signal?: AbortSignal): Promise<RsidResult> {
+    return this.answers.findVrs!(scope, digest, signal);
+  }
+
   scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
     return this.answers.scanKeys!(scope, query, limit, signal);
   }

@@ -5,6 +5,7 @@ import {
   readBatchResponse,
   readVariantsResponse,
   rsidPath,
+  vrsPath,
   scanRequestBody,
   sequenceQueryPath,
   sequenceRequestBody,
@@ -65,6 +66,8 @@ export interface PeerClient {
   /** The first matches of a scan, keys or records (see ScanWant). */
   scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan>;
   rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  /** The variant a VRS 2.0 allele id names (its digest), as the peer's VRS index knows it. */
+  vrs(scope: LookupScope, digest: string, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
 }
 
 /**
@@ -84,6 +87,7 @@ abstract class BasePeerClient implements PeerClient {
 
   abstract alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
   abstract rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  abstract vrs(scope: LookupScope, digest: string, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
 
   /** POST /g_variants: at count granularity when no records are wanted (the peer sends only its total). */
   async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
@@ -202,6 +206,12 @@ export class AfbPeerClient extends BasePeerClient {
     return this.readVariants(await this.get('GET', rsidPath(scope.assembly, rsid, datasets), call), scope, call);
   }
 
+  async vrs(scope: LookupScope, digest: string, call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return new Map();
+    return this.readVariants(await this.get('GET', vrsPath(scope.assembly, digest, datasets), call), scope, call);
+  }
+
   /** Through afb-counts/1: the keys of the first `want.keys` matches (streamed, checked in order and in the range). */
   private async compactScan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     const datasets = this.datasetsIn(scope);
@@ -308,6 +318,11 @@ export class BeaconPeerClient extends BasePeerClient {
   /** rsIDs are not a Beacon v2 sequence query: a third-party peer is not asked, and says so (never a miss). */
   async rsid(): Promise<Map<string, PeerVariant>> {
     throw new PeerFailure('skipped_unsupported', 'rsID lookups are not asked of third-party Beacons');
+  }
+
+  /** VRS ids are not a Beacon v2 query either: a third-party peer is not asked, and says so. */
+  async vrs(): Promise<Map<string, PeerVariant>> {
+    throw new PeerFailure('skipped_unsupported', 'VRS id lookups are not asked of third-party Beacons');
   }
 
   /** gdi-mini-node answers single variants only (an empty answer to anything else): ranges and listings are not asked of it. */

@@ -16,7 +16,7 @@ import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
 import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
-import { MAX_PEER_PAGE, type PeerScan } from './peer-client';
+import { MAX_PEER_PAGE, type PeerCallContext, type PeerClient, type PeerScan } from './peer-client';
 import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
 import { AfbError } from '../domain/errors';
 import type { PeerHealth } from './peer-health';
@@ -225,8 +225,17 @@ export class PeersLookup implements VariantLookup {
     return { fan, warnings, answered, scans, lists, keys, exact, short, total, lowerBound, withMatches: withMatches.length };
   }
 
-  async findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.rsid(scope, rsid, call), (found) => found.size > 0, signal);
+  findRsid(scope: LookupScope, rsid: number, signal?: AbortSignal): Promise<RsidResult> {
+    return this.findById(scope, (client, call) => client.rsid(scope, rsid, call), signal);
+  }
+
+  findVrs(scope: LookupScope, digest: string, signal?: AbortSignal): Promise<RsidResult> {
+    return this.findById(scope, (client, call) => client.vrs(scope, digest, call), signal);
+  }
+
+  /** An id (rsID, VRS id) each peer resolves itself: every variant any peer names, pooled across the peers that have it. */
+  private async findById(scope: LookupScope, ask: (client: PeerClient, call: PeerCallContext) => Promise<Map<string, PeerVariant>>, signal?: AbortSignal): Promise<RsidResult> {
+    const fan = await this.o.fanOut.run(scope, ask, (found) => found.size > 0, signal);
     const all = [...new Map([...fan.values.values()].flatMap((m) => [...m.values()]).map((v) => [v.key, v])).values()].sort(compareVariants);
     const warnings: string[] = [];
     const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);

@@ -105,7 +105,7 @@ suite('the annotate box in Chromium', () => {
     expect(await page.textContent('#annotate-status')).toBe('2 variants: 1 found in the federation, 1 not found.');
     const rows = allelesOfTsv(await download('tsv'));
     expect(rows.map((r) => [r.alt, r.values.get('AFB_AC_EUR') !== '.'])).toEqual([['T', true], ['G', false]]);
-    expect([...rows[0]!.values.keys()].filter((k) => !/withheld|missing/.test(k))).toEqual(['AFB_AC_EUR', 'AFB_AN_EUR', 'AFB_AF_EUR', 'AFB_nhomalt_EUR', 'AFB_nhemi_EUR']);
+    expect([...rows[0]!.values.keys()].filter((k) => !/withheld|missing/.test(k))).toEqual(['AFB_AC_EUR', 'AFB_AN_EUR', 'AFB_AF_EUR', 'AFB_nhomalt_EUR', 'AFB_nhemi_EUR', 'AFB_faf95_EUR', 'AFB_faf99_EUR']);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ test('afb annotate --db (one node store): its own counts, the same file layout',
   const rows = allelesOfTsv(r.stdout);
   expect(rows.length).toBe(layoutCount(readVcfText(input)));
   // Only the populations asked, in the order asked.
-  expect(r.stdout.split('\n').find((l) => l.startsWith('#CHROM'))).toBe('#CHROM\tPOS\tID\tREF\tALT\tAFB_AC_EUR\tAFB_AN_EUR\tAFB_AF_EUR\tAFB_nhomalt_EUR\tAFB_nhemi_EUR\tAFB_AC\tAFB_AN\tAFB_AF\tAFB_nhomalt\tAFB_nhemi\tAFB_withheld\tAFB_missing');
+  expect(r.stdout.split('\n').find((l) => l.startsWith('#CHROM'))).toBe('#CHROM\tPOS\tID\tREF\tALT\tAFB_AC_EUR\tAFB_AN_EUR\tAFB_AF_EUR\tAFB_nhomalt_EUR\tAFB_nhemi_EUR\tAFB_faf95_EUR\tAFB_faf99_EUR\tAFB_AC\tAFB_AN\tAFB_AF\tAFB_nhomalt\tAFB_nhemi\tAFB_faf95\tAFB_faf99\tAFB_withheld\tAFB_missing');
   // A third of the samples: AN_EUR is a third of the cohort's, give or take rounding of the thirds.
   expect(rows.some((a) => Number(a.values.get('AFB_AN_EUR')) > 0)).toBe(true);
 });

@@ -15,6 +15,7 @@ import { trimAlleles } from '../../src/domain/alleles';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { getJson, postJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
 import { responseErrors } from '../helpers/beacon-schemas';
+import { peer, startBroker } from '../helpers/federation';
 import type { WireRecord } from '../../src/beacon/record';
 
 const tmp = tempDir();
@@ -76,6 +77,34 @@ describe('vrs-python vectors, no reference', () => {
     expect(results.map((r) => r.found)).toEqual([true, true, false]);
     expect(results[0]!.record!.variantId).toBe(`19-${snvs[0]!.pos}-${snvs[0]!.ref}-${snvs[0]!.alt}`);
     expect(results[2]!.error).toBeUndefined();
+  });
+
+  test('through a broker: a ga4gh:VA id is forwarded to afb peers, alone and in a batch, and pooled like any lookup', async () => {
+    const db2 = join(tmp.dir, 'chr19-b.db');
+    await ingestVcf({ db: db2, dataset: 'hg001b', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
+    const second = await startNode(db2, { beaconId: 'second' });
+    nodes.push(second);
+    const broker = await startBroker('vrs-broker', [peer('a', node.api, { assemblies: ['GRCh38'] }), peer('b', second.api, { assemblies: ['GRCh38'] })]);
+    try {
+      for (const v of snvs) {
+        const direct = recordsOf((await getJson(`${node.api}/g_variants/${v.id}`)).body)[0]!;
+        const res = await getJson(`${broker.api}/g_variants/${v.id}`);
+        expect(res.status).toBe(200);
+        expect(responseErrors(res.body)).toEqual([]);
+        const [rec] = recordsOf(res.body);
+        expect(rec?.variantId).toBe(`19-${v.pos}-${v.ref}-${v.alt}`);
+        expect(vaIds(rec!)).toEqual([v.id]);
+        // Two nodes with the same samples: the pooled total is twice one node's.
+        const total = (r: WireRecord, i: number) => r.frequencyInPopulations[i]!.frequencies.find((p) => p.population === 'Total')!;
+        expect(total(rec!, 0).alleleCount).toBe(2 * total(direct, 0).alleleCount!);
+        expect(total(rec!, 0).alleleNumber).toBe(2 * total(direct, 0).alleleNumber!);
+      }
+      const batch = await postJson(`${broker.api}/batch`, { assemblyId: 'GRCh38', variants: [snvs[0]!.id, 'ga4gh:VA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'] });
+      expect(batch.status).toBe(200);
+      expect((batch.body.results as { found: boolean }[]).map((r) => r.found)).toEqual([true, false]);
+    } finally {
+      await broker.close();
+    }
   });
 
   test('indels ingested without a reference carry no VRS id (never a guessed one)', async () => {

@@ -34,8 +34,8 @@ test('fields: the populations the datasets pool into, by canonical code, the ove
     ds([{ key: '', code: 'Total', label: 'All', kinds: ['ac', 'an', 'nhomalt'] }, { key: 'afr', code: 'afr', label: 'African', kinds: ['ac', 'an'] }]),
     ds([{ key: 'AFR', code: 'AFR', label: 'Africa', kinds: ['ac', 'an', 'nhemi'] }, { key: 'x-y', code: 'x-y', label: 'odd', kinds: ['ac'] }]),
   ]);
-  expect(groups.map((g) => [g.code, [...g.kinds].sort().join()])).toEqual([['Total', 'ac,af,an,nhomalt'], ['AFR', 'ac,af,an,nhemi'], ['x-y', 'ac']]);
-  expect(annotationFields(groups, 'AFB_').map((f) => f.id)).toEqual(['AFB_AC', 'AFB_AN', 'AFB_AF', 'AFB_nhomalt', 'AFB_AC_AFR', 'AFB_AN_AFR', 'AFB_AF_AFR', 'AFB_nhemi_AFR', 'AFB_AC_x_y']);
-  expect(annotationFields(groups, 'X_', ['afr']).map((f) => f.id)).toEqual(['X_AC_AFR', 'X_AN_AFR', 'X_AF_AFR', 'X_nhemi_AFR']);
+  expect(groups.map((g) => [g.code, [...g.kinds].sort().join()])).toEqual([['Total', 'ac,af,an,faf95,faf99,nhomalt'], ['AFR', 'ac,af,an,faf95,faf99,nhemi'], ['x-y', 'ac']]);
+  expect(annotationFields(groups, 'AFB_').map((f) => f.id)).toEqual(['AFB_AC', 'AFB_AN', 'AFB_AF', 'AFB_nhomalt', 'AFB_faf95', 'AFB_faf99', 'AFB_AC_AFR', 'AFB_AN_AFR', 'AFB_AF_AFR', 'AFB_nhemi_AFR', 'AFB_faf95_AFR', 'AFB_faf99_AFR', 'AFB_AC_x_y']);
+  expect(annotationFields(groups, 'X_', ['afr']).map((f) => f.id)).toEqual(['X_AC_AFR', 'X_AN_AFR', 'X_AF_AFR', 'X_nhemi_AFR', 'X_faf95_AFR', 'X_faf99_AFR']);
   expect(() => annotationFields(groups, 'AFB_', ['EUR'])).toThrow('populations: EUR not in the datasets in scope; they have Total, AFR, x-y');
 });

@@ -41,6 +41,7 @@ function client(p: Peer, variants: PeerVariant[], total = variants.length, fail?
     peer: p,
     alleles: async () => new Map(),
     rsid: async () => new Map(),
+    vrs: async () => new Map(),
     scan: async (_s, _q, want): Promise<PeerScan> => {
       if (fail) throw fail;
       return { variants: variants.slice(0, Math.min(want.records, MAX_PEER_PAGE)), total };
@@ -58,6 +59,7 @@ function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = [], sc
       return new Map(variants.filter((v) => keys.includes(v.key)).map((v) => [v.key, v]));
     },
     rsid: async () => new Map(),
+    vrs: async () => new Map(),
     scan: async (_s, _q, want): Promise<PeerScan> => {
       const after = want.after;
       const from = after ? variants.filter((v) => v.contig !== after.contig || v.trimmed.start0 > after.start0) : variants;
