@@ -7,13 +7,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage } from '../helpers/browser-page';
 import { ingestVcf } from '../../src/ingest';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import { startNode, type TestNode } from '../helpers/node-server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const tmp = tempDir();
 const suite = existsSync(CHROMIUM) ? describe : describe.skip;
@@ -40,12 +40,7 @@ suite('Datasets view in Chromium', () => {
       peer('ja', nodes[2]!.api, { name: 'Japan', country: 'JP' }),
       peer('eu', nodes[3]!.api, { name: 'Europe', country: 'BE' }),
     ], { cacheTtlMs: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    ({ browser, page } = await openPage(consoleErrors));
     await page.goto(broker.url + '/');
     await page.waitForSelector('#beacon:has-text("broker over")');
   }, 120_000);

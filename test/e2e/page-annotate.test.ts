@@ -7,7 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage } from '../helpers/browser-page';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import type { TestNode } from '../helpers/node-server';
@@ -27,7 +28,6 @@ declare const document: { getElementById(id: string): { dispatchEvent(e: unknown
 declare function atob(s: string): string;
 declare const Uint8Array: { from(s: string, f: (c: string) => number): unknown };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const INPUT = realFile('pyvcf-1kg/1kg.vcf.gz');
 const TRUTH = 'pyvcf-1kg/1kg.sites.pop.split.tsv';
@@ -46,12 +46,7 @@ suite('the annotate box in Chromium', () => {
     nodes = await startThreeNodes(tmp.dir, [{ id: 'kg', dir: 'pyvcf-1kg', vcf: '1kg.vcf.gz', panel: '1kg.panel.txt' }]);
     // Generous deadlines: the nodes, the broker and the browser share a loaded test machine (a timeout here is not what is tested).
     broker = await startBroker('annotate-broker', nodes.map((n, k) => peer(`n${k}`, n.api, { timeoutMs: 30_000 })), { cacheTtlMs: 0, deadlineMs: 30_000 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    ({ browser, page } = await openPage(consoleErrors, { acceptDownloads: true }));
     await page.goto(broker.url + '/');
     await page.waitForSelector('#annotate-drop');
   }, 120_000);

@@ -8,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage } from '../helpers/browser-page';
 import { ingestVcf } from '../../src/ingest';
 import { openForWrite } from '../../src/store/open';
 import { writeGenes } from '../../src/store';
@@ -22,7 +23,6 @@ declare const document: {
   readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const GENES = join(__dirname, '..', 'fixtures', 'genes');
 const truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv');
@@ -59,12 +59,7 @@ suite('covered vs absent and gene search on the page', () => {
     // A generous peer timeout: the first gene answer renders FAF and VRS ids for 127 gnomAD records, which
     // takes over a second on a loaded machine; this test is about what the page shows, not speed.
     broker = await startBroker('cov-broker', specs.map((s, i) => peer(s.id, nodes[i]!.api, { timeoutMs: 15_000 })), { cacheTtlMs: 0, deadlineMs: 20_000 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    ({ browser, page } = await openPage(consoleErrors));
     await page.goto(broker.url + '/');
     await page.waitForSelector('#beacon:has-text("broker over")');
   }, 120_000);

@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage } from '../helpers/browser-page';
 import { ingestVcf } from '../../src/ingest';
 import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
@@ -13,7 +14,6 @@ import { peer, startBroker, type TestBroker } from '../helpers/federation';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const truth = readTruth('pyvcf-1kg/1kg.sites.popsex.split.tsv');
 const tmp = tempDir();
@@ -38,12 +38,7 @@ suite('derived values on the page', () => {
       nodes.push(await startNode(db));
     }
     broker = await startBroker('derived-broker', nodes.map((n, k) => peer(`n${k}`, n.api)), { cacheTtlMs: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(String(e)));
+    ({ browser, page } = await openPage(errors));
     await page.goto(broker.url + '/');
     await page.waitForSelector('#beacon:has-text("broker over")');
   }, 120_000);

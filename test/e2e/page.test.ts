@@ -6,7 +6,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage } from '../helpers/browser-page';
 import { readTruth, tempDir } from '../helpers/fixtures';
 import { peer, startBroker, startThreeNodes, type TestBroker } from '../helpers/federation';
 import type { TestNode } from '../helpers/node-server';
@@ -31,7 +32,6 @@ declare const document: {
   readonly activeElement: PageElement | null;
 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const POPS = ['Total', 'AFR', 'AMR', 'EAS', 'EUR'];
 const truth = readTruth('pyvcf-1kg/1kg.sites.pop.split.tsv');
@@ -58,12 +58,7 @@ suite('allele-frequency page in Chromium', () => {
       peer('ee', nodes[1]!.api, { name: 'Estonia', timeoutMs: 1000 }),
       peer('ja', nodes[2]!.api, { name: 'Japan' }),
     ], { cacheTtlMs: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    ({ browser, page } = await openPage(consoleErrors));
     await page.goto(broker.url + '/');
     await page.waitForSelector('#beacon:has-text("broker over")');
   }, 120_000);
