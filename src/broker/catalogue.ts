@@ -94,7 +94,7 @@ function rank(e: CatalogueEntry): number {
  */
 function assumedEntries(peer: Peer, brokerId: string): CatalogueEntry[] {
   return peer.assemblies.map((assembly) => ({
-    id: `${peer.id}:${assembly}`,
+    id: peerDatasetId(peer, assembly),
     name: peer.name,
     assembly,
     version: '',

@@ -114,7 +114,7 @@ export class PeerHealth {
     return this.peer.assemblies
       .filter((a) => ASSEMBLIES.includes(a))
       .map((assembly) => ({
-        id: `${this.peer.id}:${assembly}`,
+        id: peerDatasetId(this.peer, assembly),
         name: this.peer.name,
         assembly,
         mode: 'sites' as const,
