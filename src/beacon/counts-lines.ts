@@ -41,6 +41,8 @@ export interface CountsHeader {
   total?: number;
   /** Scan through a broker: `total` is only a lower bound. */
   lowerBound?: boolean;
+  /** Alleles asked `pooled` (COUNTS_POOLED): a variant with a pooled entry is sent with it alone. */
+  pooled?: boolean;
 }
 
 /** Writes one answer's lines; declares each dataset entry and group the first time it is used. */
@@ -58,11 +60,16 @@ export class CountsWriter {
     return JSON.stringify({ protocol: COUNTS_PROTOCOL, ...h }) + '\n';
   }
 
-  /** A variant's lines (declarations first). */
-  variant(q: number, r: VariantRecord): string {
+  /**
+   * A variant's lines (declarations first). `pooled`: only its pooled entry where it has one (none
+   * when that pooled nothing: the variant is then sent only if some dataset did not cover it).
+   */
+  variant(q: number, r: VariantRecord, pooled = false): string {
     let out = '';
     const line: unknown[] = ['V', q, r.contig, r.display.start0, r.display.ref, r.display.alt, r.rsids];
-    for (const f of r.frequencies) {
+    let entries = r.frequencies;
+    if (pooled && entries.some((f) => f.pooled)) entries = entries.filter((f) => f.pooled && f.populations.length > 0);
+    for (const f of entries) {
       const origin = this.originOf(f);
       // Keyed by a plain string (no JSON of the lists per entry: a 10,000-variant batch has tens of thousands of entries).
       const dk = f.pooled
@@ -107,6 +114,7 @@ export class CountsWriter {
       tail.nc = nc;
     }
     if (tail.nc || tail.vrs) line.push(tail);
+    if (entries.length === 0 && !tail.nc) return out;
     this.n++;
     return out + JSON.stringify(line) + '\n';
   }
@@ -169,7 +177,7 @@ export class CountsReader {
   private lineNo = 0;
 
   /** `queries`: how many an alleles request asked (a V line's q must be below it). */
-  constructor(private readonly assembly: Assembly, private readonly expect: { op: 'alleles' | 'scan'; queries?: number }) {}
+  constructor(private readonly assembly: Assembly, private readonly expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }) {}
 
   line(text: string): void {
     this.lineNo++;
@@ -215,6 +223,8 @@ export class CountsReader {
     if (h.granularity !== 'record' && h.granularity !== 'count' && h.granularity !== 'boolean') this.bad('granularity is not record, count or boolean');
     if (h.total !== undefined && (!Number.isSafeInteger(h.total) || h.total < 0)) this.bad(`total ${JSON.stringify(h.total)} is not a count`);
     if (this.expect.op === 'scan' && h.total === undefined) this.bad('a scan answer without a total');
+    if (h.pooled !== undefined && h.pooled !== true) this.bad('pooled is not true');
+    if ((h.pooled === true) !== (this.expect.pooled === true)) this.bad(this.expect.pooled ? 'pooled entries asked, the answer does not say it holds them' : 'a pooled answer, not asked');
     this.header = h as CountsHeader;
   }
 

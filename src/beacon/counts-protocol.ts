@@ -20,13 +20,29 @@ export const COUNTS_PROTOCOL = 'afb-counts/1';
 /** Below the API base: `POST /api/afb-counts/1`. */
 export const COUNTS_PATH = '/afb-counts/1';
 export const COUNTS_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8';
+/**
+ * The `pooled` option of an alleles request, announced beside the protocol in `afb.protocols`: a
+ * broker answers each variant with its pooled entry only (no per-node entries). For a client that
+ * wants the pooled counts and who answered (afb annotate), not the parts to pool again; a node
+ * (no pooled entry) answers its entries as always.
+ */
+export const COUNTS_POOLED = `${COUNTS_PROTOCOL}+pooled`;
+/** What a server announces in `afb.protocols` (service-info and info). */
+export const COUNTS_PROTOCOLS: readonly string[] = [COUNTS_PROTOCOL, COUNTS_POOLED];
 
 /** Most matches one scan answer streams (`limit`); more is PAGE_LIMIT_EXCEEDED, never a silent cap. */
 export const MAX_COUNTS_SCAN = 100_000;
 
 /** What an afb-counts/1 request asks. */
 export type CountsRequest =
-  | { op: 'alleles'; assembly?: Assembly; datasetIds?: string[]; items: BatchItem[] }
+  | {
+      op: 'alleles';
+      assembly?: Assembly;
+      datasetIds?: string[];
+      items: BatchItem[];
+      /** Pooled entries only where a record has one (COUNTS_POOLED). */
+      pooled: boolean;
+    }
   | {
       op: 'scan';
       assembly?: Assembly;
@@ -44,8 +60,8 @@ export type CountsRequest =
 export type WireAllele = [string, number, string, string];
 
 /** The request body a broker sends for alleles (one or many variants). */
-export function allelesCountsBody(assembly: Assembly, queries: readonly AlleleQuery[], datasetIds?: readonly string[]): unknown {
-  return { op: 'alleles', assemblyId: assembly, ...(datasetIds ? { datasetIds } : {}), variants: queries.map((q): WireAllele => [q.contig, q.start0, q.ref.toUpperCase(), q.alt.toUpperCase()]) };
+export function allelesCountsBody(assembly: Assembly, queries: readonly AlleleQuery[], datasetIds?: readonly string[], pooled = false): unknown {
+  return { op: 'alleles', assemblyId: assembly, ...(datasetIds ? { datasetIds } : {}), ...(pooled ? { pooled: true } : {}), variants: queries.map((q): WireAllele => [q.contig, q.start0, q.ref.toUpperCase(), q.alt.toUpperCase()]) };
 }
 
 /** The request body a broker sends for a scan. */
@@ -60,7 +76,7 @@ export function scanCountsBody(assembly: Assembly, query: ScanQuery, limit: numb
 export function parseCountsRequest(body: unknown, limits: { maxBatch: number; maxRangeBases: number }): CountsRequest {
   const b = body as Record<string, unknown> | undefined;
   if (!b || typeof b !== 'object' || Array.isArray(b)) throw new AfbError('INVALID_PARAMETER', `${COUNTS_PROTOCOL}: the body must be a JSON object {"op":"alleles"|"scan", "assemblyId":..., ...}`);
-  const known = new Set(['op', 'assemblyId', 'datasetIds', 'variants', 'query', 'limit', 'keys', 'after']);
+  const known = new Set(['op', 'assemblyId', 'datasetIds', 'variants', 'query', 'limit', 'keys', 'after', 'pooled']);
   const unknown = Object.keys(b).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new AfbError('UNKNOWN_PARAMETER', `${COUNTS_PROTOCOL}: unknown field ${unknown.map((u) => `'${u}'`).join(', ')}; it takes ${[...known].join(', ')}`);
   const name = scalar(b.assemblyId, 'assemblyId', 'GRCh38');
@@ -70,11 +86,12 @@ export function parseCountsRequest(body: unknown, limits: { maxBatch: number; ma
     if (!Array.isArray(b.datasetIds) || !b.datasetIds.every((x) => typeof x === 'string' && x !== '')) throw new AfbError('INVALID_PARAMETER', 'datasetIds must be a list of dataset ids, e.g. ["fi"]');
     datasetIds = b.datasetIds as string[];
   }
+  if (b.pooled !== undefined && (typeof b.pooled !== 'boolean' || b.op !== 'alleles')) throw new AfbError('INVALID_PARAMETER', `${COUNTS_PROTOCOL}: pooled must be true or false, and only with op 'alleles'`);
   if (b.op === 'alleles') {
     if (!Array.isArray(b.variants)) throw new AfbError('INVALID_PARAMETER', `${COUNTS_PROTOCOL} alleles: variants must be a list of [contig, start0, ref, alt]`);
     const variants = b.variants.map((v) => (Array.isArray(v) && v.length === 4 ? { referenceName: v[0], start: v[1], referenceBases: v[2], alternateBases: v[3] } : v));
     const batch = parseBatchRequest({ variants }, limits.maxBatch);
-    return { op: 'alleles', assembly, datasetIds, items: batch.items };
+    return { op: 'alleles', assembly, datasetIds, items: batch.items, pooled: b.pooled === true };
   }
   if (b.op === 'scan') {
     const limit = b.limit;

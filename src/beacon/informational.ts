@@ -1,6 +1,6 @@
 import { CAF_SCHEMA_ID } from './caf';
 import type { DatasetInfo, LookupDescription } from '../domain/lookup';
-import { COUNTS_PROTOCOL } from './counts-protocol';
+import { COUNTS_PROTOCOLS } from './counts-protocol';
 import { API_VERSION, informationalMeta, type BeaconIdentity } from './envelope';
 
 /** The facts the informational endpoints publish (from the server config). */
@@ -24,7 +24,7 @@ export interface BeaconFacts extends BeaconIdentity {
 
 const DATASET_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/datasets/defaultSchema.json';
 /** The afb peer protocols this server answers besides Beacon v2 (a broker asks an afb peer through them when announced). */
-const PROTOCOLS = [COUNTS_PROTOCOL];
+const PROTOCOLS = COUNTS_PROTOCOLS;
 
 const GV_DEFAULT_SCHEMA = 'https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json';
 

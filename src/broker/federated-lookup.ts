@@ -32,6 +32,8 @@ export interface FederatedOptions {
   /** Peer answers held in memory at once, all peers and queries together (default 4 x maxResponseBytes). */
   maxBufferedBytes?: number;
   log?: (level: 'info' | 'warn', obj: Record<string, unknown>, msg: string) => void;
+  /** One peer whose pooled answers are taken as they are (PeersLookupOptions.relay): afb annotate's broker. */
+  relay?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export class FederatedLookup implements VariantLookup {
     this.monitor = new HealthMonitor(o.peers, this.http, config);
     const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, config.peerProtocol === 'beacon' ? () => [] : () => health.protocols) }));
     const fanOut = new FanOut(members, { id: o.id, deadlineMs: config.deadlineMs, maxDepth: config.maxDepth, log: o.log });
-    const peers = new PeersLookup({ fanOut, health: this.monitor.peers, ready: () => this.monitor.firstRound(config.deadlineMs), populations: o.populations });
+    const peers = new PeersLookup({ fanOut, health: this.monitor.peers, ready: () => this.monitor.firstRound(config.deadlineMs), populations: o.populations, relay: o.relay });
     this.answers = new CachedLookup(peers, { ttlMs: config.cacheTtlMs, entries: config.cacheEntries, versions: () => this.monitor.versions() });
   }
 

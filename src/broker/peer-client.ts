@@ -1,5 +1,5 @@
 import { trimAlleles } from '../domain/alleles';
-import type { AlleleQuery, LookupScope, ScanQuery, VariantKey } from '../domain/lookup';
+import type { AlleleQuery, LookupScope, ScanQuery, VariantKey, VariantRecord } from '../domain/lookup';
 import {
   batchRequestBody,
   readBatchResponse,
@@ -12,11 +12,11 @@ import {
   type VariantsAnswer,
   variantIdPath,
 } from '../beacon/wire-query';
-import { allelesCountsBody, COUNTS_PATH, COUNTS_PROTOCOL, scanCountsBody } from '../beacon/counts-protocol';
+import { allelesCountsBody, COUNTS_PATH, COUNTS_POOLED, COUNTS_PROTOCOL, scanCountsBody } from '../beacon/counts-protocol';
 import { CountsReader } from '../beacon/counts-lines';
 import type { PeerHttp } from './peer-http';
 import { PeerFailure } from './peer-http';
-import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
+import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, peerDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
 import type { Peer } from './peers';
 
 /** How one call to a peer is made: the broker's deadline and the hop header to send. */
@@ -63,6 +63,12 @@ export interface PeerClient {
   readonly peer: Peer;
   /** The variants the peer has among `queries`, keyed by the query's variant key. */
   alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  /**
+   * The variants among `queries` as the peer pooled them (afb-counts/1 `pooled`), by query index,
+   * dataset ids and missing peers named as this broker names them; undefined when the peer does not
+   * offer pooled answers (it is then asked `alleles`).
+   */
+  allelesPooled?(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(VariantRecord | undefined)[]> | undefined;
   /** The first matches of a scan, keys or records (see ScanWant). */
   scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan>;
   rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
@@ -154,6 +160,37 @@ export class AfbPeerClient extends BasePeerClient {
     return this.protocols().includes(COUNTS_PROTOCOL);
   }
 
+  allelesPooled(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(VariantRecord | undefined)[]> | undefined {
+    if (!this.protocols().includes(COUNTS_POOLED)) return undefined;
+    return this.pooledAnswer(scope, queries, call);
+  }
+
+  private async pooledAnswer(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(VariantRecord | undefined)[]> {
+    const out: (VariantRecord | undefined)[] = new Array(queries.length).fill(undefined);
+    const datasets = this.datasetsIn(scope);
+    if (datasets === null) return out;
+    const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets, true), { op: 'alleles', queries: queries.length, pooled: true }, call);
+    const peer = this.peer;
+    for (const { q, record } of reader.variants) {
+      const asked = queries[q]!;
+      const t = trimAlleles(asked.start0, asked.ref, asked.alt);
+      if (record.contig !== asked.contig || record.trimmed.start0 !== t.start0 || record.trimmed.ref !== t.ref || record.trimmed.alt !== t.alt) {
+        throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${variantKey(asked.contig, t)}, answered ${variantKey(record.contig, record.trimmed)}`);
+      }
+      // Named as relabel names a peer's datasets and missing peers (so a summary reads the same as through the per-node entries).
+      for (const f of record.frequencies) {
+        if (f.pooled) f.pooled = { contributors: f.pooled.contributors.map((d) => peerDatasetId(peer, d)), missing: f.pooled.missing.map((m) => `${peer.id}/${m}`) };
+        else {
+          f.origin ??= `${peer.url}#${f.datasetId}`;
+          f.source = f.datasetId.includes(':') ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`;
+          f.datasetId = peerDatasetId(peer, f.datasetId);
+        }
+      }
+      out[q] = record;
+    }
+    return out;
+  }
+
   /** A gene the peer cannot resolve (no gene table, or not in it) is not a failure of the peer: it is skipped and named. */
   async scan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     try {
@@ -234,7 +271,7 @@ export class AfbPeerClient extends BasePeerClient {
   }
 
   /** One afb-counts/1 exchange, read line by line as it comes; a cut, malformed or impossible answer is invalid_answer. */
-  private async counts(scope: LookupScope, body: unknown, expect: { op: 'alleles' | 'scan'; queries?: number }, call: PeerCallContext): Promise<CountsReader> {
+  private async counts(scope: LookupScope, body: unknown, expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }, call: PeerCallContext): Promise<CountsReader> {
     const reader = new CountsReader(scope.assembly, expect);
     await this.http.lines(this.peer, { method: 'POST', path: COUNTS_PATH, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes }, (line) => asPeerAnswer(() => reader.line(line)));
     asPeerAnswer(() => reader.finish());

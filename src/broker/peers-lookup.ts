@@ -65,6 +65,12 @@ export interface PeersLookupOptions {
   ready: () => Promise<void>;
   /** Population code -> canonical code, on top of the built-in vocabularies. */
   populations?: ReadonlyMap<string, string>;
+  /**
+   * One peer whose pooled answers are taken as they are (afb annotate over a broker): it pooled
+   * them, under its own disclosure control, and this lookup has nothing to pool them with. Asked
+   * afb-counts/1 `pooled` where the peer offers it, else as any peer (its entries pooled here).
+   */
+  relay?: boolean;
 }
 
 /**
@@ -86,11 +92,33 @@ export class PeersLookup implements VariantLookup {
   }
 
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
+    if (this.o.relay && this.o.health.length === 1) return this.relayed(scope, queries, signal);
     const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
     // A peer whose answer is only coverage (absent, not covered) missed: its outcome is `miss`.
     const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => [...found.values()].some(isHit), signal);
     const warnings: string[] = [];
     return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
+  }
+
+  /** The relay (options.relay): the one peer's pooled records as it sent them; a peer without pooled answers is merged as usual. */
+  private async relayed(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
+    type Relayed = { pooled: (VariantRecord | undefined)[] } | { byKey: Map<string, PeerVariant> };
+    const fan = await this.o.fanOut.run<Relayed>(
+      scope,
+      async (client, call) => {
+        const pooled = client.allelesPooled?.(scope, queries, call);
+        return pooled ? { pooled: await pooled } : { byKey: await client.alleles(scope, queries, call) };
+      },
+      // A pooled record is a hit when its pooled entry holds counts (the per-node entries that would say more are not sent).
+      (r) => ('pooled' in r ? r.pooled.some((v) => v !== undefined && v.frequencies.some((f) => (f.pooled ? f.populations.length > 0 : !f.absent))) : [...r.byKey.values()].some(isHit)),
+      signal,
+    );
+    const value = fan.values.get(this.o.health[0]!.peer.id);
+    if (value && 'pooled' in value) return { records: value.pooled, trace: traceOf(fan) };
+    const byKey: FanOutResult<Map<string, PeerVariant>> = { ...fan, values: new Map(value ? [[this.o.health[0]!.peer.id, value.byKey]] : []) };
+    const warnings: string[] = [];
+    const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    return { records: keys.map((k) => this.merged(scope, byKey, (m) => m.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
 
   /**

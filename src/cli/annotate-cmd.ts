@@ -116,6 +116,8 @@ function brokerLookup(api: string, timeoutMs: number, token: string | undefined)
   const config = { ...loadBrokerConfig({}), deadlineMs: timeoutMs, cacheTtlMs: 0, cacheEntries: 0, healthIntervalMs: 3_600_000 };
   const lookup = new FederatedLookup({
     id: 'afb-annotate',
+    // The broker's pooled counts as it sent them (afb-counts/1 pooled): not its per-node entries pooled a second time here.
+    relay: true,
     peers: [{ id: 'broker', name: api, url: api, assemblies: ['GRCh37', 'GRCh38'], timeoutMs: Math.min(timeoutMs, 120_000), kind: 'afb', ...(token ? { token } : {}) }],
     config,
   });

@@ -35,12 +35,13 @@ export async function countsReply(
     return counts(
       b.entries.length <= b.size,
       (async function* () {
-        yield w.header({ op: 'alleles', granularity: 'record' });
+        yield w.header({ op: 'alleles', granularity: 'record', ...(req.pooled ? { pooled: true } : {}) });
         let q = 0;
         for await (const a of b.parts) {
           let buf = '';
           for (const r of a.records) {
-            if (r) buf += w.variant(q, r);
+            // Pooled only: the same disclosed record, its per-node entries left out (withheld cells stay withheld in the pooled entry).
+            if (r) buf += w.variant(q, r, req.pooled);
             q++;
           }
           yield buf;

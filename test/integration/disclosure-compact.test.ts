@@ -134,7 +134,7 @@ test('a compact request cannot widen what is asked: unknown fields, a limit past
 
 test('afb nodes and brokers announce afb-counts/1 in /api/info and service-info', async () => {
   for (const base of [api.nodeK!, api.brokerK!]) {
-    expect((await getJson(`${base}/info`)).body.response.info.afb.protocols).toEqual(['afb-counts/1']);
-    expect((await getJson(`${base}/service-info`)).body.afb.protocols).toEqual(['afb-counts/1']);
+    expect((await getJson(`${base}/info`)).body.response.info.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled']);
+    expect((await getJson(`${base}/service-info`)).body.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled']);
   }
 });
