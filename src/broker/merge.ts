@@ -68,23 +68,35 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   // Entries in peers-file order, each peer's in the order it sent them (already so unless a later claim won).
   if (kept.some((k, i) => i > 0 && k.rank < kept[i - 1]!.rank)) kept.sort((a, b) => a.rank - b.rank);
   const entries = kept.map((k) => k.entry);
-  const peerOf = new Map(kept.map((k) => [k.entry.datasetId, k.peerId]));
+  const peerOf = new Map<string, string>();
+  for (const k of kept) peerOf.set(k.entry.datasetId, k.peerId);
   const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), o.populations).filter((p) => p.pooledFrom.length > 0);
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
-  const contributingPeers = [...new Set(pooledPops.flatMap((p) => p.pooledFrom.map((d) => peerOf.get(d)!)))];
+  const contributing = new Set<string>();
+  for (const p of pooledPops) for (const d of p.pooledFrom) contributing.add(peerOf.get(d)!);
   // Peers missing here, then those a broker peer said it missed (its pooled entry is re-pooled here, its gaps must not vanish).
-  const missing = [...new Set([...failed, ...parts.flatMap((p) => p.variant.missingBelow ?? [])])];
+  let missing: string[] = failed.length > 0 ? [...new Set(failed)] : [];
+  if (parts.some((p) => p.variant.missingBelow)) missing = [...new Set([...failed, ...parts.flatMap((p) => p.variant.missingBelow ?? [])])];
   const pooled: DatasetFrequencies = {
     datasetId: POOLED_DATASET_ID,
-    source: `Pooled: ${contributingPeers.length} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
+    source: `Pooled: ${contributing.size} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
     filters: [],
     populations: pooledPops,
     pooled: { contributors: entries.map((e) => e.datasetId), missing },
   };
   const first = parts[0]!.variant;
-  const rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
+  // Most variants are one rsID (or none) named alike by every peer: the set is built only when they differ.
+  let rsids = first.rsids;
+  for (let i = 1; i < parts.length; i++) {
+    const r = parts[i]!.variant.rsids;
+    if (r.length !== rsids.length || r.some((x, j) => x !== rsids[j])) {
+      rsids = [...new Set(parts.flatMap((p) => p.variant.rsids))];
+      break;
+    }
+  }
+  if (rsids === first.rsids) rsids = [...rsids];
   // Datasets that did not cover the position (domain/coverage): named once, in no sum.
-  const notCovered = [...new Map(parts.flatMap((p) => p.variant.notCovered ?? []).map((d) => [d.origin ?? d.datasetId, d])).values()];
+  const notCovered = parts.some((p) => p.variant.notCovered) ? [...new Map(parts.flatMap((p) => p.variant.notCovered ?? []).map((d) => [d.origin ?? d.datasetId, d])).values()] : [];
   const vrsId = parts.find((p) => p.variant.vrsId)?.variant.vrsId;
   const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] };
   if (notCovered.length > 0) record.notCovered = notCovered;

@@ -297,8 +297,13 @@ export class PeersLookup implements VariantLookup {
       const byKey = fan.values.get(h.peer.id);
       const v = byKey && pick(byKey);
       if (!v) continue;
-      const frequencies = scope.datasetIds ? v.frequencies.filter((e) => this.inScopeEntry(scope.datasetIds!, h, e.datasetId)) : v.frequencies;
-      const notCovered = scope.datasetIds ? v.notCovered?.filter((d) => this.inScopeEntry(scope.datasetIds!, h, d.datasetId)) : v.notCovered;
+      if (!scope.datasetIds) {
+        // No dataset filter: the peer's variant as read (no copy per peer and variant).
+        if (v.frequencies.length > 0 || (v.notCovered && v.notCovered.length > 0)) parts.push({ peerId: h.peer.id, variant: v });
+        continue;
+      }
+      const frequencies = v.frequencies.filter((e) => this.inScopeEntry(scope.datasetIds!, h, e.datasetId));
+      const notCovered = v.notCovered?.filter((d) => this.inScopeEntry(scope.datasetIds!, h, d.datasetId));
       if (frequencies.length > 0 || (notCovered && notCovered.length > 0)) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies, notCovered } });
     }
     if (parts.length === 0) return undefined;

@@ -16,6 +16,26 @@ export interface PooledPopulation extends PopulationCounts {
   frequencyOnly: string[];
 }
 
+const NONE: readonly CountKind[] = [];
+
+/**
+ * poolingKey, remembered per code and canonical code (a broker pools hundreds of thousands of
+ * population rows a second, of a few dozen groups: the key string is made once, not per row).
+ */
+const keyCache = new WeakMap<object, Map<string, Map<string | undefined, string>>>();
+function cachedKey(code: string, canonical: string | undefined, explicit?: ReadonlyMap<string, string>): string {
+  let cache = keyCache.get(explicit ?? NONE);
+  if (!cache) keyCache.set(explicit ?? NONE, (cache = new Map()));
+  let byCanonical = cache.get(code);
+  if (!byCanonical) {
+    if (cache.size > 10_000) cache.clear();
+    cache.set(code, (byCanonical = new Map()));
+  }
+  let key = byCanonical.get(canonical);
+  if (key === undefined) byCanonical.set(canonical, (key = poolingKey(code, canonical, explicit)));
+  return key;
+}
+
 /**
  * Exact pooling (DESIGN §4): per pooling key, AC, AN, nhomalt, nhet and nhemi are summed over
  * the contributors that report integer AC and AN (a kind only when every one of them reports
@@ -26,18 +46,18 @@ export function poolPopulations(contributions: readonly Contribution[], explicit
   const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; withheld: Set<CountKind>; canonical?: string }>();
   for (const c of contributions) {
     for (const p of c.frequencies.populations) {
-      const key = poolingKey(p.code, p.canonical, explicit);
+      const key = cachedKey(p.code, p.canonical, explicit);
       let entry = byKey.get(key);
       if (!entry) {
         entry = { first: p, parts: [], from: [], afOnly: [], withheld: new Set(), canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
         byKey.set(key, entry);
       }
       // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.
-      const countsWithheld = (p.withheld ?? []).filter((k) => k !== 'af');
+      const countsWithheld = p.withheld ? p.withheld.filter((k) => k !== 'af') : NONE;
       if (isPoolable(p.counts) || countsWithheld.length > 0) {
         entry.parts.push(p.counts);
         entry.from.push(c.contributor);
-        countsWithheld.forEach((k) => entry.withheld.add(k));
+        for (const k of countsWithheld) entry.withheld.add(k);
       } else if (p.counts.af !== undefined) entry.afOnly.push(c.contributor);
     }
   }
