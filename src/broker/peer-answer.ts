@@ -1,7 +1,7 @@
-import { trimmedEnd0, type Trimmed } from '../domain/alleles';
+import { trimAlleles, trimmedEnd0, type Trimmed } from '../domain/alleles';
 import type { Assembly } from '../domain/assemblies';
 import { contigRank, type Contig } from '../domain/contigs';
-import type { DatasetFrequencies, ScanQuery, VariantRecord } from '../domain/lookup';
+import type { AlleleQuery, DatasetFrequencies, ScanQuery, VariantRecord } from '../domain/lookup';
 import { withImpliedTotal } from '../domain/implied-total';
 import { fromWireRecord, isPooledEntry, WireFormatError } from '../beacon/record';
 import { PeerFailure } from './peer-http';
@@ -25,6 +25,18 @@ export interface PeerVariant extends VariantRecord {
 /** The identity two answers must share to be one variant. */
 export function variantKey(contig: Contig, t: Trimmed): string {
   return `${contig}:${t.start0}:${t.ref}:${t.alt}`;
+}
+
+/**
+ * The variant keys of a list of queries, made once per list (the lookup and every peer client of a
+ * fan-out ask the same list: one string per query, not one per query and peer, and the same string
+ * objects as Map keys everywhere, so their hashes are computed once).
+ */
+const keysOfQueries = new WeakMap<readonly AlleleQuery[], string[]>();
+export function queryKeys(queries: readonly AlleleQuery[]): string[] {
+  let keys = keysOfQueries.get(queries);
+  if (!keys) keysOfQueries.set(queries, (keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)))));
+  return keys;
 }
 
 /** Key order (DESIGN §6, the port's scan order): contig rank, start, then ref and alt of the trimmed form. */
@@ -66,6 +78,13 @@ export function asPeerAnswer<T>(read: () => T): T {
   }
 }
 
+/** Is this record the variant a query asked (its trimmed key), compared field by field (no key string made)? */
+export function answersQuery(r: Pick<VariantRecord, 'contig' | 'trimmed'>, q: AlleleQuery): boolean {
+  if (r.contig !== q.contig) return false;
+  const t = trimAlleles(q.start0, q.ref, q.alt);
+  return r.trimmed.start0 === t.start0 && r.trimmed.ref === t.ref && r.trimmed.alt === t.alt;
+}
+
 /** A genomicVariations record from a peer, read (strictly) and relabelled; see PeerVariant. */
 export function readPeerRecord(raw: unknown, peer: Peer, assembly: Assembly): PeerVariant {
   return relabel(asPeerAnswer(() => fromWireRecord(raw, { assembly })), peer);
@@ -76,9 +95,9 @@ export function readPeerRecord(raw: unknown, peer: Peer, assembly: Assembly): Pe
  * the rest prefixed with the peer id. The record is the wire reader's fresh copy and is relabelled
  * in place (one fan-out reads tens of thousands of them for a batch).
  */
-export function relabel(r: VariantRecord, peer: Peer): PeerVariant {
+export function relabel(r: VariantRecord, peer: Peer, key?: string): PeerVariant {
   const v = r as PeerVariant;
-  v.key = variantKey(r.contig, r.trimmed);
+  v.key = key ?? variantKey(r.contig, r.trimmed);
   const own: DatasetFrequencies[] = [];
   for (const f of r.frequencies) {
     if (isPooledEntry(f)) {

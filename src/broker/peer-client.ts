@@ -16,7 +16,7 @@ import { allelesCountsBody, COUNTS_PATH, COUNTS_POOLED, COUNTS_PROTOCOL, scanCou
 import { CountsReader } from '../beacon/counts-lines';
 import type { PeerHttp } from './peer-http';
 import { PeerFailure } from './peer-http';
-import { asPeerAnswer, byVariant, compareVariants, outsideScan, ownDatasetId, peerDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
+import { answersQuery, asPeerAnswer, byVariant, queryKeys, compareVariants, outsideScan, ownDatasetId, peerDatasetId, relabel, variantKey, type PeerVariant } from './peer-answer';
 import type { Peer } from './peers';
 
 /** How one call to a peer is made: the broker's deadline and the hop header to send. */
@@ -172,11 +172,7 @@ export class AfbPeerClient extends BasePeerClient {
     const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets, true), { op: 'alleles', queries: queries.length, pooled: true }, call);
     const peer = this.peer;
     for (const { q, record } of reader.variants) {
-      const asked = queries[q]!;
-      const t = trimAlleles(asked.start0, asked.ref, asked.alt);
-      if (record.contig !== asked.contig || record.trimmed.start0 !== t.start0 || record.trimmed.ref !== t.ref || record.trimmed.alt !== t.alt) {
-        throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${variantKey(asked.contig, t)}, answered ${variantKey(record.contig, record.trimmed)}`);
-      }
+      if (!answersQuery(record, queries[q]!)) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${queryKeys(queries)[q]}, answered ${variantKey(record.contig, record.trimmed)}`);
       // Named as relabel names a peer's datasets and missing peers (so a summary reads the same as through the per-node entries).
       for (const f of record.frequencies) {
         if (f.pooled) f.pooled = { contributors: f.pooled.contributors.map((d) => peerDatasetId(peer, d)), missing: f.pooled.missing.map((m) => `${peer.id}/${m}`) };
@@ -206,13 +202,13 @@ export class AfbPeerClient extends BasePeerClient {
   async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return new Map();
-    const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    const keys = queryKeys(queries);
     if (this.compact) {
       const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets), { op: 'alleles', queries: queries.length }, call);
       const out = new Map<string, PeerVariant>();
       for (const { q, record } of reader.variants) {
-        const v = relabel(record, this.peer);
-        if (v.key !== keys[q]) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${keys[q]}, answered ${v.key}`);
+        if (!answersQuery(record, queries[q]!)) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${keys[q]}, answered ${variantKey(record.contig, record.trimmed)}`);
+        const v = relabel(record, this.peer, keys[q]);
         out.set(v.key, v);
       }
       return out;

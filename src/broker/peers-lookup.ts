@@ -1,4 +1,3 @@
-import { trimAlleles } from '../domain/alleles';
 import type {
   AlleleQuery,
   AllelesResult,
@@ -15,7 +14,7 @@ import type {
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
-import { compareVariants, variantKey, type PeerVariant } from './peer-answer';
+import { compareVariants, queryKeys, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerCallContext, type PeerClient, type PeerScan } from './peer-client';
 import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
 import { AfbError } from '../domain/errors';
@@ -93,7 +92,7 @@ export class PeersLookup implements VariantLookup {
 
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
     if (this.o.relay && this.o.health.length === 1) return this.relayed(scope, queries, signal);
-    const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    const keys = queryKeys(queries);
     // A peer whose answer is only coverage (absent, not covered) missed: its outcome is `miss`.
     const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => [...found.values()].some(isHit), signal);
     const warnings: string[] = [];
@@ -117,7 +116,7 @@ export class PeersLookup implements VariantLookup {
     if (value && 'pooled' in value) return { records: value.pooled, trace: traceOf(fan) };
     const byKey: FanOutResult<Map<string, PeerVariant>> = { ...fan, values: new Map(value ? [[this.o.health[0]!.peer.id, value.byKey]] : []) };
     const warnings: string[] = [];
-    const keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
+    const keys = queryKeys(queries);
     return { records: keys.map((k) => this.merged(scope, byKey, (m) => m.get(k), warnings)), trace: traceOf(fan, warnings) };
   }
 

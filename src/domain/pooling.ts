@@ -43,13 +43,13 @@ function cachedKey(code: string, canonical: string | undefined, explicit?: Reado
  * pooled. Nothing here guesses a count that was not reported.
  */
 export function poolPopulations(contributions: readonly Contribution[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
-  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; withheld: Set<CountKind>; canonical?: string }>();
+  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; withheld?: Set<CountKind>; canonical?: string }>();
   for (const c of contributions) {
     for (const p of c.frequencies.populations) {
       const key = cachedKey(p.code, p.canonical, explicit);
       let entry = byKey.get(key);
       if (!entry) {
-        entry = { first: p, parts: [], from: [], afOnly: [], withheld: new Set(), canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
+        entry = { first: p, parts: [], from: [], afOnly: [], canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
         byKey.set(key, entry);
       }
       // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.
@@ -57,14 +57,14 @@ export function poolPopulations(contributions: readonly Contribution[], explicit
       if (isPoolable(p.counts) || countsWithheld.length > 0) {
         entry.parts.push(p.counts);
         entry.from.push(c.contributor);
-        for (const k of countsWithheld) entry.withheld.add(k);
+        for (const k of countsWithheld) (entry.withheld ??= new Set()).add(k);
       } else if (p.counts.af !== undefined) entry.afOnly.push(c.contributor);
     }
   }
   const out: PooledPopulation[] = [];
   for (const e of byKey.values()) {
     const counts = sumCounts(e.parts);
-    for (const k of e.withheld) delete counts[k];
+    if (e.withheld) for (const k of e.withheld) delete counts[k];
     out.push({
       code: e.canonical ?? e.first.code,
       label: e.first.label,
@@ -72,7 +72,7 @@ export function poolPopulations(contributions: readonly Contribution[], explicit
       counts,
       pooledFrom: e.from,
       frequencyOnly: e.afOnly,
-      ...(e.withheld.size > 0 ? { withheld: [...e.withheld] } : {}),
+      ...(e.withheld && e.withheld.size > 0 ? { withheld: [...e.withheld] } : {}),
     });
   }
   // The overall group first, then by code, so pooled answers read the same every time.
