@@ -68,7 +68,7 @@ async function compactDoor(base: string, body: Record<string, unknown>): Promise
   const res = await fetch(`${base}/afb-counts/1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assemblyId: 'GRCh37', ...body }) });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-  const reader = new CountsReader('GRCh37', { op: body.op as 'alleles' | 'scan' });
+  const reader = new CountsReader('GRCh37', { op: body.op as 'alleles' | 'scan', pooled: body.pooled === true });
   for (const line of (await res.text()).split('\n')) reader.line(line);
   reader.finish();
   return reader;
@@ -105,6 +105,12 @@ test.each(['nodeK', 'brokerK', 'brokerOverK'])('%s: the compact door shows exact
     expect(cells).toEqual(expected);
     expect(smallCells(cells)).toEqual([]);
   }
+  // Pooled only (afb-counts/1+pooled): exactly the Beacon door's cells of the entries it sends (a broker's pooled entry, a node's whole records), none small.
+  const pooled = await compactDoor(base, { op: 'alleles', pooled: true, variants: beacon.map((r) => [r.contig, r.display.start0, r.display.ref, r.display.alt]) });
+  const pooledCells = cellsOf(pooled.variants.map((v) => v.record));
+  expect(pooledCells).toEqual(new Map([...expected].filter(([k]) => who === 'nodeK' || k.includes('|pooled|'))));
+  expect(pooledCells.size).toBeGreaterThan(300);
+  expect(smallCells(pooledCells)).toEqual([]);
   // Keys: the Beacon door's variants, no more.
   const keys = await compactDoor(base, { op: 'scan', query: { kind: 'all' }, limit: 1000, keys: true });
   expect(keys.keys.map((k) => `${k.contig}:${k.start0}:${k.ref}:${k.alt}`)).toEqual(beacon.map((r) => `${r.contig}:${r.trimmed.start0}:${r.trimmed.ref}:${r.trimmed.alt}`));

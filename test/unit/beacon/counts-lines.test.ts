@@ -5,6 +5,7 @@
  * counts, out-of-order or unasked variants, a count both sent and withheld, keys out of form.
  */
 import { CountsReader, CountsWriter } from '../../../src/beacon/counts-lines';
+import { parseCountsRequest } from '../../../src/beacon/counts-protocol';
 import { ImpossibleCountsError, WireFormatError } from '../../../src/beacon/record';
 import type { VariantRecord } from '../../../src/domain/lookup';
 
@@ -37,7 +38,7 @@ const rec = (start0: number, alt = 'G'): VariantRecord => ({
   ],
 });
 
-function read(text: string, expect: { op: 'alleles' | 'scan'; queries?: number } = { op: 'alleles', queries: 10 }): CountsReader {
+function read(text: string, expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean } = { op: 'alleles', queries: 10 }): CountsReader {
   const r = new CountsReader('GRCh37', expect);
   for (const l of text.split('\n')) r.line(l);
   r.finish();
@@ -137,4 +138,30 @@ test("an indel's VRS id comes back; one that is not a ga4gh:VA id is refused", (
   const text = w.header({ op: 'alleles', granularity: 'record' }) + w.variant(0, indel) + w.end();
   expect(read(text).variants[0]!.record.vrsId).toBe(vrs);
   expect(() => read(text.replace(vrs, 'ga4gh:VA.short'))).toThrow(/is not a ga4gh:VA id/);
+});
+
+test('pooled answers (afb-counts/1+pooled): the pooled entry alone, withheld kinds kept; the reader holds the header to what was asked', () => {
+  const withheldPooled = rec(100);
+  withheldPooled.frequencies[1]!.populations.push({ code: 'AFR', label: 'African', canonical: 'afr', counts: { an: 1322 }, withheld: ['ac', 'nhomalt'] });
+  const nodeOnly: VariantRecord = { ...rec(200, 'T'), frequencies: [rec(200, 'T').frequencies[0]!] };
+  const w = new CountsWriter();
+  const text = w.header({ op: 'alleles', granularity: 'record', pooled: true }) + w.variant(0, withheldPooled, true) + w.variant(1, nodeOnly, true) + w.end();
+  const r = read(text, { op: 'alleles', queries: 2, pooled: true });
+  // A broker's record: its pooled entry only, the withheld kinds still withheld (no count in their place).
+  expect(r.variants[0]!.record.frequencies).toEqual([withheldPooled.frequencies[1]]);
+  expect(r.variants[0]!.record.frequencies[0]!.populations[1]).toEqual({ code: 'AFR', label: 'African', canonical: 'afr', counts: { an: 1322 }, withheld: ['ac', 'nhomalt'] });
+  // A node's record (no pooled entry): whole.
+  expect(r.variants[1]!.record.frequencies).toEqual(nodeOnly.frequencies);
+  // Asked pooled, answered whole (or the reverse): refused, naming it.
+  expect(() => read(answer([rec(100)]), { op: 'alleles', queries: 10, pooled: true })).toThrow(/pooled entries asked/);
+  expect(() => read(text, { op: 'alleles', queries: 2 })).toThrow(/a pooled answer, not asked/);
+});
+
+test('the pooled option is validated like every field of a request', () => {
+  const limits = { maxBatch: 10, maxRangeBases: 1000 };
+  const ask = (extra: Record<string, unknown>) => parseCountsRequest({ op: 'alleles', assemblyId: 'GRCh38', variants: [['22', 100, 'A', 'G']], ...extra }, limits);
+  expect(ask({ pooled: true })).toMatchObject({ op: 'alleles', pooled: true });
+  expect(ask({})).toMatchObject({ op: 'alleles', pooled: false });
+  expect(() => ask({ pooled: 'yes' })).toThrow(/pooled must be true or false/);
+  expect(() => parseCountsRequest({ op: 'scan', query: { kind: 'all' }, limit: 0, pooled: true }, limits)).toThrow(/only with op 'alleles'/);
 });
