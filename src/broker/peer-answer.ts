@@ -28,15 +28,11 @@ export function variantKey(contig: Contig, t: Trimmed): string {
 }
 
 /**
- * The variant keys of a list of queries, made once per list (the lookup and every peer client of a
- * fan-out ask the same list: one string per query, not one per query and peer, and the same string
- * objects as Map keys everywhere, so their hashes are computed once).
+ * The variant keys of a list of queries (not remembered per list: callers reuse and refill their
+ * arrays, so a cache keyed by the array would hand back another list's keys).
  */
-const keysOfQueries = new WeakMap<readonly AlleleQuery[], string[]>();
 export function queryKeys(queries: readonly AlleleQuery[]): string[] {
-  let keys = keysOfQueries.get(queries);
-  if (!keys) keysOfQueries.set(queries, (keys = queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)))));
-  return keys;
+  return queries.map((q) => variantKey(q.contig, trimAlleles(q.start0, q.ref, q.alt)));
 }
 
 /** Key order (DESIGN §6, the port's scan order): contig rank, start, then ref and alt of the trimmed form. */

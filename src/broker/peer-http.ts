@@ -13,6 +13,9 @@ export class PeerFailure extends Error {
     super(message);
     this.name = 'PeerFailure';
   }
+
+  /** The connection closed before any answer began (a stale kept-alive socket): safe to ask once more. */
+  unanswered?: boolean;
 }
 
 export interface PeerCall {
@@ -68,8 +71,21 @@ export class PeerHttp {
     if (status < 200 || status >= 300) throw new PeerFailure('http_error', `HTTP ${status}${text ? `: ${summarise(text)}` : ''}`, status);
   }
 
-  /** One request; resolves with the status and body text (an error status keeps at most 2 kB of its body). */
-  private exchange(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
+  /**
+   * One request; resolves with the status and body text (an error status keeps at most 2 kB of its
+   * body). Asked once more, on a fresh connection, when the peer closed the kept-alive one before
+   * any answer began (the requests are lookups: asking again changes nothing at the peer).
+   */
+  private async exchange(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
+    try {
+      return await this.exchangeOnce(peer, call, onLine);
+    } catch (e) {
+      if (!(e instanceof PeerFailure && e.unanswered) || call.signal.aborted) throw e;
+      return this.exchangeOnce(peer, call, onLine);
+    }
+  }
+
+  private exchangeOnce(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
     let base = this.bases.get(peer);
     if (!base) {
       const url = new URL(peer.url);
@@ -222,7 +238,11 @@ class CollectHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.finish(failureOf(err, this.peer));
+    const f = failureOf(err, this.peer);
+    // The peer closed a kept-alive connection as this request went out on it (its keep-alive timer
+    // won the race against ours, e.g. under load): no answer began, so the request was never read.
+    if (this.status === 0 && (err as { code?: string }).code === 'UND_ERR_SOCKET') f.unanswered = true;
+    this.finish(f);
   }
 
   private text(): string {
