@@ -22,9 +22,10 @@ function clean(x) {
   if (typeof x === 'string') return x.replace(/@[0-9T:.\-Z]+/g, '@*').replace(/\d{4}-\d\d-\d\dT[0-9:.]+Z?/g, '*');
   return x;
 }
-// An annotated VCF: the same string rules, line by line (header lines name datasets with their version and time).
+// An annotated VCF: the same string rules, line by line, and the dataset version its header names
+// (##afb_dataset=<...,Version="3",...>: a re-ingest makes a new version of the same counts).
 function cleanText(s) {
-  return s.split('\n').map((l) => clean(l)).join('\n');
+  return s.split('\n').map((l) => clean(l).replace(/,Version="[^"]*"/, ',Version="*"')).join('\n');
 }
 async function get(path, init) {
   const r = await fetch(base + path, init);
