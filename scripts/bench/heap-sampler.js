@@ -14,7 +14,9 @@ if (file) {
   // gc() without --expose-gc on the command line (NODE_OPTIONS does not take it on Node 20).
   v8.setFlagsFromString('--expose-gc');
   const gc = require('vm').runInNewContext('gc');
-  const role = process.env.NODE_UNIQUE_ID === undefined ? 'primary' : 'worker';
+  // A cluster worker is forked with an IPC channel (NODE_UNIQUE_ID is gone from env by the time a
+  // --require runs); the servers are otherwise started without one.
+  const role = typeof process.send === 'function' ? 'worker' : 'primary';
   const every = Number(process.env.AFB_HEAP_SAMPLE_MS) || 10000;
   setInterval(() => {
     const before = process.memoryUsage();
