@@ -27,7 +27,7 @@ export interface StoredRow {
   other_ids: string | null;
   filter: number;
   counts: Buffer;
-  /** The raw VRS digest (vrs-column.ts), or null. */
+  /** The raw VRS digest of an insertion or deletion (vrs-column.ts), or null. */
   vrs: Buffer | null;
 }
 

@@ -27,8 +27,8 @@ import type { VersionMeta } from './version-meta';
 import { isAfSlots } from './slots';
 import { compareKeys, planRange, Scanner, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
 import { rowColumns, variantsTable } from './version-table';
-import { bytesToDigest, digestToBytes } from './vrs-column';
-import { VRS_ALLELE_PREFIX } from '../domain/vrs';
+import { bytesToDigest, digestToBytes, vrsKey } from './vrs-column';
+import { VRS_ALLELE_PREFIX, vrsAllele } from '../domain/vrs';
 
 interface CurrentVersion {
   v: number;
@@ -149,8 +149,13 @@ export class SqliteLookup implements VariantLookup {
   /** The variants a VRS allele digest (of `ga4gh:VA.<digest>`) names in the scope's versions. */
   async findVrsDigest(scope: LookupScope, digest: string): Promise<RsidResult> {
     const bytes = digestToBytes(digest);
+    const key = vrsKey(bytes);
+    // The key narrows the search to (almost always) the one variant; the whole digest decides:
+    // an indel's is stored, a substitution's computed again.
+    const named = (cv: CurrentVersion, r: StoredRow): boolean =>
+      r.ref === '' || r.alt === '' ? r.vrs !== null && r.vrs.equals(bytes) : vrsAllele(cv.meta.assembly, this.contigCodes.nameOf(r.contig), r.start0, r.ref, r.alt)?.digest === digest;
     // Every version's row of each variant found, also of versions ingested without ids.
-    return this.read(() => this.byIndex(scope, (cv) => cv.vrs.all(bytes) as StoredRow[], true));
+    return this.read(() => this.byIndex(scope, (cv) => (cv.vrs.all(key) as StoredRow[]).filter((r) => named(cv, r)), true));
   }
 
   /**
@@ -211,7 +216,7 @@ export class SqliteLookup implements VariantLookup {
           isAf: isAfSlots(meta.slots),
           point: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE contig = ? AND start0 = ? AND ref = ? AND alt = ?`),
           rsid: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE rsid = ?`),
-          vrs: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE vrs = ?`),
+          vrs: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE vrs_key = ?`),
         };
         this.versionCache.set(current, cv);
       }

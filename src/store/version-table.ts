@@ -34,7 +34,8 @@ export function createVersionTable(db: Database.Database, v: number): void {
   other_ids TEXT,
   filter INTEGER NOT NULL,
   counts BLOB NOT NULL,
-  -- the VRS 2.0 allele id's raw digest (vrs-column.ts); NULL: none computed
+  -- VRS 2.0 allele id (vrs-column.ts): the digest's key, and the whole digest of an indel; NULL: none
+  vrs_key INTEGER,
   vrs BLOB,
   PRIMARY KEY (contig, start0, ref, alt)
 ) STRICT, WITHOUT ROWID`);
@@ -46,7 +47,7 @@ export function createVersionTable(db: Database.Database, v: number): void {
  */
 export function indexVersionTable(db: Database.Database, v: number): void {
   db.exec(`CREATE INDEX IF NOT EXISTS ${rsidIndex(v)} ON ${variantsTable(v)} (rsid) WHERE rsid IS NOT NULL`);
-  db.exec(`CREATE INDEX IF NOT EXISTS ${vrsIndex(v)} ON ${variantsTable(v)} (vrs) WHERE vrs IS NOT NULL`);
+  db.exec(`CREATE INDEX IF NOT EXISTS ${vrsIndex(v)} ON ${variantsTable(v)} (vrs_key) WHERE vrs_key IS NOT NULL`);
 }
 
 export function dropVersionTable(db: Database.Database, v: number): void {

@@ -1,9 +1,25 @@
 /**
- * VRS 2.0 allele ids as stored: the raw 24 bytes of the digest (sha512t24u before base64url) in
- * the `vrs` column of the version's own table (version-table.ts), NULL when the variant has none.
- * The column is indexed after the load, like rsIDs, and dropped with the table.
+ * VRS 2.0 allele ids as stored, in two columns of the version's own table (version-table.ts),
+ * both NULL when the variant has none:
+ * - `vrs_key`: the digest's first 6 bytes as an integer (SQLite stores it in 6 bytes), indexed
+ *   after the load like rsIDs and dropped with the table: what a lookup by `ga4gh:VA.` id probes.
+ *   It only narrows the search; each row it finds is checked against the whole digest.
+ * - `vrs`: the whole digest (24 raw bytes, sha512t24u before base64url) of an insertion or
+ *   deletion, whose id needed the reference at ingest. A substitution's is computed from the
+ *   variant alone when needed (domain/vrs.ts), so it is not stored twice.
+ * Measured at 2 M rows this is ~30 bytes a variant, where the whole digest in the row and its
+ * index took 57.
  */
 export const VRS_DIGEST_BYTES = 24;
+
+/** Bytes of the digest in `vrs_key`: 48 bits, so a 100 M-variant table has ~1 in 3 million odds of one false candidate per probe. */
+const KEY_BYTES = 6;
+
+/** The `vrs_key` of a raw digest (its first 6 bytes, big-endian, signed). */
+export function vrsKey(digest: Uint8Array, offset = 0): number {
+  const b = Buffer.from(digest.buffer, digest.byteOffset + offset, KEY_BYTES);
+  return b.readIntBE(0, KEY_BYTES);
+}
 
 /**
  * What the parser did for a row's id (RowBatch.vrsStates): None when not asked (--no-vrs-ids) or

@@ -6,7 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
-import { VRS_DIGEST_BYTES, VrsState } from './vrs-column';
+import { VRS_DIGEST_BYTES, VrsState, vrsKey } from './vrs-column';
 import { dropVersionExtras } from './coverage-store';
 
 /**
@@ -88,7 +88,7 @@ export class DatasetWriter {
       .immediate();
     lock.loading(this.v);
     this.insert = db.prepare(
-      `INSERT INTO ${variantsTable(this.v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts, vrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${variantsTable(this.v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts, vrs_key, vrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -144,7 +144,7 @@ export class DatasetWriter {
         const states = b.vrsStates;
         for (let i = 0; i < b.count; i++) {
           const state = states ? states[i]! : VrsState.None;
-          const digest = state === VrsState.Computed && vrs ? vrs.subarray(i * VRS_DIGEST_BYTES, (i + 1) * VRS_DIGEST_BYTES) : null;
+          const digest = state === VrsState.Computed && vrs ? vrs.subarray(i * VRS_DIGEST_BYTES, (i + 1) * VRS_DIGEST_BYTES) : undefined;
           if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), digest)) duplicates.push(i);
           else if (state === VrsState.Computed) this.vrsIds.computed++;
           else if (state === VrsState.IndelWithoutReference) this.vrsIds.indelsWithoutReference++;
@@ -156,7 +156,7 @@ export class DatasetWriter {
     );
   }
 
-  private addRow(b: RowBatch, i: number, counts: Uint8Array, vrs: Uint8Array | null): boolean {
+  private addRow(b: RowBatch, i: number, counts: Uint8Array, vrs: Uint8Array | undefined): boolean {
     const contig = b.contigs[i]!;
     const ref = b.refs[i]!;
     const anchor = b.anchors[i];
@@ -171,8 +171,11 @@ export class DatasetWriter {
       this.lastContigCode = this.contigCodes.codeFor(contig);
       this.lastContig = contig;
     }
+    const alt = b.alts[i]!;
+    // The whole digest only for an indel (vrs-column.ts): a substitution's is recomputed from the row.
+    const whole = vrs && (ref === '' || alt === '') ? vrs : null;
     try {
-      this.insert.run(this.lastContigCode, b.start0[i]!, ref, b.alts[i]!, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts, vrs);
+      this.insert.run(this.lastContigCode, b.start0[i]!, ref, alt, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts, vrs ? vrsKey(vrs) : null, whole);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
       throw e;

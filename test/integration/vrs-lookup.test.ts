@@ -125,7 +125,7 @@ test('the ids live and die with their dataset version: a re-ingest leaves only t
   const idsByTable = (): { name: string; n: number }[] =>
     (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'variants_*'`).pluck().all() as string[]).map((name) => ({
       name,
-      n: (raw.prepare(`SELECT count(*) FROM ${name} WHERE vrs IS NOT NULL`).pluck().get() as number),
+      n: (raw.prepare(`SELECT count(*) FROM ${name} WHERE vrs_key IS NOT NULL`).pluck().get() as number),
     }));
   const vrsIndexes = (): string[] => raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'variants_*_vrs'`).pluck().all() as string[];
   try {
@@ -145,7 +145,7 @@ test('the ids live and die with their dataset version: a re-ingest leaves only t
   const none = await ingestVcf({ db: noneDb, dataset: 'x', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, vrsIds: false, inputs: [VCF] });
   expect(none.vrsIds).toBeUndefined();
   const noneRaw = new Database(noneDb, { readonly: true });
-  expect(noneRaw.prepare(`SELECT count(*) FROM variants_${none.storeVersion} WHERE vrs IS NOT NULL`).pluck().get()).toBe(0);
+  expect(noneRaw.prepare(`SELECT count(*) FROM variants_${none.storeVersion} WHERE vrs_key IS NOT NULL`).pluck().get()).toBe(0);
   noneRaw.close();
 });
 
