@@ -31,7 +31,7 @@ async function run(): Promise<void> {
         inFlight++;
         const b = event.batch;
         const transfer = [b.counts.buffer as ArrayBuffer];
-        if (b.vrs && b.vrsStates) transfer.push(b.vrs.buffer as ArrayBuffer, b.vrsStates.buffer as ArrayBuffer);
+        if (b.vrs && b.vrsKeys && b.vrsStates) transfer.push(b.vrs.buffer as ArrayBuffer, b.vrsKeys.buffer as ArrayBuffer, b.vrsStates.buffer as ArrayBuffer);
         post(event, transfer);
       } else post(event);
     }

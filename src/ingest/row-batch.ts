@@ -1,6 +1,6 @@
 import type { RowBatch } from '../store/writer';
 import { encodeInto, maxEncodedLength } from '../store/codec';
-import { VRS_DIGEST_BYTES, VrsState } from '../store/vrs-column';
+import { VRS_DIGEST_BYTES, VrsState, vrsKey } from '../store/vrs-column';
 import type { VrsIdMaker } from './vrs-ids';
 
 export type { RowBatch };
@@ -28,6 +28,7 @@ export class RowBatchBuilder {
   private ends: number[] = [];
   private vrs = new Uint8Array(0);
   private vrsStates: VrsState[] = [];
+  private vrsKeys: number[] = [];
 
   /** With `vrsIds`, each row's VRS id is computed here, in the parser's thread. */
   constructor(
@@ -68,7 +69,9 @@ export class RowBatchBuilder {
         bigger.set(this.vrs);
         this.vrs = bigger;
       }
-      this.vrsStates.push(this.vrsIds.into(r.contig, r.start0, r.ref, r.alt, this.vrs, at));
+      const state = this.vrsIds.into(r.contig, r.start0, r.ref, r.alt, this.vrs, at);
+      this.vrsStates.push(state);
+      this.vrsKeys.push(state === VrsState.Computed ? vrsKey(this.vrs, at) : 0);
     }
     b.count++;
   }
@@ -85,7 +88,9 @@ export class RowBatchBuilder {
       // Copies with their own ArrayBuffers, transferred like the counts.
       b.vrs = this.vrs.slice(0, b.count * VRS_DIGEST_BYTES);
       b.vrsStates = Uint8Array.from(this.vrsStates);
+      b.vrsKeys = Float64Array.from(this.vrsKeys);
       this.vrsStates = [];
+      this.vrsKeys = [];
     }
     this.b = emptyBatch();
     this.byteLength = 0;

@@ -6,7 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
-import { VRS_DIGEST_BYTES, VrsState, vrsKey } from './vrs-column';
+import { VRS_DIGEST_BYTES, VrsState } from './vrs-column';
 import { dropVersionExtras } from './coverage-store';
 
 /**
@@ -32,10 +32,12 @@ export interface RowBatch {
   counts: Uint8Array;
   offsets: Uint32Array;
   /**
-   * VRS ids (vrs-column.ts), when the ingest computes them: the raw digest of row i at
-   * vrs.subarray(24 * i, 24 * (i + 1)) when vrsStates[i] is VrsState.Computed.
+   * VRS ids (vrs-column.ts), when the ingest computes them: when vrsStates[i] is
+   * VrsState.Computed, row i's raw digest is vrs.subarray(24 * i, 24 * (i + 1)) and its key
+   * vrsKeys[i] (worked out by the parser, off the writer's thread).
    */
   vrs?: Uint8Array;
+  vrsKeys?: Float64Array;
   vrsStates?: Uint8Array;
 }
 
@@ -141,11 +143,12 @@ export class DatasetWriter {
         // A view, not a copy: a worker thread transferred the buffer to this one.
         const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
         const vrs = b.vrs ? Buffer.from(b.vrs.buffer, b.vrs.byteOffset, b.vrs.byteLength) : undefined;
+        const keys = b.vrsKeys;
         const states = b.vrsStates;
         for (let i = 0; i < b.count; i++) {
           const state = states ? states[i]! : VrsState.None;
-          const digest = state === VrsState.Computed && vrs ? vrs.subarray(i * VRS_DIGEST_BYTES, (i + 1) * VRS_DIGEST_BYTES) : undefined;
-          if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), digest)) duplicates.push(i);
+          const key = state === VrsState.Computed && keys ? keys[i]! : null;
+          if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), key, vrs)) duplicates.push(i);
           else if (state === VrsState.Computed) this.vrsIds.computed++;
           else if (state === VrsState.IndelWithoutReference) this.vrsIds.indelsWithoutReference++;
         }
@@ -156,7 +159,7 @@ export class DatasetWriter {
     );
   }
 
-  private addRow(b: RowBatch, i: number, counts: Uint8Array, vrs: Uint8Array | undefined): boolean {
+  private addRow(b: RowBatch, i: number, counts: Uint8Array, vrsKey: number | null, vrs: Buffer | undefined): boolean {
     const contig = b.contigs[i]!;
     const ref = b.refs[i]!;
     const anchor = b.anchors[i];
@@ -173,9 +176,9 @@ export class DatasetWriter {
     }
     const alt = b.alts[i]!;
     // The whole digest only for an indel (vrs-column.ts): a substitution's is recomputed from the row.
-    const whole = vrs && (ref === '' || alt === '') ? vrs : null;
+    const whole = vrsKey !== null && vrs && (ref === '' || alt === '') ? vrs.subarray(i * VRS_DIGEST_BYTES, (i + 1) * VRS_DIGEST_BYTES) : null;
     try {
-      this.insert.run(this.lastContigCode, b.start0[i]!, ref, alt, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts, vrs ? vrsKey(vrs) : null, whole);
+      this.insert.run(this.lastContigCode, b.start0[i]!, ref, alt, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts, vrsKey, whole);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
       throw e;
