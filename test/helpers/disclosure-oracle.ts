@@ -18,6 +18,8 @@
  *   attacker): it is told which withheld cells are primary, each in 1..k−1.
  *
  * A withheld cell is determined when no feasible solution gives it a value other than its true one.
+ * Bound propagation over the rows settles the cells it pins to one value (most are a small group's
+ * zeros) without the solver; the solver is asked only for solutions showing the other cells open.
  */
 import type { Highs } from 'highs';
 const loadHighs = require('highs') as () => Promise<Highs>;
@@ -183,6 +185,8 @@ export interface AuditResult {
   determinedZero: string[];
   components: number;
   solves: number;
+  /** Withheld cells settled (as determined) by propagation alone, without a solver call. */
+  propagated: number;
 }
 
 let highsOnce: Promise<Highs> | undefined;
@@ -190,44 +194,73 @@ let highsOnce: Promise<Highs> | undefined;
 /** Per linked component, which withheld cells have a single feasible value. */
 export async function audit(kn: Knowledge, o: AuditOptions): Promise<AuditResult> {
   const highs = await (highsOnce ??= loadHighs());
-  const res: AuditResult = { withheldCells: 0, checked: 0, determined: [], determinedZero: [], components: 0, solves: 0 };
+  const res: AuditResult = { withheldCells: 0, checked: 0, determined: [], determinedZero: [], components: 0, solves: 0, propagated: 0 };
   for (const comp of components(kn)) {
     res.components++;
     const m = new Model(o, comp);
     m.build(kn);
     if (m.hidden.length === 0) continue;
     res.withheldCells += m.hidden.length;
-    const base = m.text();
-    res.solves++;
+    let base = m.text();
     // The true table must be a solution, else an identity or a rule fact is wrong (and the audit meaningless).
-    const atTruth = m.hidden.map((h, i) => ` t${i}: ${h.v} = ${h.truth}\n`).join('');
-    if (!feasible(highs, base, atTruth)) {
-      throw new Error(`the true counts do not satisfy the model of ${comp.map((e) => `${e.variant}|${e.entry}`).join(', ')}: a wrong identity\n${base}\n${m.hidden.map((h) => `${h.v} ${h.key}=${h.truth}`).join('\n')}`);
+    // Checked row by row here (the binaries follow from the table); the solver is asked only if that fails.
+    if (!m.satisfiedAt(m.truth)) {
+      res.solves++;
+      const atTruth = m.hidden.map((h, i) => ` t${i}: ${h.v} = ${h.truth}\n`).join('');
+      if (!feasible(highs, base, atTruth)) {
+        throw new Error(`the true counts do not satisfy the model of ${comp.map((e) => `${e.variant}|${e.entry}`).join(', ')}: a wrong identity\n${base}\n${m.hidden.map((h) => `${h.v} ${h.key}=${h.truth}`).join('\n')}`);
+      }
     }
+    // Propagating the rows gives bounds every solution obeys: a cell whose bounds meet is determined
+    // without a solver call; only the others need a solution that shows another value.
+    const bounds = m.propagate();
+    base = m.text();
+    const open = new Set<Hidden>();
+    for (const h of m.hidden) {
+      const [lo, hi] = bounds.get(h.v)!;
+      if (h.truth < lo || h.truth > hi) throw new Error(`propagation excluded the true value of ${h.key}=${h.truth} (${lo}..${hi}): a wrong identity`);
+      if (lo < hi) open.add(h);
+    }
+    res.propagated += m.hidden.length - open.size;
     // Any solution whose value of a cell differs from the truth shows that cell undetermined: a few
-    // objectives (all up, all down) settle most cells at once; the rest are asked one by one.
-    const open = new Set(m.hidden);
+    // objectives (all up, all down) settle most open cells at once; the rest are asked one by one.
     const settle = (cols: Record<string, { Primal: number }> | undefined): void => {
       for (const h of [...open]) if (cols && Math.round(cols[h.v]!.Primal) !== h.truth) open.delete(h);
     };
     for (const dir of ['Maximize', 'Minimize']) {
+      if (open.size === 0) break;
       res.solves++;
-      settle(solve(highs, m.text(dir, m.hidden.map((h) => h.v)), ''));
+      settle(solve(highs, m.text(dir, [...open].map((h) => h.v)), ''));
     }
-    // Then objectives pulling half the open cells up and half down, until a round settles few.
-    for (let round = 0; open.size > 4 && round < 6; round++) {
+    // Then objectives pulling each open cell the way its bounds leave room for (a cell at its lower
+    // bound up, at its upper bound down, else either), with varied weights so that cells competing
+    // for the same room take turns, until a round settles few.
+    for (let round = 0; open.size > 4 && round < 12; round++) {
       const before = open.size;
-      const terms = [...open].map((h, i) => `${(i + round) % 2 === 0 ? '+' : '-'} ${h.v}`);
+      const terms = [...open].map((h, i) => {
+        const [lo, hi] = bounds.get(h.v)!;
+        const up = h.truth === lo ? true : h.truth === hi ? false : (i + round) % 2 === 0;
+        return `${up ? '+' : '-'} ${1 + ((i * 7 + round * 13) % 5)} ${h.v}`;
+      });
       res.solves++;
       settle(solve(highs, m.text('Maximize', terms), ''));
       if (before - open.size < 3) break;
     }
     for (const h of m.hidden) {
       res.checked++;
+      const [lo, hi] = bounds.get(h.v)!;
+      if (lo === hi) {
+        (h.truth === 0 ? res.determinedZero : res.determined).push(`${h.key}=${h.truth}`);
+        continue;
+      }
       if (!open.has(h)) continue;
-      res.solves++;
-      let cols = solve(highs, base, ` chk: ${h.v} >= ${h.truth + 1}\n`);
-      if (!cols && h.truth > 0) {
+      // Only the directions the bounds leave room for.
+      let cols: Record<string, { Primal: number }> | undefined;
+      if (h.truth < hi) {
+        res.solves++;
+        cols = solve(highs, base, ` chk: ${h.v} >= ${h.truth + 1}\n`);
+      }
+      if (!cols && h.truth > lo) {
         res.solves++;
         cols = solve(highs, base, ` chk: ${h.v} <= ${h.truth - 1}\n`);
       }
@@ -291,9 +324,14 @@ class Model {
   private n = 0;
   private readonly vars = new Map<string, string>();
   private readonly rows: string[] = [];
-  private readonly bounds: string[] = [];
   private readonly ints: string[] = [];
   private readonly bins: string[] = [];
+  /** The rows and bounds as data, for propagation and for checking the true table without the solver. */
+  private readonly facts: { terms: [number, string][]; op: '=' | '>=' | '<='; rhs: number }[] = [];
+  private readonly range = new Map<string, [number, number]>();
+  /** The true value of every withheld cell's variable (hidden AN included). */
+  readonly truth = new Map<string, number>();
+  private readonly options: { b: string; terms: [number, string][]; bounded: boolean; k: number }[] = [];
   readonly hidden: Hidden[] = [];
   private static readonly M = 1_000_000;
 
@@ -316,12 +354,14 @@ class Model {
     const v = `x${this.n++}`;
     this.vars.set(key, v);
     this.ints.push(v);
-    if (p.values[kind] !== undefined) this.bounds.push(` ${v} = ${p.values[kind]}`);
-    else {
+    if (p.values[kind] !== undefined) {
+      this.range.set(v, [p.values[kind]!, p.values[kind]!]);
+    } else {
       const truth = this.o.truth.get(key) ?? this.pooledTruth(e, pop, kind);
       if (truth === undefined) throw new Error(`no true value for withheld ${key}`);
-      this.bounds.push(` 0 <= ${v} <= ${Model.M}`);
+      this.range.set(v, [0, Model.M]);
       // AN is not a carrier count (it stays exact, DESIGN §9): a small group's AN is a variable, not audited.
+      this.truth.set(v, truth);
       if (kind !== 'an') this.hidden.push({ key, v, truth });
     }
     return v;
@@ -348,7 +388,75 @@ class Model {
   private row(terms: [number, string | undefined][], op: '=' | '>=' | '<=', rhs: number): void {
     const t = terms.filter((x): x is [number, string] => x[1] !== undefined);
     if (t.length === 0) return;
+    this.facts.push({ terms: t, op, rhs });
     this.rows.push(` r${this.rows.length}: ${t.map(([c, v]) => `${c >= 0 ? '+' : '-'} ${Math.abs(c)} ${v}`).join(' ')} ${op} ${rhs}`);
+  }
+
+  /**
+   * Bounds every feasible solution obeys, by propagating the rows (each variable's range narrowed
+   * by what the others' ranges leave, until nothing moves). Outer bounds only: a cell whose range
+   * closes to one value is determined; one left open still needs a solution showing another value.
+   */
+  propagate(): Map<string, [number, number]> {
+    const lo = new Map<string, number>();
+    const hi = new Map<string, number>();
+    for (const [v, [a, b]] of this.range) {
+      lo.set(v, a);
+      hi.set(v, b);
+    }
+    for (const b of this.bins) {
+      lo.set(b, 0);
+      hi.set(b, 1);
+    }
+    // Every row as Σ c·x ≤ rhs.
+    const le: { terms: [number, string][]; rhs: number }[] = [];
+    for (const f of this.facts) {
+      if (f.op !== '>=') le.push({ terms: f.terms, rhs: f.rhs });
+      if (f.op !== '<=') le.push({ terms: f.terms.map(([c, v]): [number, string] => [-c, v]), rhs: -f.rhs });
+    }
+    const eps = 1e-9;
+    for (let pass = 0, moved = true; moved && pass < 200; pass++) {
+      moved = false;
+      for (const r of le) {
+        // Each term's least value; a bound narrowed within the row leaves `min` low, which is still sound.
+        const least = r.terms.map(([c, v]) => (c > 0 ? c * lo.get(v)! : c * hi.get(v)!));
+        const min = least.reduce((a, b) => a + b, 0);
+        r.terms.forEach(([c, v], i) => {
+          const room = (r.rhs - (min - least[i]!)) / c;
+          if (c > 0) {
+            const nb = Math.floor(room + eps);
+            if (nb < hi.get(v)!) {
+              hi.set(v, nb);
+              moved = true;
+            }
+          } else {
+            const nb = Math.ceil(room - eps);
+            if (nb > lo.get(v)!) {
+              lo.set(v, nb);
+              moved = true;
+            }
+          }
+          if (lo.get(v)! > hi.get(v)!) throw new Error(`the rows contradict each other at ${v}: a wrong identity`);
+        });
+      }
+    }
+    // The solver is given the narrowed bounds too (a big-M model solves much faster inside tight ones).
+    for (const [v] of this.range) this.range.set(v, [lo.get(v)!, hi.get(v)!]);
+    return new Map(this.range);
+  }
+
+  /** The binaries' values at the true table: an option holds when its expression is in range. */
+  satisfiedAt(values: Map<string, number>): boolean {
+    const val = new Map(values);
+    for (const [v, [a, b]] of this.range) if (a === b) val.set(v, a);
+    for (const d of this.options) {
+      const x = d.terms.reduce((s, [c, v]) => s + c * val.get(v)!, 0);
+      val.set(d.b, x >= 1 && (!d.bounded || x <= d.k - 1) ? 1 : 0);
+    }
+    return this.facts.every((f) => {
+      const x = f.terms.reduce((s, [c, v]) => s + c * val.get(v)!, 0);
+      return f.op === '=' ? x === f.rhs : f.op === '<=' ? x <= f.rhs : x >= f.rhs;
+    });
   }
 
   private truthOf(e: EntryObs, pop: string, kind: Kind): number | undefined {
@@ -475,6 +583,7 @@ class Model {
       const b = `b${this.bins.length}`;
       this.bins.push(b);
       bs.push(b);
+      this.options.push({ b, terms: terms as [number, string][], bounded, k });
       this.row([...terms, [-1, b]], '>=', 0);
       if (bounded) this.row([...terms, [Model.M, b]], '<=', k - 1 + Model.M);
     }
@@ -506,7 +615,7 @@ class Model {
     const general = this.ints.length > 0 ? `General\n ${this.ints.join(' ')}\n` : '';
     const binary = this.bins.length > 0 ? `Binary\n ${this.bins.join(' ')}\n` : '';
     const obj = direction === 'Minimize' && objective.length === 1 ? `0 ${objective[0]}` : objective.map((v) => (/^[+-] /.test(v) ? v : `+ ${v}`)).join(' ');
-    return `${direction}\n obj: ${obj}\nSubject To\n${this.rows.join('\n')}\n\\EXTRA\nBounds\n${this.bounds.join('\n')}\n${general}${binary}End\n`;
+    return `${direction}\n obj: ${obj}\nSubject To\n${this.rows.join('\n')}\n\\EXTRA\nBounds\n${[...this.range].map(([v, [a, b]]) => (a === b ? ` ${v} = ${a}` : ` ${a} <= ${v} <= ${b}`)).join('\n')}\n${general}${binary}End\n`;
   }
 }
 
