@@ -4,7 +4,8 @@
 //   node soak-answers.js BROKER_URL IDS_FILE > answers.json
 //
 // Asks the broker for 100 single variants (GET /api/g_variants/<id>), 3 batches of 50
-// (POST /api/batch) and 3 regions (GET /api/g_variants?referenceName&start&end), and prints the
+// (POST /api/batch), 3 regions (GET /api/g_variants?referenceName&start&end) and the annotation
+// of a VCF of 50 stored variants (POST /api/annotate, the VCF answer as text), and prints the
 // answers with what legitimately changes between two equal answers removed: timings, the
 // dataset version and ingest time (a re-ingest of the same file makes a new version of the same
 // counts), the meta block and info (per-peer latencies). The counts, records, ids, populations and
@@ -21,6 +22,11 @@ function clean(x) {
   if (typeof x === 'string') return x.replace(/@[0-9T:.\-Z]+/g, '@*').replace(/\d{4}-\d\d-\d\dT[0-9:.]+Z?/g, '*');
   return x;
 }
+// An annotated VCF: the same string rules, line by line, and the dataset version its header names
+// (##afb_dataset=<...,Version="3",...>: a re-ingest makes a new version of the same counts).
+function cleanText(s) {
+  return s.split('\n').map((l) => clean(l).replace(/,Version="[^"]*"/, ',Version="*"')).join('\n');
+}
 async function get(path, init) {
   const r = await fetch(base + path, init);
   return { status: r.status, body: clean(await r.json()) };
@@ -36,5 +42,12 @@ async function get(path, init) {
     const [chr, pos] = id.split('-');
     out[`region ${chr}:${pos}`] = await get(`/api/g_variants?assemblyId=GRCh38&referenceName=${chr}&start=${pos - 1}&end=${+pos + 20000}&limit=20`);
   }
+  const vcf = ['##fileformat=VCFv4.2', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO'];
+  for (const id of pick(50, 7000)) {
+    const [chr, pos, ref, alt] = id.split('-');
+    vcf.push(['chr' + chr, pos, '.', ref, alt, '.', '.', '.'].join('\t'));
+  }
+  const r = await fetch(`${base}/api/annotate?assemblyId=GRCh38`, { method: 'POST', headers: { 'content-type': 'text/x-vcf' }, body: vcf.join('\n') + '\n' });
+  out['annotate 50'] = { status: r.status, body: cleanText(await r.text()).split('\n') };
   console.log(JSON.stringify(out, null, 1));
 })().catch((e) => { console.error(e); process.exit(1); });

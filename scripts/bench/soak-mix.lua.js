@@ -3,8 +3,7 @@
 //
 //   node soak-mix.lua.js IDS_FILE "single:8,batch:1,region:1" > soak.lua
 //
-// Each kind is a function from the stored ids to a wrk request; add one here (e.g. annotate, once
-// POST /api/annotate exists) and name it in the mix.
+// Each kind is a function from the stored ids to a wrk request; add one here and name it in the mix.
 'use strict';
 const fs = require('fs');
 const [idsFile, mix] = process.argv.slice(2);
@@ -15,6 +14,11 @@ const KINDS = {
     return wrk.format("POST", "/api/batch", {["Content-Type"] = "application/json"}, '{"assemblyId":"GRCh38","variants":[' .. table.concat(v, ",") .. ']}') end)()`,
   region: () => `(function() local id = ids[math.random(n)] local c, p = id:match("^([^-]+)-(%d+)-")
     return wrk.format("GET", "/api/g_variants?assemblyId=GRCh38&referenceName=" .. c .. "&start=" .. (p - 1) .. "&end=" .. (p + 1000) .. "&limit=10") end)()`,
+  // A small VCF of 30 stored variants (random, so unsorted, as a user's file may be), annotated as VCF.
+  annotate: () => `(function() local l = {"##fileformat=VCFv4.2", "#CHROM\\tPOS\\tID\\tREF\\tALT\\tQUAL\\tFILTER\\tINFO"}
+    for i = 1, 30 do local c, p, r, a = ids[math.random(n)]:match("^([^-]+)-(%d+)-([^-]+)-([^-]+)$")
+      l[#l + 1] = "chr" .. c .. "\\t" .. p .. "\\t.\\t" .. r .. "\\t" .. a .. "\\t.\\t.\\t." end
+    return wrk.format("POST", "/api/annotate?assemblyId=GRCh38", {["Content-Type"] = "text/x-vcf"}, table.concat(l, "\\n") .. "\\n") end)()`,
 };
 const weights = mix.split(',').map((p) => p.split(':')).map(([k, w]) => {
   if (!KINDS[k]) throw new Error(`unknown request kind '${k}'; known: ${Object.keys(KINDS).join(', ')}`);

@@ -43,9 +43,12 @@ export const VRS_ALLELE_PREFIX = 'ga4gh:VA.';
 
 /** sha512t24u: the first 24 bytes of SHA-512, base64url (GA4GH digest). */
 export function sha512t24u(text: string): string {
+  return sha512(text).subarray(0, 24).toString('base64url');
+}
+
+function sha512(text: string): Buffer {
   // crypto.hash (Node >= 20.12) is the one-shot form, a little quicker than a Hash object per digest.
-  const digest: Buffer = typeof crypto.hash === 'function' ? crypto.hash('sha512', text, 'buffer') : crypto.createHash('sha512').update(text, 'utf8').digest();
-  return digest.subarray(0, 24).toString('base64url');
+  return typeof crypto.hash === 'function' ? crypto.hash('sha512', text, 'buffer') : crypto.createHash('sha512').update(text, 'utf8').digest();
 }
 
 /** The refget accession (`SQ.…`) of a canonical contig of an assembly, or undefined. */
@@ -65,32 +68,58 @@ export function parseVrsAlleleId(text: string): string | undefined {
  * insertion/deletion without `reference` (or outside it).
  */
 export function vrsAllele(assembly: Assembly, contig: string, start0: number, ref: string, alt: string, reference?: ReferenceSlice): VrsAllele | undefined {
+  const n = normalised(assembly, contig, start0, ref, alt, reference);
+  return n && identifyAllele(n.accession, n.start, n.end, n.state);
+}
+
+/**
+ * The raw digest of the Allele (the SHA-512 of which `digest` is the first 24 bytes, base64url),
+ * or undefined as for vrsAllele: what an ingest stores, without building the Allele object.
+ */
+export function vrsAlleleDigest(assembly: Assembly, contig: string, start0: number, ref: string, alt: string, reference?: ReferenceSlice): Buffer | undefined {
+  const n = normalised(assembly, contig, start0, ref, alt, reference);
+  if (!n) return undefined;
+  const locationDigest = sha512t24u(locationJson(n.accession, n.start, n.end));
+  return sha512(alleleJson(locationDigest, n.state));
+}
+
+function normalised(
+  assembly: Assembly,
+  contig: string,
+  start0: number,
+  ref: string,
+  alt: string,
+  reference?: ReferenceSlice,
+): { accession: string; start: number; end: number; state: VrsState } | undefined {
   const accession = refgetAccession(assembly, contig);
   if (!accession || /N/i.test(ref) || /N/i.test(alt) || (ref === '' && alt === '')) return undefined;
-  let start = start0;
-  let end = start0 + ref.length;
-  let state: VrsState;
-  if (ref !== '' && alt !== '') state = { type: 'LiteralSequenceExpression', sequence: alt };
-  else {
-    if (!reference) return undefined;
-    const expanded = expand(start0, ref, alt, reference);
-    if (!expanded) return undefined;
-    ({ start, end } = expanded);
-    state = indelState(expanded.refSeq, expanded.altSeq, ref.length || alt.length);
-  }
-  return identifyAllele(accession, start, end, state);
+  if (ref !== '' && alt !== '') return { accession, start: start0, end: start0 + ref.length, state: { type: 'LiteralSequenceExpression', sequence: alt } };
+  if (!reference) return undefined;
+  const expanded = expand(start0, ref, alt, reference);
+  if (!expanded) return undefined;
+  return { accession, start: expanded.start, end: expanded.end, state: indelState(expanded.refSeq, expanded.altSeq, ref.length || alt.length) };
 }
 
 /** The Allele with its computed ids, from an already normalised location and state. */
 export function identifyAllele(accession: string, start: number, end: number, state: VrsState): VrsAllele {
   const location = { type: 'SequenceLocation' as const, sequenceReference: { type: 'SequenceReference' as const, refgetAccession: accession }, start, end };
-  const locationDigest = sha512t24u(`{"end":${end},"sequenceReference":{"refgetAccession":${JSON.stringify(accession)},"type":"SequenceReference"},"start":${start},"type":"SequenceLocation"}`);
+  const locationDigest = sha512t24u(locationJson(accession, start, end));
+  const digest = sha512t24u(alleleJson(locationDigest, state));
+  return { id: `${VRS_ALLELE_PREFIX}${digest}`, type: 'Allele', digest, location: { id: `ga4gh:SL.${locationDigest}`, digest: locationDigest, ...location }, state };
+}
+
+/** Canonical JSON (RFC 8785) of a SequenceLocation's digest keys. */
+function locationJson(accession: string, start: number, end: number): string {
+  return `{"end":${end},"sequenceReference":{"refgetAccession":${JSON.stringify(accession)},"type":"SequenceReference"},"start":${start},"type":"SequenceLocation"}`;
+}
+
+/** Canonical JSON of an Allele's digest keys, its location replaced by the location's digest. */
+function alleleJson(locationDigest: string, state: VrsState): string {
   const stateJson =
     state.type === 'LiteralSequenceExpression'
       ? `{"sequence":${JSON.stringify(state.sequence)},"type":"LiteralSequenceExpression"}`
       : `{"length":${state.length},"repeatSubunitLength":${state.repeatSubunitLength},"type":"ReferenceLengthExpression"}`;
-  const digest = sha512t24u(`{"location":${JSON.stringify(locationDigest)},"state":${stateJson},"type":"Allele"}`);
-  return { id: `${VRS_ALLELE_PREFIX}${digest}`, type: 'Allele', digest, location: { id: `ga4gh:SL.${locationDigest}`, digest: locationDigest, ...location }, state };
+  return `{"location":${JSON.stringify(locationDigest)},"state":${stateJson},"type":"Allele"}`;
 }
 
 /**

@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { RecordChecker } from './checks';
 import { vcfChunks } from './record-source';
 import { RowBatchBuilder } from './row-batch';
+import { VrsIdMaker } from './vrs-ids';
 import type { IngestOptions } from './options';
 import type { ParseEvent } from './parse-events';
 
@@ -81,7 +82,7 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
       checkAssemblyHints(h, opts, file);
       counter = makeCounter(h, opts, file, { panel, include, fieldMap });
       checker = new RecordChecker(counter.slots, counter.groups.map((g) => g.key));
-      builder = new RowBatchBuilder(isAfSlots(counter.slots));
+      builder = new RowBatchBuilder(isAfSlots(counter.slots), opts.vrsIds !== false ? new VrsIdMaker(opts.assembly, reference) : undefined);
       const gc = counter.genotypeCounter;
       header = {
         type: 'header',

@@ -29,7 +29,10 @@ async function run(): Promise<void> {
       if (event.type === 'batch') {
         while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
         inFlight++;
-        post(event, [event.batch.counts.buffer as ArrayBuffer]);
+        const b = event.batch;
+        const transfer = [b.counts.buffer as ArrayBuffer];
+        if (b.vrs && b.vrsKeys && b.vrsStates) transfer.push(b.vrs.buffer as ArrayBuffer, b.vrsKeys.buffer as ArrayBuffer, b.vrsStates.buffer as ArrayBuffer);
+        post(event, transfer);
       } else post(event);
     }
   } catch (e) {

@@ -4,7 +4,6 @@ import type { GroupDef } from '../domain/groups';
 import type { CountKind } from '../domain/counts';
 import type { Slot } from '../vcf/slots';
 import { DatasetWriter } from '../store/writer';
-import { addVrsRows } from '../store/vrs-index';
 import { readPopulationsFile } from './populations-file';
 import { FullAnTracker, readCallableBed } from './callable-bed';
 import { writeCoverage } from '../store/coverage-store';
@@ -14,7 +13,6 @@ import { interrupted, parseEvents } from './parse-runner';
 import type { ParseEvent } from './parse-events';
 import type { IngestOptions, ProgressListener } from './options';
 import type { IngestReport } from './report';
-import { VrsIdMaker } from './vrs-ids';
 
 type HeaderEvent = Extract<ParseEvent, { type: 'header' }>;
 
@@ -41,7 +39,6 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   let first: HeaderEvent | undefined;
 
   const writer = DatasetWriter.open(opts.db, opts.dataset, { maxPages: opts.storeMaxPages });
-  const vrs = new VrsIdMaker(opts.assembly, opts.reference);
   try {
     for (const file of opts.inputs) {
       const parser = parseEvents(file, opts, signal);
@@ -61,7 +58,6 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
             const b = e.batch;
             fullAn?.observe(b);
             const duplicates = writer.addBatch(b);
-            if (opts.vrsIds !== false) writer.writeExtra((db, v) => addVrsRows(db, v, vrs.rows(b, duplicates)));
             for (const i of duplicates) {
               if (!opts.skipInvalid) {
                 const where = `${b.contigs[i]}:${start0ToPos1(b.start0[i]!)} ${b.refs[i] || '-'}>${b.alts[i] || '-'}`;
@@ -111,7 +107,7 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
     };
     if (h.samples) report.samples = { ...h.samples, hetCallsOnHaploidRegions: hetOnHaploid };
     if (opts.reference) report.leftAligned = leftAligned;
-    if (opts.vrsIds !== false) report.vrsIds = { computed: vrs.computed, indelsWithoutReference: vrs.indelsWithoutReference };
+    if (opts.vrsIds !== false) report.vrsIds = { ...writer.vrsIds };
     if (h.ignored.length > 0) report.ignoredInfoFields = h.ignored;
     if (warnings.length > 0) report.warnings = warnings;
     checkUpdate(opts.dataset, writer.publishedMeta()?.sampleDigests, h.sampleDigests, opts.minCount ?? 1, opts.allowSmallUpdate === true);
@@ -143,8 +139,6 @@ export async function ingestVcf(opts: IngestOptions, progress?: ProgressListener
   } catch (e) {
     writer.abort();
     throw e;
-  } finally {
-    vrs.close();
   }
 }
 

@@ -1,5 +1,7 @@
 import type { RowBatch } from '../store/writer';
 import { encodeInto, maxEncodedLength } from '../store/codec';
+import { VRS_DIGEST_BYTES, VrsState, vrsKey } from '../store/vrs-column';
+import type { VrsIdMaker } from './vrs-ids';
 
 export type { RowBatch };
 
@@ -24,8 +26,15 @@ export class RowBatchBuilder {
   private bytes = Buffer.alloc(1 << 20);
   private byteLength = 0;
   private ends: number[] = [];
+  private vrs = new Uint8Array(0);
+  private vrsStates: VrsState[] = [];
+  private vrsKeys: number[] = [];
 
-  constructor(private readonly isAf: readonly boolean[]) {}
+  /** With `vrsIds`, each row's VRS id is computed here, in the parser's thread. */
+  constructor(
+    private readonly isAf: readonly boolean[],
+    private readonly vrsIds?: VrsIdMaker,
+  ) {}
 
   get size(): number {
     return this.b.count;
@@ -53,6 +62,17 @@ export class RowBatchBuilder {
     }
     this.byteLength = encodeInto(values, this.isAf, this.bytes, this.byteLength);
     this.ends.push(this.byteLength);
+    if (this.vrsIds) {
+      const at = b.count * VRS_DIGEST_BYTES;
+      if (at + VRS_DIGEST_BYTES > this.vrs.length) {
+        const bigger = new Uint8Array(Math.max(1024, this.vrs.length * 2));
+        bigger.set(this.vrs);
+        this.vrs = bigger;
+      }
+      const state = this.vrsIds.into(r.contig, r.start0, r.ref, r.alt, this.vrs, at);
+      this.vrsStates.push(state);
+      this.vrsKeys.push(state === VrsState.Computed ? vrsKey(this.vrs, at) : 0);
+    }
     b.count++;
   }
 
@@ -64,6 +84,14 @@ export class RowBatchBuilder {
     b.counts.set(this.bytes.subarray(0, this.byteLength));
     b.offsets = new Uint32Array(this.ends.length + 1);
     b.offsets.set(this.ends, 1);
+    if (this.vrsIds) {
+      // Copies with their own ArrayBuffers, transferred like the counts.
+      b.vrs = this.vrs.slice(0, b.count * VRS_DIGEST_BYTES);
+      b.vrsStates = Uint8Array.from(this.vrsStates);
+      b.vrsKeys = Float64Array.from(this.vrsKeys);
+      this.vrsStates = [];
+      this.vrsKeys = [];
+    }
     this.b = emptyBatch();
     this.byteLength = 0;
     this.ends = [];

@@ -27,6 +27,8 @@ export interface StoredRow {
   other_ids: string | null;
   filter: number;
   counts: Buffer;
+  /** The raw VRS digest of an insertion or deletion (vrs-column.ts), or null. */
+  vrs: Buffer | null;
 }
 
 /** A variant's key on its contig: the trimmed form. */

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AfbError } from '../domain/errors';
 import { createVersionTable, indexVersionTable, variantsTable } from './version-table';
+import { digestToBytes, vrsKey } from './vrs-column';
 
 /**
  * Schema, keyed on PRAGMA user_version.
@@ -10,7 +11,7 @@ import { createVersionTable, indexVersionTable, variantsTable } from './version-
  * always join through `datasets.current`, so they see the old or the new rows, never a mix,
  * and a killed ingest leaves only an unreferenced 'loading' version that the next ingest drops.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datasets (
@@ -73,10 +74,41 @@ function moveToVersionTables(db: Database.Database): void {
       `INSERT INTO ${variantsTable(v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts)
        SELECT contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts FROM variants WHERE v = ? ORDER BY contig, start0, ref, alt`,
     ).run(v);
-    indexVersionTable(db, v);
+    // indexed by moveVrsIntoVersionTables, once its VRS ids are in
   }
   db.prepare(`DELETE FROM versions WHERE state <> 'current'`).run();
   db.exec('DROP TABLE variants');
+}
+
+/**
+ * Version 4 keeps a version's VRS ids in columns of its own table (\`vrs_key\`, \`vrs\`: vrs-column.ts), indexed
+ * after the load and dropped with the table, instead of one \`vrs_alleles\` table all versions
+ * share (filled in random digest order, and emptied row by row when a version was dropped). A store
+ * of version 3 gets the columns on its published versions' tables, filled from \`vrs_alleles\`,
+ * which is then dropped; in the same transaction as the earlier moves, so a crash leaves the old
+ * schema as it was.
+ */
+function moveVrsIntoVersionTables(db: Database.Database): void {
+  const shared = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vrs_alleles'`).get() !== undefined;
+  if (shared) {
+    db.function('afb_vrs_bytes', { deterministic: true }, (digest: unknown) => digestToBytes(String(digest)));
+    db.function('afb_vrs_key', { deterministic: true }, (digest: unknown) => vrsKey(digestToBytes(String(digest))));
+  }
+  const current = db.prepare(`SELECT v FROM versions WHERE state = 'current'`).all() as { v: number }[];
+  for (const { v } of current) {
+    const table = variantsTable(v);
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[];
+    if (columns.length === 0) continue;
+    if (!columns.some((c) => c.name === 'vrs_key')) db.exec(`ALTER TABLE ${table} ADD COLUMN vrs_key INTEGER; ALTER TABLE ${table} ADD COLUMN vrs BLOB`);
+    if (shared) {
+      db.prepare(
+        `UPDATE ${table} AS t SET vrs_key = afb_vrs_key(a.digest), vrs = CASE WHEN a.ref = '' OR a.alt = '' THEN afb_vrs_bytes(a.digest) END FROM vrs_alleles AS a JOIN contig_names AS c ON c.name = a.contig
+         WHERE a.v = ? AND t.contig = c.id AND t.start0 = a.start0 AND t.ref = a.ref AND t.alt = a.alt`,
+      ).run(v);
+    }
+    indexVersionTable(db, v);
+  }
+  if (shared) db.exec('DROP TABLE vrs_alleles');
 }
 
 export function migrate(db: Database.Database): void {
@@ -89,6 +121,7 @@ export function migrate(db: Database.Database): void {
       db.exec(DDL);
       db.exec(DDL_V2);
       moveToVersionTables(db);
+      moveVrsIntoVersionTables(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

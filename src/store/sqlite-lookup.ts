@@ -27,6 +27,8 @@ import type { VersionMeta } from './version-meta';
 import { isAfSlots } from './slots';
 import { compareKeys, planRange, Scanner, WHOLE_CONTIG, type ScanPlan, type StoredRow } from './scan';
 import { rowColumns, variantsTable } from './version-table';
+import { bytesToDigest, digestToBytes, vrsKey } from './vrs-column';
+import { VRS_ALLELE_PREFIX, vrsAllele } from '../domain/vrs';
 
 interface CurrentVersion {
   v: number;
@@ -35,6 +37,7 @@ interface CurrentVersion {
   /** Point and rsID reads of this version's table (prepared once; forgotten with the version). */
   point: Database.Statement;
   rsid: Database.Statement;
+  vrs: Database.Statement;
 }
 
 /**
@@ -143,20 +146,42 @@ export class SqliteLookup implements VariantLookup {
   }
 
   async findRsid(scope: LookupScope, rsid: number): Promise<RsidResult> {
-    return this.read(() => {
-      const versions = this.inScope(scope);
-      const byKey = new Map<string, StoredRow[]>();
-      for (const r of versions.flatMap((cv) => cv.rsid.all(rsid) as StoredRow[])) {
-        const k = `${r.contig}\t${r.start0}\t${r.ref}\t${r.alt}`;
-        const list = byKey.get(k);
-        if (list) list.push(r);
-        else byKey.set(k, [r]);
-      }
-      const named = [...byKey.values()].map((rows) => ({ contig: this.contigCodes.nameOf(rows[0]!.contig), rows }));
-      return { records: named
-        .sort((a, b) => compareContigs(a.contig, b.contig) || compareKeys(a.rows[0]!, b.rows[0]!))
-        .map(({ contig, rows }) => this.record(scope, versions, contig, rows.sort((a, b) => versionOrder(versions, a) - versionOrder(versions, b)))) };
+    return this.read(() => this.byIndex(scope, (cv) => cv.rsid.all(rsid) as StoredRow[]));
+  }
+
+  /** The variants a VRS allele digest (of `ga4gh:VA.<digest>`) names in the scope's versions. */
+  async findVrsDigest(scope: LookupScope, digest: string): Promise<RsidResult> {
+    const bytes = digestToBytes(digest);
+    const key = vrsKey(bytes);
+    // The key narrows the search to (almost always) the one variant; the whole digest decides:
+    // an indel's is stored, a substitution's computed again.
+    const named = (cv: CurrentVersion, r: StoredRow): boolean =>
+      r.ref === '' || r.alt === '' ? r.vrs !== null && r.vrs.equals(bytes) : vrsAllele(cv.meta.assembly, this.contigCodes.nameOf(r.contig), r.start0, r.ref, r.alt)?.digest === digest;
+    // Every version's row of each variant found, also of versions ingested without ids.
+    return this.read(() => this.byIndex(scope, (cv) => (cv.vrs.all(key) as StoredRow[]).filter((r) => named(cv, r)), true));
+  }
+
+  /**
+   * The variants whose rows `rowsOf` finds in the versions' tables, in key order, each with the
+   * rows found (or, with `everyVersion`, its row of every version in scope).
+   */
+  private byIndex(scope: LookupScope, rowsOf: (cv: CurrentVersion) => StoredRow[], everyVersion = false): RsidResult {
+    const versions = this.inScope(scope);
+    const byKey = new Map<string, StoredRow[]>();
+    for (const r of versions.flatMap(rowsOf)) {
+      const k = `${r.contig}\t${r.start0}\t${r.ref}\t${r.alt}`;
+      const list = byKey.get(k);
+      if (list) list.push(r);
+      else byKey.set(k, [r]);
+    }
+    const named = [...byKey.values()].map((found) => {
+      const k = found[0]!;
+      const rows = everyVersion ? versions.map((cv) => cv.point.get(k.contig, k.start0, k.ref, k.alt) as StoredRow | undefined).filter((r) => r !== undefined) : found;
+      return { contig: this.contigCodes.nameOf(k.contig), rows };
     });
+    return { records: named
+      .sort((a, b) => compareContigs(a.contig, b.contig) || compareKeys(a.rows[0]!, b.rows[0]!))
+      .map(({ contig, rows }) => this.record(scope, versions, contig, rows.sort((a, b) => versionOrder(versions, a) - versionOrder(versions, b)))) };
   }
 
   /** One version of the data for several calls (a batch read in parts); see snapshot.ts. */
@@ -194,6 +219,7 @@ export class SqliteLookup implements VariantLookup {
           isAf: isAfSlots(meta.slots),
           point: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE contig = ? AND start0 = ? AND ref = ? AND alt = ?`),
           rsid: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE rsid = ?`),
+          vrs: this.db.prepare(`SELECT ${rowColumns(current)} FROM ${table} WHERE vrs_key = ?`),
         };
         this.versionCache.set(current, cv);
       }
@@ -251,6 +277,9 @@ export class SqliteLookup implements VariantLookup {
       }
       frequencies.push(datasetFrequencies(cv, r));
     }
+    // An insertion's or deletion's id needed the reference at ingest, so it is read from the row;
+    // a substitution's is computed from the variant alone when it is rendered (beacon/record.ts).
+    const vrs = trimmed.ref === '' || trimmed.alt === '' ? rows.find((r) => r.vrs)?.vrs : undefined;
     return {
       assembly: scope.assembly,
       contig,
@@ -258,6 +287,7 @@ export class SqliteLookup implements VariantLookup {
       display: anchoredForm(trimmed, anchor),
       rsids: [...rsids],
       frequencies,
+      ...(vrs ? { vrsId: `${VRS_ALLELE_PREFIX}${bytesToDigest(vrs)}` } : {}),
     };
   }
 }

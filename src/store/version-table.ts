@@ -17,6 +17,10 @@ function rsidIndex(v: number): string {
   return `${variantsTable(v)}_rsid`;
 }
 
+function vrsIndex(v: number): string {
+  return `${variantsTable(v)}_vrs`;
+}
+
 /** The empty table of a new version: the key only, so a sorted load appends to one B-tree. */
 export function createVersionTable(db: Database.Database, v: number): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ${variantsTable(v)} (
@@ -30,13 +34,20 @@ export function createVersionTable(db: Database.Database, v: number): void {
   other_ids TEXT,
   filter INTEGER NOT NULL,
   counts BLOB NOT NULL,
+  -- VRS 2.0 allele id (vrs-column.ts): the digest's key, and the whole digest of an indel; NULL: none
+  vrs_key INTEGER,
+  vrs BLOB,
   PRIMARY KEY (contig, start0, ref, alt)
 ) STRICT, WITHOUT ROWID`);
 }
 
-/** The rsID index, built in one pass after the load (sorted once, not filled row by row into random pages). */
+/**
+ * The rsID and VRS id indexes, built in one pass each after the load (sorted once, not filled row
+ * by row into random pages: digests arrive in random order).
+ */
 export function indexVersionTable(db: Database.Database, v: number): void {
   db.exec(`CREATE INDEX IF NOT EXISTS ${rsidIndex(v)} ON ${variantsTable(v)} (rsid) WHERE rsid IS NOT NULL`);
+  db.exec(`CREATE INDEX IF NOT EXISTS ${vrsIndex(v)} ON ${variantsTable(v)} (vrs_key) WHERE vrs_key IS NOT NULL`);
 }
 
 export function dropVersionTable(db: Database.Database, v: number): void {
@@ -45,5 +56,5 @@ export function dropVersionTable(db: Database.Database, v: number): void {
 
 /** The columns of a StoredRow read from version v's table (the version as a constant column). */
 export function rowColumns(v: number): string {
-  return `${variantsTable(v).slice('variants_'.length)} AS v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts`;
+  return `${variantsTable(v).slice('variants_'.length)} AS v, contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts, vrs`;
 }

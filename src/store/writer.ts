@@ -6,7 +6,7 @@ import { IngestLock } from './ingest-lock';
 import { SpaceReserve } from './space-reserve';
 import type { VersionMeta } from './version-meta';
 import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable } from './version-table';
-import { dropVrsRows } from './vrs-index';
+import { VRS_DIGEST_BYTES, VrsState } from './vrs-column';
 import { dropVersionExtras } from './coverage-store';
 
 /**
@@ -31,10 +31,15 @@ export interface RowBatch {
   /** Encoded counts of row i: counts.subarray(offsets[i], offsets[i + 1]). */
   counts: Uint8Array;
   offsets: Uint32Array;
+  /**
+   * VRS ids (vrs-column.ts), when the ingest computes them: when vrsStates[i] is
+   * VrsState.Computed, row i's raw digest is vrs.subarray(24 * i, 24 * (i + 1)) and its key
+   * vrsKeys[i] (worked out by the parser, off the writer's thread).
+   */
+  vrs?: Uint8Array;
+  vrsKeys?: Float64Array;
+  vrsStates?: Uint8Array;
 }
-
-/** VRS id rows deleted per transaction when dropping a version: small, so the WAL stays small (a full disk needs that). */
-const VRS_ROWS_PER_DELETE = 20_000;
 
 /** Disk kept in reserve beside the store for cleaning up after a full disk (see SpaceReserve). */
 const RESERVE_BYTES = 8 * 1024 * 1024;
@@ -48,7 +53,7 @@ export interface WriterOptions {
  * Writes one new version of a dataset. Only one writer per dataset at a time (IngestLock; a
  * second one is refused naming the first). Rows go into a fresh table of their own (version
  * numbers are never reused; see version-table.ts), one transaction per batch; `commit()` builds
- * the rsID index, makes the version current in one small transaction and then drops the old
+ * the rsID and VRS id indexes, makes the version current in one small transaction and then drops the old
  * version's table. Until then, and after any crash, readers keep seeing the previous version.
  * A writer only ever drops its own version, or versions left by ingests whose process is gone.
  */
@@ -62,6 +67,8 @@ export class DatasetWriter {
   private readonly filters: string[] = [];
   private readonly contigs = new Map<string, { rows: number; maxSpan: number }>();
   private rows = 0;
+  /** VRS ids of the stored rows: computed, and insertions/deletions left without one for want of the reference. */
+  readonly vrsIds = { computed: 0, indelsWithoutReference: 0 };
   private closed = false;
 
   private constructor(
@@ -83,7 +90,7 @@ export class DatasetWriter {
       .immediate();
     lock.loading(this.v);
     this.insert = db.prepare(
-      `INSERT INTO ${variantsTable(this.v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${variantsTable(this.v)} (contig, start0, ref, alt, anchor, rsid, other_ids, filter, counts, vrs_key, vrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -135,8 +142,15 @@ export class DatasetWriter {
         const duplicates: number[] = [];
         // A view, not a copy: a worker thread transferred the buffer to this one.
         const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
+        const vrs = b.vrs ? Buffer.from(b.vrs.buffer, b.vrs.byteOffset, b.vrs.byteLength) : undefined;
+        const keys = b.vrsKeys;
+        const states = b.vrsStates;
         for (let i = 0; i < b.count; i++) {
-          if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!))) duplicates.push(i);
+          const state = states ? states[i]! : VrsState.None;
+          const key = state === VrsState.Computed && keys ? keys[i]! : null;
+          if (!this.addRow(b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), key, vrs)) duplicates.push(i);
+          else if (state === VrsState.Computed) this.vrsIds.computed++;
+          else if (state === VrsState.IndelWithoutReference) this.vrsIds.indelsWithoutReference++;
         }
         return duplicates;
         // IMMEDIATE: take the write lock first (waiting for another dataset's ingest), so reading
@@ -145,7 +159,7 @@ export class DatasetWriter {
     );
   }
 
-  private addRow(b: RowBatch, i: number, counts: Uint8Array): boolean {
+  private addRow(b: RowBatch, i: number, counts: Uint8Array, vrsKey: number | null, vrs: Buffer | undefined): boolean {
     const contig = b.contigs[i]!;
     const ref = b.refs[i]!;
     const anchor = b.anchors[i];
@@ -160,8 +174,11 @@ export class DatasetWriter {
       this.lastContigCode = this.contigCodes.codeFor(contig);
       this.lastContig = contig;
     }
+    const alt = b.alts[i]!;
+    // The whole digest only for an indel (vrs-column.ts): a substitution's is recomputed from the row.
+    const whole = vrsKey !== null && vrs && (ref === '' || alt === '') ? vrs.subarray(i * VRS_DIGEST_BYTES, (i + 1) * VRS_DIGEST_BYTES) : null;
     try {
-      this.insert.run(this.lastContigCode, b.start0[i]!, ref, b.alts[i]!, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts);
+      this.insert.run(this.lastContigCode, b.start0[i]!, ref, alt, anchor ?? null, b.rsids[i] ?? null, b.otherIds[i] ?? null, f, counts, vrsKey, whole);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
       throw e;
@@ -308,8 +325,6 @@ function storeCall<T>(dbPath: string, what: string, fn: () => T): T {
 function dropVersion(db: Database.Database, v: number, datasetId: string, state: 'loading' | 'retired'): void {
   const owned = db.prepare('SELECT 1 FROM versions WHERE v = ? AND dataset_id = ? AND state = ?');
   if (!owned.get(v, datasetId, state)) return;
-  // The VRS ids (vrs-index.ts) are rows of a table all versions share: deleted in small transactions first.
-  dropVrsRows(db, v, VRS_ROWS_PER_DELETE);
   // IMMEDIATE: with other datasets' ingests writing meanwhile, a write that starts as a read could
   // not always be upgraded; taking the write lock first waits for them instead.
   db.transaction(() => {
