@@ -48,14 +48,21 @@ export function fafOf(c: GroupCounts): { faf95?: number; faf99?: number } {
 
 export function derivedFrequencies(populations: readonly PopulationCounts[]): DerivedFrequencies {
   const out: DerivedFrequencies = { populations: new Map() };
-  const byKey = new Map<string, PopulationCounts>();
+  let splits = false;
   for (const p of populations) {
     out.populations.set(p.code, fafOf(p.counts));
-    byKey.set(key(p.code, p.canonical), p);
-    byKey.set(p.code.toLowerCase(), p);
+    if (sexOfCode(p.code)) splits = true;
   }
-  for (const p of populations) {
-    const s = sexOf(p.code);
+  // Most datasets have no sex groups: the parent index is built only for those that do.
+  const byKey = new Map<string, PopulationCounts>();
+  if (splits) {
+    for (const p of populations) {
+      byKey.set(key(p.code, p.canonical), p);
+      byKey.set(p.code.toLowerCase(), p);
+    }
+  }
+  for (const p of splits ? populations : []) {
+    const s = sexOfCode(p.code);
     if (!s) continue;
     const parent = s.parent === '' ? populations.find((q) => q.code === 'Total') : (byKey.get(key(s.parent)) ?? byKey.get(s.parent.toLowerCase()));
     if (!parent || parent === p) continue;
@@ -93,7 +100,30 @@ export function derivedFrequencies(populations: readonly PopulationCounts[]): De
 }
 
 function canonicalOf(p: PopulationCounts): string {
-  return p.canonical ?? canonicalPopulation(p.code) ?? p.code;
+  return p.canonical ?? canonicalCode(p.code);
+}
+
+// Codes are few (a dataset's groups) and asked for every record rendered: what each means is kept.
+const CODES_KEPT = 10_000;
+const canonicalCodes = new Map<string, string>();
+const sexOfCodes = new Map<string, { parent: string; sex: Sex } | null>();
+
+function canonicalCode(code: string): string {
+  let c = canonicalCodes.get(code);
+  if (c === undefined) {
+    if (canonicalCodes.size >= CODES_KEPT) canonicalCodes.clear();
+    canonicalCodes.set(code, (c = canonicalPopulation(code) ?? code));
+  }
+  return c;
+}
+
+function sexOfCode(code: string): { parent: string; sex: Sex } | undefined {
+  let s = sexOfCodes.get(code);
+  if (s === undefined) {
+    if (sexOfCodes.size >= CODES_KEPT) sexOfCodes.clear();
+    sexOfCodes.set(code, (s = sexOf(code) ?? null));
+  }
+  return s ?? undefined;
 }
 
 function key(code: string, canonical?: string): string {

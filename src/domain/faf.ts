@@ -14,16 +14,14 @@ export function filteringAlleleFrequency(ac: number, an: number, ci: number, opt
   if (!(an > 0) || !Number.isFinite(ac) || !Number.isFinite(an)) return undefined;
   if (ac <= 1) return 0;
   const walkCi = opts.walkCi ?? ci;
-  const table = memoFor(ci, walkCi);
   // One number per (AC, AN) while they fit (AC < 2^20, AN < 2^33); larger ones are not memoised.
-  const key = ac < 2 ** 20 && an < 2 ** 33 ? an * 2 ** 20 + ac : -1;
-  const hit = key >= 0 ? table.get(key) : undefined;
+  if (!(ac < 2 ** 20 && an < 2 ** 33)) return compute(ac, an, ci, walkCi);
+  const key = an * 2 ** 20 + ac;
+  const memo = memoFor(ci, walkCi);
+  const hit = memo.get(key);
   if (hit !== undefined) return hit;
   const value = compute(ac, an, ci, walkCi);
-  if (key >= 0) {
-    if (table.size >= MEMO_MAX) table.clear();
-    table.set(key, value);
-  }
+  memo.set(key, value);
   return value;
 }
 
@@ -36,14 +34,49 @@ export interface FafOptions {
   walkCi?: number;
 }
 
-// Pooled counts repeat (the same variant asked again, small ACs everywhere): a bounded memo.
-const MEMO_MAX = 50_000;
-const memos = new Map<string, Map<number, number>>();
+// Counts repeat (the same variant asked again, pooled counts, small ACs everywhere) and one value
+// costs ~10-50 µs: a bounded memo per (ci, walkCi). Two generations: when the young one is full it
+// becomes the old one and the oldest is dropped, so a working set larger than one generation still
+// hits (a single map cleared when full dropped everything at once, and a lookup service whose hot
+// set was just above the bound recomputed nearly every value).
+const MEMO_GENERATION = 100_000;
 
-function memoFor(ci: number, walkCi: number): Map<number, number> {
-  const k = `${ci}/${walkCi}`;
-  let m = memos.get(k);
-  if (!m) memos.set(k, (m = new Map()));
+class Memo {
+  private young = new Map<number, number>();
+  private old = new Map<number, number>();
+
+  get(key: number): number | undefined {
+    const y = this.young.get(key);
+    if (y !== undefined) return y;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
+  }
+
+  set(key: number, value: number): void {
+    if (this.young.size >= MEMO_GENERATION) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
+
+const memos = new Map<number, Map<number, Memo>>();
+let lastCi = NaN;
+let lastWalkCi = NaN;
+let lastMemo: Memo | undefined;
+
+/** The memo of one (ci, walkCi), found without building a key string (it is asked twice per population rendered). */
+function memoFor(ci: number, walkCi: number): Memo {
+  if (ci === lastCi && walkCi === lastWalkCi && lastMemo) return lastMemo;
+  let byWalk = memos.get(ci);
+  if (!byWalk) memos.set(ci, (byWalk = new Map()));
+  let m = byWalk.get(walkCi);
+  if (!m) byWalk.set(walkCi, (m = new Memo()));
+  lastCi = ci;
+  lastWalkCi = walkCi;
+  lastMemo = m;
   return m;
 }
 

@@ -57,6 +57,11 @@ export interface Traced {
 
 export interface AllelesResult extends Traced {
   records: (VariantRecord | undefined)[];
+  /**
+   * A store's lookup: the datasets it read (those in scope), in the same read as the records, so
+   * that a record holding an entry of each is known to lack none without describing the store again.
+   */
+  datasetsRead?: readonly string[];
 }
 
 export interface ScanResult extends Traced {

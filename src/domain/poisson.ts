@@ -102,8 +102,10 @@ export function qpois(p: number, lambda: number): number {
  */
 export function qpoisFast(p: number, lambda: number): number {
   if (!(lambda > 0)) return 0;
-  // Large λ: thresholds there are seldom asked twice; qpois's own search is as quick.
-  if (lambda > 5_000) return qpois(p, lambda);
+  // Large λ: thresholds there are seldom asked twice; qpois's own search is as quick, but costs
+  // ~15-30 µs (long ppois sums). The FAF search asks exactly one such λ per value, at its upper
+  // bound (AN * 2), so it repeats wherever AN does (most sites of a cohort share a population's AN): kept.
+  if (lambda > 5_000) return largeQpois(p, lambda);
   let k = cornishFisher(p, lambda);
   for (let guard = 0; guard < 10_000; guard++) {
     if (lambda > thresholdOf(p, k)) k++;
@@ -111,6 +113,24 @@ export function qpoisFast(p: number, lambda: number): number {
     else return k;
   }
   return qpois(p, lambda);
+}
+
+const LARGE_KEPT = 50_000;
+const large = new Map<number, { young: Map<number, number>; old: Map<number, number> }>();
+
+/** qpois(p, λ) for λ past the thresholds' range, remembered per (p, λ) in two bounded generations. */
+function largeQpois(p: number, lambda: number): number {
+  let m = large.get(p);
+  if (!m) large.set(p, (m = { young: new Map(), old: new Map() }));
+  let k = m.young.get(lambda);
+  if (k !== undefined) return k;
+  k = m.old.get(lambda) ?? qpois(p, lambda);
+  if (m.young.size >= LARGE_KEPT) {
+    m.old = m.young;
+    m.young = new Map();
+  }
+  m.young.set(lambda, k);
+  return k;
 }
 
 const THRESHOLDS_KEPT = 200_000;

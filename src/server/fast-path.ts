@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { AfbError } from '../domain/errors';
 import { COUNTS_PATH } from '../beacon/counts-protocol';
 import { errorReply, type Reply, type RequestHeaders } from '../pipeline';
@@ -8,32 +9,60 @@ import { writeReply } from './write-reply';
 
 const ROUTE = '/api/g_variants/:id';
 const PREFIX = '/api/g_variants/';
+const LIST_URL = '/api/g_variants';
 const COUNTS_URL = `/api${COUNTS_PATH}`;
 const COUNTS_ROUTE = COUNTS_URL;
 
 /**
- * The hottest request, one variant by id (`GET /api/g_variants/22-16050075-A-G`, no query
- * string), routed without express: express 5's routing alone costs ~110 µs a request here (a
- * hello-world express app does 7.9k req/s where node:http does 57k on the same machine; see
- * docs/benchmarks.md), several times the lookup itself. It is a door like the express routes: it
- * hands the same PipelineRequest to the same pipeline and writes its Reply, with the same logging,
- * metrics and error bodies; anything else returns false and goes to express.
+ * The hottest requests, one variant by id (`GET /api/g_variants/22-16050075-A-G`) and the GET query
+ * form (`GET /api/g_variants?referenceName=…`), with or without a query string, routed without
+ * express: express 5's routing alone costs ~110 µs a request here (a hello-world express app does
+ * 7.9k req/s where node:http does 57k on the same machine; see docs/benchmarks.md), several times
+ * the lookup itself. It is a door like the express routes: it hands the same PipelineRequest to the
+ * same pipeline (the query string parsed by the same function as express's "simple" query parser,
+ * node:querystring) and writes its Reply, with the same logging, metrics and error bodies; anything
+ * else returns false and goes to express: other paths and spellings (a trailing slash, other
+ * letter case), and a GET that carries a body (express's JSON parser answers a bad one).
  */
 export function fastPath(app: AppContext): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url ?? '';
     if (req.method === 'POST' && url === COUNTS_URL) return countsDoor(app, req, res);
-    if (req.method !== 'GET' || !url.startsWith(PREFIX) || url.includes('?') || url.length === PREFIX.length) return false;
+    if (req.method !== 'GET' || !url.startsWith(LIST_URL) || hasBody(req)) return false;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === LIST_URL) {
+      serve(app, req, res, LIST_URL, (headers) => app.pipeline({ endpoint: 'g_variants', method: 'GET', query: queryOf(url, q), headers }));
+      return true;
+    }
+    if (!path.startsWith(PREFIX) || path.length === PREFIX.length) return false;
     let id: string;
     try {
-      id = decodeURIComponent(url.slice(PREFIX.length));
+      id = decodeURIComponent(path.slice(PREFIX.length));
     } catch {
       return false;
     }
     if (id.includes('/')) return false;
-    serve(app, req, res, ROUTE, (headers) => app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query: {}, headers }));
+    // As the express route: the id is the path's, never a query parameter's.
+    const query = q < 0 ? {} : withoutId(queryOf(url, q));
+    serve(app, req, res, ROUTE, (headers) => app.pipeline({ endpoint: 'g_variant', method: 'GET', id, query, headers }));
     return true;
   };
+}
+
+/** The query string as express's default ("simple") query parser gives it: node:querystring's parse. */
+function queryOf(url: string, q: number): Record<string, unknown> {
+  return parseQuery(q < 0 ? '' : url.slice(q + 1)) as Record<string, unknown>;
+}
+
+function withoutId(query: Record<string, unknown>): Record<string, unknown> {
+  const { id: _ignored, ...rest } = query;
+  return rest;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 /**
