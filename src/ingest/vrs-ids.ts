@@ -1,7 +1,7 @@
 import type { Assembly } from '../domain/assemblies';
 import { vrsAlleleDigest } from '../domain/vrs';
 import type { FastaReference } from '../vcf/fasta';
-import { VRS_DIGEST_BYTES, VrsState } from '../store/vrs-column';
+import { VrsState, digestInto } from '../store/vrs-column';
 
 /**
  * VRS 2.0 ids of the rows an ingest stores (docs/api.md "VRS ids"), computed in the parser
@@ -21,8 +21,7 @@ export class VrsIdMaker {
     const fasta = this.reference;
     if (indel && (!fasta || !fasta.has(contig))) return VrsState.IndelWithoutReference;
     const digest = vrsAlleleDigest(this.assembly, contig, start0, ref, alt, indel ? (s, e) => fasta!.slice(contig, s, e) : undefined);
-    if (!digest) return VrsState.None;
-    out.set(digest.subarray(0, VRS_DIGEST_BYTES), offset);
+    if (!digest || !digestInto(digest, out, offset)) return VrsState.None;
     return VrsState.Computed;
   }
 }
