@@ -1,4 +1,5 @@
 import { qpoisFast as qpois, thresholdOf, uniroot } from './poisson';
+import { GenerationalMemo } from './generational-memo';
 
 /**
  * The filtering allele frequency (FAF) as gnomAD publishes it (`faf95`, `faf99`): the highest true
@@ -35,45 +36,21 @@ export interface FafOptions {
 }
 
 // Counts repeat (the same variant asked again, pooled counts, small ACs everywhere) and one value
-// costs ~10-50 µs: a bounded memo per (ci, walkCi). Two generations: when the young one is full it
-// becomes the old one and the oldest is dropped, so a working set larger than one generation still
-// hits (a single map cleared when full dropped everything at once, and a lookup service whose hot
-// set was just above the bound recomputed nearly every value).
+// costs ~10-50 µs: a bounded memo per (ci, walkCi), in two generations (domain/generational-memo.ts).
 const MEMO_GENERATION = 100_000;
 
-class Memo {
-  private young = new Map<number, number>();
-  private old = new Map<number, number>();
-
-  get(key: number): number | undefined {
-    const y = this.young.get(key);
-    if (y !== undefined) return y;
-    const o = this.old.get(key);
-    if (o !== undefined) this.set(key, o);
-    return o;
-  }
-
-  set(key: number, value: number): void {
-    if (this.young.size >= MEMO_GENERATION) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, value);
-  }
-}
-
-const memos = new Map<number, Map<number, Memo>>();
+const memos = new Map<number, Map<number, GenerationalMemo>>();
 let lastCi = NaN;
 let lastWalkCi = NaN;
-let lastMemo: Memo | undefined;
+let lastMemo: GenerationalMemo | undefined;
 
 /** The memo of one (ci, walkCi), found without building a key string (it is asked twice per population rendered). */
-function memoFor(ci: number, walkCi: number): Memo {
+function memoFor(ci: number, walkCi: number): GenerationalMemo {
   if (ci === lastCi && walkCi === lastWalkCi && lastMemo) return lastMemo;
   let byWalk = memos.get(ci);
   if (!byWalk) memos.set(ci, (byWalk = new Map()));
   let m = byWalk.get(walkCi);
-  if (!m) byWalk.set(walkCi, (m = new Memo()));
+  if (!m) byWalk.set(walkCi, (m = new GenerationalMemo(MEMO_GENERATION)));
   lastCi = ci;
   lastWalkCi = walkCi;
   lastMemo = m;

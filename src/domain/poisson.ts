@@ -5,6 +5,7 @@
  * `uniroot` (a port of R's zeroin.c, Brent's method). Only comparisons of P(X <= k) with p matter,
  * so ppois needs to be right to ~1e-12, not to the last bit.
  */
+import { GenerationalMemo } from './generational-memo';
 
 const EPS = 2.220446049250313e-16;
 
@@ -116,20 +117,14 @@ export function qpoisFast(p: number, lambda: number): number {
 }
 
 const LARGE_KEPT = 50_000;
-const large = new Map<number, { young: Map<number, number>; old: Map<number, number> }>();
+const large = new Map<number, GenerationalMemo>();
 
 /** qpois(p, λ) for λ past the thresholds' range, remembered per (p, λ) in two bounded generations. */
 function largeQpois(p: number, lambda: number): number {
   let m = large.get(p);
-  if (!m) large.set(p, (m = { young: new Map(), old: new Map() }));
-  let k = m.young.get(lambda);
-  if (k !== undefined) return k;
-  k = m.old.get(lambda) ?? qpois(p, lambda);
-  if (m.young.size >= LARGE_KEPT) {
-    m.old = m.young;
-    m.young = new Map();
-  }
-  m.young.set(lambda, k);
+  if (!m) large.set(p, (m = new GenerationalMemo(LARGE_KEPT)));
+  let k = m.get(lambda);
+  if (k === undefined) m.set(lambda, (k = qpois(p, lambda)));
   return k;
 }
 

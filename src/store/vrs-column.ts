@@ -12,10 +12,10 @@
  */
 export const VRS_DIGEST_BYTES = 24;
 
-// The key is the digest's first 48 bits: a 100 M-variant table has ~1 in 3 million odds of one false candidate per probe.
 /**
  * The `vrs_key` of a raw digest at `offset`: its first 6 bytes, big-endian, signed (an exact
  * double; Buffer.readIntBE(offset, 6) without a Buffer per call, since the parser does this per row).
+ * 48 bits: a 100 M-variant table has ~1 in 3 million odds of one false candidate per probe.
  */
 export function vrsKey(d: Uint8Array, offset = 0): number {
   const high = (d[offset]! << 8) | d[offset + 1]!;
@@ -40,6 +40,11 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 const SEXTET = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) SEXTET[BASE64URL.charCodeAt(i)] = i;
 
+/** A base64url character's value, -1 for anything else (a code past ASCII too, not folded onto one). */
+function sextet(code: number): number {
+  return code < 128 ? SEXTET[code]! : -1;
+}
+
 /**
  * Decode a digest (32 base64url characters) into `out[offset..offset + 24)` without a Buffer per
  * digest (the parser threads do this for every variant). False if it is not such a digest.
@@ -47,8 +52,8 @@ for (let i = 0; i < 64; i++) SEXTET[BASE64URL.charCodeAt(i)] = i;
 export function digestInto(digest: string, out: Uint8Array, offset: number): boolean {
   if (digest.length !== 32) return false;
   for (let i = 0, o = offset; i < 32; i += 4, o += 3) {
-    const a = SEXTET[digest.charCodeAt(i) & 127]!, b = SEXTET[digest.charCodeAt(i + 1) & 127]!;
-    const c = SEXTET[digest.charCodeAt(i + 2) & 127]!, d = SEXTET[digest.charCodeAt(i + 3) & 127]!;
+    const a = sextet(digest.charCodeAt(i)), b = sextet(digest.charCodeAt(i + 1));
+    const c = sextet(digest.charCodeAt(i + 2)), d = sextet(digest.charCodeAt(i + 3));
     if ((a | b | c | d) < 0) return false;
     const n = (a << 18) | (b << 12) | (c << 6) | d;
     out[o] = n >>> 16;

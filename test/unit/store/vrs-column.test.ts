@@ -25,4 +25,5 @@ test('digestInto decodes a digest exactly as Buffer base64url does, at an offset
   }
   expect(digestInto('z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxX', out, 0)).toBe(false); // 31 characters
   expect(digestInto('z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxX+', out, 0)).toBe(false); // '+' is base64, not base64url
+  expect(digestInto('z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxX\u00c1', out, 0)).toBe(false); // Á (0xC1) is not 'A' (0x41)
 });
