@@ -18,6 +18,7 @@ import type { Slot } from '../vcf/slots';
 import { readFileSync } from 'node:fs';
 import { RecordChecker } from './checks';
 import { vcfChunks } from './record-source';
+import type { LineChunk } from '../vcf/line-source';
 import { RowBatchBuilder } from './row-batch';
 import { VrsIdMaker } from './vrs-ids';
 import type { IngestOptions } from './options';
@@ -29,17 +30,22 @@ const ROWS_PER_BATCH = 8192;
 export const SHARE_BLOCK_LINES = 8192;
 
 /**
- * One of `of` parsers reading the same file: each reads (and decompresses) every line, but decodes
- * and parses only its blocks of SHARE_BLOCK_LINES data lines (block b is parser b % of's; the
- * others' lines are only counted, see line-source.ts LineRuns), and yields exactly
- * one batch per block it owns, in file order (empty when every row of the block was skipped). The
- * writer then takes block 0 from parser 0, block 1 from parser 1, ...: the same rows in the same
- * order as one parser, with exact line numbers, and the first bad record in file order is the
- * error reported.
+ * One of `of` parsers sharing a file: it is fed the header and its own blocks of
+ * SHARE_BLOCK_LINES data lines (block b is parser b % of's; the file is read and decompressed
+ * once, by parse-runner.ts), and yields exactly one batch per block it owns, in file order (empty
+ * when every row of the block was skipped). The writer then takes block 0 from parser 0, block 1
+ * from parser 1, ...: the same rows in the same order as one parser, with exact line numbers, and
+ * the first bad record in file order is the error reported.
  */
 export interface Share {
   index: number;
   of: number;
+}
+
+/** What a sharing parser is fed: its share, and the lines (the header, then its blocks). */
+export interface Fed {
+  share: Share;
+  lines: AsyncIterable<LineChunk>;
 }
 
 /** Turns a record's columns into per-ALT slot values, for either mode. */
@@ -59,7 +65,8 @@ interface Counter {
  * count per group, check, encode. Pure CPU work plus reading the file, so it can run in a
  * worker thread while the main thread writes SQLite.
  */
-export async function* parseFile(file: string, opts: IngestOptions, share?: Share): AsyncGenerator<ParseEvent> {
+export async function* parseFile(file: string, opts: IngestOptions, fed?: Fed): AsyncGenerator<ParseEvent> {
+  const share = fed?.share;
   const panel = opts.panel ? await readPanel(opts.panel) : undefined;
   const include = opts.samples ? await readSampleList(opts.samples) : undefined;
   const fieldMap = opts.fields ? readFieldMap(opts.fields) : undefined;
@@ -78,7 +85,6 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
   let firstDataLine = 0;
   let block = -1;
   const owns = (b: number): boolean => !share || b % share.of === share.index;
-  const runs = share && ((d: number) => ({ skip: !owns(Math.floor(d / SHARE_BLOCK_LINES)), lines: SHARE_BLOCK_LINES - (d % SHARE_BLOCK_LINES) }));
   try {
     const onHeader = (h: VcfHeader, dataStart: number): void => {
       firstDataLine = dataStart;
@@ -97,7 +103,7 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
         ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList }, sampleDigests: sampleDigests(gc.countedSamples), individuals: gc.individuals } : {}),
       };
     };
-    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes, runs)) {
+    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes, fed?.lines)) {
       if (header) {
         yield header;
         header = undefined;

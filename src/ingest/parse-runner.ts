@@ -3,13 +3,17 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AfbError } from '../domain/errors';
-import { parseFile, type Share } from './file-parser';
+import { parseFile, SHARE_BLOCK_LINES, type Share } from './file-parser';
+import { readLineBlocks, type LineBlock } from '../vcf/line-source';
 import type { IngestOptions } from './options';
 import type { ParseEvent } from './parse-events';
 import { fromThreadError, type ThreadError } from './thread-error';
 
 /** What the parser thread posts: the parse events, or the error that stopped it. */
 export type WorkerMessage = ParseEvent | { type: 'error'; error: ThreadError };
+
+/** What a sharing parser thread is fed (besides 'ack'): blocks of lines, then the end. */
+export type FeedMessage = { type: 'lines'; block: LineBlock } | { type: 'eof' };
 
 export interface ParseRun {
   events: AsyncIterable<ParseEvent>;
@@ -36,8 +40,8 @@ export function parseEvents(file: string, opts: IngestOptions, signal?: AbortSig
 
 /**
  * Parser threads by default: one per core, at most 3. Each holds its own buffers and batches in
- * flight (~190 MB peak RSS each measured at 2 M records), and each decompresses the whole file,
- * so past a few threads the writer and gunzip are the limit anyway; --parse-threads overrides it.
+ * flight (~190 MB peak RSS each measured at 2 M records), and past a few threads the writer and
+ * the one decompression are the limit anyway; --parse-threads overrides it.
  */
 const MAX_DEFAULT_THREADS = 3;
 
@@ -50,15 +54,57 @@ function isRegularFile(file: string): boolean {
   }
 }
 
+/** Blocks of lines sent to a parser thread and not yet parsed into its batch (per thread). */
+const FED_AHEAD = 4;
+
 /**
- * `threads` parser threads on one file (file-parser.ts Share), their events put back in file
- * order: the header once, then block 0 from thread 0, block 1 from thread 1, and so on, then one
- * end with the threads' counts added up. Each acknowledgement goes to the thread whose batch it
- * was, so each keeps at most MAX_IN_FLIGHT batches waiting, as one does.
+ * `threads` parser threads on one file (file-parser.ts Share). This thread reads and decompresses
+ * the file once (readLineBlocks) and feeds thread b % threads block b of SHARE_BLOCK_LINES data
+ * lines, undecoded (the bytes are transferred, not copied); each thread decodes and parses only
+ * its own blocks. Their events are put back in file order: the header once, then block 0 from
+ * thread 0, block 1 from thread 1, and so on, then one end with the threads' counts added up.
+ * Each acknowledgement goes to the thread whose batch it was, so each keeps at most
+ * MAX_IN_FLIGHT batches waiting, as one does, and at most FED_AHEAD blocks to parse.
+ * A read error (a damaged or truncated file, an overlong line) is reported where it happened:
+ * after the batches of the blocks before it.
  */
 function inWorkers(file: string, opts: IngestOptions, threads: number, signal?: AbortSignal): ParseRun {
-  const runs = Array.from({ length: threads }, (_, index) => inWorker(file, opts, signal, { index, of: threads }));
+  const ahead = new Array<number>(threads).fill(0);
+  const wakeFeeder: ((() => void) | undefined)[] = new Array(threads).fill(undefined);
+  const runs = Array.from({ length: threads }, (_, index) =>
+    inWorker(file, opts, signal, { index, of: threads }, () => {
+      ahead[index] = ahead[index]! - 1;
+      wakeFeeder[index]?.();
+      wakeFeeder[index] = undefined;
+    }),
+  );
   const its = runs.map((r) => r.events[Symbol.asyncIterator]());
+  // The feed: the first block it could not read (-1: the header), and why.
+  let feedFailure: { block: number; error: unknown } | undefined;
+  let stopped = false;
+  let fedBytes = 0;
+  const feed = async (): Promise<void> => {
+    let block = -1; // -1: the header, sent to every thread
+    try {
+      for await (const lines of readLineBlocks(file, SHARE_BLOCK_LINES, (n) => (fedBytes += n), opts.maxLineBytes)) {
+        if (stopped || signal?.aborted) return;
+        if (block < 0) runs.forEach((r) => r.feed({ type: 'lines', block: { ...lines, bytes: lines.bytes.slice() } }));
+        else {
+          const t = block % threads;
+          while (ahead[t]! >= FED_AHEAD && !stopped) await new Promise<void>((r) => (wakeFeeder[t] = r));
+          if (stopped) return;
+          ahead[t] = ahead[t]! + 1;
+          runs[t]!.feed({ type: 'lines', block: lines }, [lines.bytes.buffer as ArrayBuffer]);
+        }
+        block++;
+      }
+      for (const r of runs) r.feed({ type: 'eof' });
+    } catch (e) {
+      feedFailure = { block, error: e };
+      for (const r of runs) r.feed({ type: 'eof' });
+    }
+  };
+  const feeding = feed();
   let lastFrom: ParseRun | undefined;
   async function* events(): AsyncGenerator<ParseEvent> {
     const records = new Array<number>(threads).fill(0);
@@ -67,16 +113,21 @@ function inWorkers(file: string, opts: IngestOptions, threads: number, signal?: 
       const n = await its[i]!.next();
       return n.done ? undefined : n.value;
     };
-    // Every thread parses the header; they are equal, so the first one's stands for all.
+    // Every thread parses the header; they are equal, so the first one's stands for all. A feed
+    // that failed in the header left the threads an incomplete one: its error is the one to report.
     let first: ParseEvent | undefined;
     for (let i = 0; i < threads; i++) {
-      const e = await next(i);
+      const e = await next(i).catch((err: unknown) => {
+        throw feedFailure?.block === -1 ? feedError(file, feedFailure.error) : err;
+      });
       if (e?.type === 'end') ends[i] = e;
       else if (i === 0) first = e;
     }
     if (first) yield first;
     for (let b = 0; ; b++) {
       const i = b % threads;
+      // The feed stopped before block b: its error, not the threads' ends.
+      if (feedFailure && b >= feedFailure.block) throw feedError(file, feedFailure.error);
       if (ends[i]) {
         // The file ended before block b: every other thread ends next.
         for (let j = 0; j < threads; j++) {
@@ -99,8 +150,10 @@ function inWorkers(file: string, opts: IngestOptions, threads: number, signal?: 
       if (e.type !== 'batch') continue;
       records[i] = e.records;
       lastFrom = runs[i];
-      yield { ...e, records: records.reduce((a, n) => a + n, 0) };
+      yield { ...e, records: records.reduce((a, n) => a + n, 0), bytesRead: fedBytes };
     }
+    await feeding;
+    if (feedFailure) throw feedError(file, feedFailure.error);
     const all = ends.filter(Boolean);
     const skipped: Record<string, number> = {};
     for (const e of all) for (const [k, n] of Object.entries(e.skipped)) skipped[k] = (skipped[k] ?? 0) + n;
@@ -117,9 +170,20 @@ function inWorkers(file: string, opts: IngestOptions, threads: number, signal?: 
     events: events(),
     ack: () => lastFrom?.ack(),
     stop: async () => {
+      stopped = true;
+      for (const w of wakeFeeder) w?.();
       await Promise.all(runs.map((r) => r.stop()));
     },
   };
+}
+
+function feedError(file: string, e: unknown): Error {
+  return e instanceof AfbError ? e : new AfbError('INVALID_INPUT_FILE', `${file}: cannot read: ${(e as Error).message}`, { cause: e });
+}
+
+/** A parser thread's run, which can also be fed lines (FeedMessage). */
+interface WorkerRun extends ParseRun {
+  feed(m: FeedMessage, transfer?: ArrayBuffer[]): void;
 }
 
 function inline(file: string, opts: IngestOptions, signal?: AbortSignal): ParseRun {
@@ -146,7 +210,7 @@ function inline(file: string, opts: IngestOptions, signal?: AbortSignal): ParseR
   };
 }
 
-function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal, share?: Share): ParseRun {
+function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal, share?: Share, onBatch?: () => void): WorkerRun {
   const script = workerScript();
   const worker = new Worker(script, { workerData: { file, opts, share } });
   const queue: WorkerMessage[] = [];
@@ -159,6 +223,7 @@ function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal, share
     notify = undefined;
   };
   worker.on('message', (m: WorkerMessage) => {
+    if (m.type === 'batch') onBatch?.();
     queue.push(m);
     wake();
   });
@@ -194,6 +259,9 @@ function inWorker(file: string, opts: IngestOptions, signal?: AbortSignal, share
     events: events(),
     ack: () => {
       if (!stopped && exitCode === undefined) worker.postMessage('ack');
+    },
+    feed: (m, transfer) => {
+      if (!stopped && exitCode === undefined) worker.postMessage(m, transfer);
     },
     stop: async () => {
       stopped = true;

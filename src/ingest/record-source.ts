@@ -1,36 +1,30 @@
 import { AfbError } from '../domain/errors';
 import { parseHeader, type VcfHeader } from '../vcf/header';
-import { DEFAULT_MAX_LINE_BYTES, readLineChunks, type LineRuns } from '../vcf/line-source';
+import { DEFAULT_MAX_LINE_BYTES, readLineChunks, type LineChunk } from '../vcf/line-source';
 
 export interface DataLines {
   firstLine: number;
   lines: string[];
 }
 
-/** Runs of data lines (numbered from 0, the first line after #CHROM) that a reader wants or skips. */
-export type DataRuns = (dataLine: number) => { skip: boolean; lines: number };
-
 /**
  * A VCF split into its header and its data lines (in chunks, with 1-based line numbers).
  * `onHeader` is called once the #CHROM line has been read, with the number of the first data
- * line; the chunks are the data lines after it. With `dataRuns`, the skipped runs of data lines
- * are left out (line-source.ts LineRuns): the header is always read whole.
+ * line; the chunks yielded are the data lines after it. The lines are read from `file`, or
+ * taken from `fed` (a parser thread fed blocks of the file: parse-runner.ts).
  */
 export async function* vcfChunks(
   file: string,
   onHeader: (header: VcfHeader, firstDataLine: number) => void,
   onBytes?: (n: number) => void,
   maxLineBytes?: number,
-  dataRuns?: DataRuns,
+  fed?: AsyncIterable<LineChunk>,
 ): AsyncGenerator<DataLines> {
   const headerLines: string[] = [];
   let headerChars = 0;
   const maxHeader = maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let header: VcfHeader | undefined;
-  let firstDataLine = 0;
-  // Until the header is known, line by line: where the data starts is not known yet.
-  const runs: LineRuns | undefined = dataRuns && ((lineNo) => (header ? dataRuns(lineNo - firstDataLine) : { skip: false, lines: 1 }));
-  for await (const chunk of readLineChunks(file, onBytes, maxLineBytes, runs)) {
+  for await (const chunk of fed ?? readLineChunks(file, onBytes, maxLineBytes)) {
     let i = 0;
     if (!header) {
       while (i < chunk.lines.length && chunk.lines[i]!.startsWith('#')) {
@@ -43,8 +37,8 @@ export async function* vcfChunks(
       }
       if (i === chunk.lines.length) continue;
       header = parseHeader(headerLines, file);
-      firstDataLine = chunk.firstLine + i;
-      onHeader(header, firstDataLine);
+      // The header is lines 1..n of the file, so its data starts at n + 1 (a fed thread may not see that line).
+      onHeader(header, headerLines.length + 1);
     }
     yield { firstLine: chunk.firstLine + i, lines: i === 0 ? chunk.lines : chunk.lines.slice(i) };
   }

@@ -85,35 +85,18 @@ async function* decompressed(bytes: Readable, input: string, onBytes?: (n: numbe
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Which lines a reader wants decoded: asked at the start of each run of lines, it answers how
- * many lines from `lineNo` on form the run and whether they are stepped over. Parser threads
- * that share a file (ingest/file-parser.ts Share) each want only their own blocks: the others'
- * lines are counted (for exact line numbers) but never turned into strings.
- */
-export type LineRuns = (lineNo: number) => { skip: boolean; lines: number };
-
-/**
  * Lines of a VCF (plain, gzip or BGZF; path or URL) in chunks, without line terminators.
- * With `runs`, the lines of skipped runs are left out of the chunks (each chunk's lines are
- * still consecutive, and `firstLine` exact).
  * CRLF files work: the '\r' is removed here so it never ends up inside the last field.
  *
  * Linear in the input: each byte is scanned for '\n' once, a partial line waits as a list of
  * buffers (joined once, when its end arrives), and a line longer than `maxLineBytes` stops the
  * read with an error naming file and line instead of growing without bound.
  */
-export async function* readLineChunks(
-  input: string,
-  onBytes?: (compressedBytes: number) => void,
-  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-  runs?: LineRuns,
-): AsyncGenerator<LineChunk> {
+export async function* readLineChunks(input: string, onBytes?: (compressedBytes: number) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
   const bytes = await openByteStream(input);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 1;
-  // The run being read when `runs` is given; it may continue past a chunk's end.
-  const run: RunState = { next: 1, left: 0, skip: false };
   const tooLong = (line = lineNo): AfbError =>
     new AfbError(
       'INVALID_VCF',
@@ -140,14 +123,9 @@ export async function* readLineChunks(
           from = end + 1;
         }
       }
-      if (runs) {
-        for (const chunk of runChunks(head, lineNo, runs, run)) yield chunk;
-        lineNo = run.next;
-      } else {
-        const lines = decodeLines(head, 0, head.length);
-        yield { firstLine: lineNo, lines };
-        lineNo += lines.length;
-      }
+      const lines = decodeLines(head, 0, head.length);
+      yield { firstLine: lineNo, lines };
+      lineNo += lines.length;
       const rest = buf.subarray(lastNl + 1);
       pending = rest.length > 0 ? [rest] : [];
       pendingBytes = rest.length;
@@ -157,59 +135,9 @@ export async function* readLineChunks(
     bytes.destroy();
   }
   if (pendingBytes > 0) {
-    if (runs) {
-      for (const chunk of runChunks(Buffer.concat(pending), lineNo, runs, run)) yield chunk;
-      return;
-    }
     const carry = Buffer.concat(pending).toString('utf8');
     const l = carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
     yield { firstLine: lineNo, lines: [l] };
-  }
-}
-
-/** `bytes[from, to)` (whole lines, '\n' between them) as strings, without a trailing '\r' each. */
-function decodeLines(bytes: Buffer, from: number, to: number): string[] {
-  const lines = bytes.toString('utf8', from, to).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-  }
-  return lines;
-}
-
-interface RunState {
-  /** The line number of the next line. */
-  next: number;
-  /** Lines left in the current run, and whether it is skipped. */
-  left: number;
-  skip: boolean;
-}
-
-/**
- * The chunks of `head` (whole lines, the first numbered `firstLine`) that `runs` wants decoded.
- * A skipped run is stepped over with indexOf ('\n' found by memchr), never decoded.
- */
-function* runChunks(head: Buffer, firstLine: number, runs: LineRuns, run: RunState): Generator<LineChunk> {
-  run.next = firstLine;
-  let pos = 0;
-  while (pos <= head.length) {
-    if (run.left <= 0) {
-      const r = runs(run.next);
-      run.left = Math.max(1, r.lines);
-      run.skip = r.skip;
-    }
-    // The end of the run's lines in this piece: after `n` lines, or at the piece's end.
-    let end = pos;
-    let n = 0;
-    while (n < run.left && end <= head.length) {
-      const nl = head.indexOf(10, end);
-      end = nl < 0 ? head.length + 1 : nl + 1;
-      n++;
-    }
-    if (!run.skip) yield { firstLine: run.next, lines: decodeLines(head, pos, end - 1) };
-    run.next += n;
-    run.left -= n;
-    pos = end;
   }
 }
 
@@ -225,4 +153,104 @@ export async function inputSize(input: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** Whole lines as bytes: `lines` lines from line `firstLine` on, each ended by '\n' (the file's last one perhaps not). */
+export interface LineBlock {
+  firstLine: number;
+  lines: number;
+  /** Its own ArrayBuffer (never Node's shared pool), so it can be transferred to another thread. */
+  bytes: Uint8Array;
+}
+
+/**
+ * The lines of a VCF (plain, gzip or BGZF; path or URL) as undecoded blocks: first the header
+ * (every leading line that starts with '#', perhaps none), then the data lines `blockLines` at a
+ * time. What ingest's parser threads are fed from (ingest/parse-runner.ts): the file is read and
+ * decompressed once, here, and each thread decodes and parses only its own blocks.
+ * A line longer than `maxLineBytes` stops the read with the same error as readLineChunks.
+ */
+export async function* readLineBlocks(input: string, blockLines: number, onBytes?: (compressedBytes: number) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<LineBlock> {
+  const bytes = await openByteStream(input);
+  // The block being gathered: whole pieces of decompressed data, and where its lines start.
+  let pieces: Buffer[] = [];
+  let firstLine = 1;
+  let lines = 0;
+  let inHeader = true;
+  // The line being read: where it started (line number) and its length so far.
+  let lineBytes = 0;
+  let atLineStart = true;
+  const tooLong = (): AfbError =>
+    new AfbError(
+      'INVALID_VCF',
+      `${input}:${firstLine + lines}: the line is longer than ${maxLineBytes} bytes (the limit; --max-line-bytes raises it); a VCF line this long is almost certainly damaged or not a VCF`,
+    );
+  const take = (): LineBlock => {
+    const block = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      block.set(p, at);
+      at += p.length;
+    }
+    const out = { firstLine, lines, bytes: block };
+    firstLine += lines;
+    lines = 0;
+    pieces = [];
+    return out;
+  };
+  try {
+    for await (const buf of decompressed(bytes, input, onBytes)) {
+      // Lines [seg, from) of this piece belong to the block being gathered.
+      let seg = 0;
+      let from = 0;
+      while (from < buf.length) {
+        if (inHeader && atLineStart && buf[from] !== 0x23) {
+          // The first line that is not a header line: the header block ends before it.
+          if (from > seg) pieces.push(buf.subarray(seg, from));
+          seg = from;
+          inHeader = false;
+          yield take();
+        }
+        const nl = buf.indexOf(10, from);
+        lineBytes += (nl < 0 ? buf.length : nl) - from;
+        if (lineBytes > maxLineBytes) throw tooLong();
+        if (nl < 0) {
+          from = buf.length;
+          atLineStart = false;
+          break;
+        }
+        from = nl + 1;
+        atLineStart = true;
+        lineBytes = 0;
+        lines++;
+        if (!inHeader && lines === blockLines) {
+          pieces.push(buf.subarray(seg, from));
+          seg = from;
+          yield take();
+        }
+      }
+      if (from > seg) pieces.push(buf.subarray(seg, from));
+    }
+  } finally {
+    bytes.destroy();
+  }
+  if (!atLineStart) lines++; // the last line, without its '\n'
+  if (inHeader || lines > 0) yield take();
+}
+
+/** A block's lines as strings (what readLineChunks would have yielded for them). */
+export function blockChunk(block: LineBlock): LineChunk {
+  const b = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
+  if (block.lines === 0) return { firstLine: block.firstLine, lines: [] };
+  return { firstLine: block.firstLine, lines: decodeLines(b, 0, b[b.length - 1] === 10 ? b.length - 1 : b.length) };
+}
+
+/** `bytes[from, to)`, whole lines with '\n' between them, as strings without a trailing '\r' each. */
+function decodeLines(bytes: Buffer, from: number, to: number): string[] {
+  const lines = bytes.toString('utf8', from, to).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+  return lines;
 }

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { ingestVcf } from '../../src/ingest';
 import { isAfbError } from '../../src/domain/errors';
 import { realFile, tempDir } from '../helpers/fixtures';
@@ -91,5 +92,33 @@ describe('several parser threads on one file (blocks of lines shared out, put ba
     expect(errors[0]).toMatch(new RegExp(`blocks-bad\\.vcf:${8192 * 2 - 5 + 4}: `)); // after the 4 header lines
     expect(errors[1]).toBe(errors[0]);
     expect(errors[2]).toBe(errors[0]);
+  });
+
+  // The file is read once and fed to the threads: what goes wrong in the reading is reported in
+  // file order too, after the blocks before it, and the same way as one thread reports it.
+  test('a file damaged in its 4th block: the bad record in block 1 first; without it, the damage; as inline', async () => {
+    const good = (i: number): string => `1\t${i * 10}\t.\tC\tT\t.\tPASS\tAC=1;AN=10`;
+    const damaged = (name: string, badLine?: number): string => {
+      const text = [...sitesHeader(), ...Array.from({ length: LINES }, (_, i) => (i + 1 === badLine ? line(997) : good(i + 1))), ''].join('\n');
+      const gz = gzipSync(Buffer.from(text));
+      const f = join(tmp.dir, name);
+      writeFileSync(f, gz.subarray(0, Math.floor(gz.length * 0.7)));
+      return f;
+    };
+    for (const [file, want] of [
+      [damaged('blocks-bad-damaged.vcf.gz', 8192 + 17), new RegExp(`blocks-bad-damaged\\.vcf\\.gz:${8192 + 17 + 4}: `)],
+      [damaged('blocks-damaged.vcf.gz'), /blocks-damaged\.vcf\.gz: the compressed data is damaged or truncated/],
+    ] as const) {
+      const errors: unknown[] = [];
+      for (const [runner, parseThreads] of [['worker', 3], ['worker', 2], ['inline', 1]] as const) {
+        const db = join(tmp.dir, `damaged-${Math.random().toString(36).slice(2)}.db`);
+        errors.push(await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', runner, parseThreads, inputs: [file] }).catch((x: unknown) => x));
+      }
+      for (const e of errors) {
+        expect(isAfbError(e)).toBe(true);
+        expect((e as Error).message).toMatch(want);
+        expect((e as Error).message).toBe((errors[2] as Error).message);
+      }
+    }
   });
 });
