@@ -342,8 +342,9 @@ export class CountsReader {
     if (!Array.isArray(raw) || raw.length < 1 + STRIDE || (raw.length - 1) % STRIDE !== 0) this.bad('a dataset entry is not [d, populations...]');
     const d = this.datasets[raw[0] as number];
     if (!Number.isInteger(raw[0]) || !d) this.bad(`dataset ${JSON.stringify(raw[0])} was not declared`);
-    const populations: PopulationCounts[] = [];
-    for (let i = 1; i < raw.length; i += STRIDE) {
+    // Made at its size (an array grown by push reserves 17 places).
+    const populations: PopulationCounts[] = new Array((raw.length - 1) / STRIDE);
+    for (let i = 1, at = 0; i < raw.length; i += STRIDE, at++) {
       const g = this.groups[raw[i] as number];
       if (!Number.isInteger(raw[i]) || !g) this.bad(`group ${JSON.stringify(raw[i])} was not declared`);
       for (let k = 0; k < 5; k++) {
@@ -376,7 +377,7 @@ export class CountsReader {
         if (withheld.some((k) => counts[k] !== undefined)) this.bad(`population ${g.code}: a count both sent and withheld`);
         p.withheld = withheld;
       }
-      populations.push(p);
+      populations[at] = p;
     }
     const f: DatasetFrequencies = { datasetId: d.datasetId, source: d.source, filters: [], populations };
     if (d.version !== undefined) f.version = d.version;

@@ -57,7 +57,7 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
     }
   }
   const warnings: string[] = [];
-  for (const [i, list] of rivals ?? []) {
+  if (rivals) for (const [i, list] of rivals) {
     const origin = list[0]!.entry.origin ?? list[0]!.entry.datasetId;
     const score = (c: Claim) => o.entitlement?.(c.peerId, origin) ?? 0;
     const best = list.reduce((a, b) => (score(b) > score(a) ? b : a));
