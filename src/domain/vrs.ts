@@ -77,10 +77,23 @@ export function vrsAllele(assembly: Assembly, contig: string, start0: number, re
  * what an ingest stores, without building the Allele object.
  */
 export function vrsAlleleDigest(assembly: Assembly, contig: string, start0: number, ref: string, alt: string, reference?: ReferenceSlice): string | undefined {
+  if (ref !== '' && alt !== '') {
+    // A substitution, most rows of an ingest: the digests of normalised() and identifyAllele
+    // without their objects.
+    const accession = refgetAccession(assembly, contig);
+    if (!accession || hasN(ref) || hasN(alt)) return undefined;
+    return sha512t24u(alleleJson(sha512t24u(locationJson(accession, start0, start0 + ref.length)), literalJson(alt)));
+  }
   const n = normalised(assembly, contig, start0, ref, alt, reference);
   if (!n) return undefined;
   const locationDigest = sha512t24u(locationJson(n.accession, n.start, n.end));
-  return sha512t24u(alleleJson(locationDigest, n.state));
+  return sha512t24u(alleleJson(locationDigest, stateJson(n.state)));
+}
+
+/** An N (or n) among the bases: such an allele has no VRS id here. */
+function hasN(bases: string): boolean {
+  for (let i = 0; i < bases.length; i++) if ((bases.charCodeAt(i) | 32) === 110) return true;
+  return false;
 }
 
 function normalised(
@@ -104,22 +117,33 @@ function normalised(
 export function identifyAllele(accession: string, start: number, end: number, state: VrsState): VrsAllele {
   const location = { type: 'SequenceLocation' as const, sequenceReference: { type: 'SequenceReference' as const, refgetAccession: accession }, start, end };
   const locationDigest = sha512t24u(locationJson(accession, start, end));
-  const digest = sha512t24u(alleleJson(locationDigest, state));
+  const digest = sha512t24u(alleleJson(locationDigest, stateJson(state)));
   return { id: `${VRS_ALLELE_PREFIX}${digest}`, type: 'Allele', digest, location: { id: `ga4gh:SL.${locationDigest}`, digest: locationDigest, ...location }, state };
 }
 
-/** Canonical JSON (RFC 8785) of a SequenceLocation's digest keys. */
+/*
+ * Canonical JSON (RFC 8785: sorted keys, no spaces) of the digest keys. The strings in it are
+ * refget accessions (`SQ.` + base64url), digests (base64url) and bases (letters, checked at
+ * ingest): none has a character JSON escapes, so each is written between quotes as it is.
+ */
+
 function locationJson(accession: string, start: number, end: number): string {
-  return `{"end":${end},"sequenceReference":{"refgetAccession":${JSON.stringify(accession)},"type":"SequenceReference"},"start":${start},"type":"SequenceLocation"}`;
+  return `{"end":${end},"sequenceReference":{"refgetAccession":"${accession}","type":"SequenceReference"},"start":${start},"type":"SequenceLocation"}`;
 }
 
-/** Canonical JSON of an Allele's digest keys, its location replaced by the location's digest. */
-function alleleJson(locationDigest: string, state: VrsState): string {
-  const stateJson =
-    state.type === 'LiteralSequenceExpression'
-      ? `{"sequence":${JSON.stringify(state.sequence)},"type":"LiteralSequenceExpression"}`
-      : `{"length":${state.length},"repeatSubunitLength":${state.repeatSubunitLength},"type":"ReferenceLengthExpression"}`;
-  return `{"location":${JSON.stringify(locationDigest)},"state":${stateJson},"type":"Allele"}`;
+/** An Allele's digest keys, its location replaced by the location's digest. */
+function alleleJson(locationDigest: string, stateJson: string): string {
+  return `{"location":"${locationDigest}","state":${stateJson},"type":"Allele"}`;
+}
+
+function literalJson(sequence: string): string {
+  return `{"sequence":"${sequence}","type":"LiteralSequenceExpression"}`;
+}
+
+function stateJson(state: VrsState): string {
+  return state.type === 'LiteralSequenceExpression'
+    ? literalJson(state.sequence)
+    : `{"length":${state.length},"repeatSubunitLength":${state.repeatSubunitLength},"type":"ReferenceLengthExpression"}`;
 }
 
 /**

@@ -29,8 +29,9 @@ const ROWS_PER_BATCH = 8192;
 export const SHARE_BLOCK_LINES = 8192;
 
 /**
- * One of `of` parsers reading the same file: each reads (and decompresses) every line, but parses
- * only its blocks of SHARE_BLOCK_LINES data lines (block b is parser b % of's), and yields exactly
+ * One of `of` parsers reading the same file: each reads (and decompresses) every line, but decodes
+ * and parses only its blocks of SHARE_BLOCK_LINES data lines (block b is parser b % of's; the
+ * others' lines are only counted, see line-source.ts LineRuns), and yields exactly
  * one batch per block it owns, in file order (empty when every row of the block was skipped). The
  * writer then takes block 0 from parser 0, block 1 from parser 1, ...: the same rows in the same
  * order as one parser, with exact line numbers, and the first bad record in file order is the
@@ -73,12 +74,14 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
   let records = 0;
   let leftAligned = 0;
   let header: ParseEvent | undefined;
-  // Shared: the index of the next data line, and the block being read (-1: none yet).
-  let dataLine = 0;
+  // Shared: the line number of the first data line, and the block being read (-1: none yet).
+  let firstDataLine = 0;
   let block = -1;
   const owns = (b: number): boolean => !share || b % share.of === share.index;
+  const runs = share && ((d: number) => ({ skip: !owns(Math.floor(d / SHARE_BLOCK_LINES)), lines: SHARE_BLOCK_LINES - (d % SHARE_BLOCK_LINES) }));
   try {
-    const onHeader = (h: VcfHeader): void => {
+    const onHeader = (h: VcfHeader, dataStart: number): void => {
+      firstDataLine = dataStart;
       checkAssemblyHints(h, opts, file);
       counter = makeCounter(h, opts, file, { panel, include, fieldMap });
       checker = new RecordChecker(counter.slots, counter.groups.map((g) => g.key));
@@ -94,7 +97,7 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
         ...(gc ? { samples: { ...gc.selection, inVcf: gc.selection.counted + gc.selection.notInPanel + gc.selection.excludedByList }, sampleDigests: sampleDigests(gc.countedSamples), individuals: gc.individuals } : {}),
       };
     };
-    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes)) {
+    for await (const chunk of vcfChunks(file, onHeader, (n) => (bytesRead += n), opts.maxLineBytes, runs)) {
       if (header) {
         yield header;
         header = undefined;
@@ -102,8 +105,9 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
       const c = counter!;
       for (let i = 0; i < chunk.lines.length; i++) {
         const line = chunk.lines[i]!;
+        const lineNo = chunk.firstLine + i;
         if (share) {
-          const b = Math.floor(dataLine++ / SHARE_BLOCK_LINES);
+          const b = Math.floor((lineNo - firstDataLine) / SHARE_BLOCK_LINES);
           if (b !== block) {
             if (block >= 0 && owns(block)) yield { type: 'batch', batch: builder.take(), records, bytesRead, totalBytes, indexedRecords };
             block = b;
@@ -111,7 +115,6 @@ export async function* parseFile(file: string, opts: IngestOptions, share?: Shar
           if (!owns(b)) continue;
         }
         if (line === '') continue;
-        const lineNo = chunk.firstLine + i;
         records++;
         try {
           const { cols, rec } = c.records.parse(line);

@@ -85,18 +85,35 @@ async function* decompressed(bytes: Readable, input: string, onBytes?: (n: numbe
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Which lines a reader wants decoded: asked at the start of each run of lines, it answers how
+ * many lines from `lineNo` on form the run and whether they are stepped over. Parser threads
+ * that share a file (ingest/file-parser.ts Share) each want only their own blocks: the others'
+ * lines are counted (for exact line numbers) but never turned into strings.
+ */
+export type LineRuns = (lineNo: number) => { skip: boolean; lines: number };
+
+/**
  * Lines of a VCF (plain, gzip or BGZF; path or URL) in chunks, without line terminators.
+ * With `runs`, the lines of skipped runs are left out of the chunks (each chunk's lines are
+ * still consecutive, and `firstLine` exact).
  * CRLF files work: the '\r' is removed here so it never ends up inside the last field.
  *
  * Linear in the input: each byte is scanned for '\n' once, a partial line waits as a list of
  * buffers (joined once, when its end arrives), and a line longer than `maxLineBytes` stops the
  * read with an error naming file and line instead of growing without bound.
  */
-export async function* readLineChunks(input: string, onBytes?: (compressedBytes: number) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
+export async function* readLineChunks(
+  input: string,
+  onBytes?: (compressedBytes: number) => void,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  runs?: LineRuns,
+): AsyncGenerator<LineChunk> {
   const bytes = await openByteStream(input);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let lineNo = 1;
+  // The run being read when `runs` is given; it may continue past a chunk's end.
+  const run: RunState = { next: 1, left: 0, skip: false };
   const tooLong = (line = lineNo): AfbError =>
     new AfbError(
       'INVALID_VCF',
@@ -123,13 +140,14 @@ export async function* readLineChunks(input: string, onBytes?: (compressedBytes:
           from = end + 1;
         }
       }
-      const lines = head.toString('utf8').split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+      if (runs) {
+        for (const chunk of runChunks(head, lineNo, runs, run)) yield chunk;
+        lineNo = run.next;
+      } else {
+        const lines = decodeLines(head, 0, head.length);
+        yield { firstLine: lineNo, lines };
+        lineNo += lines.length;
       }
-      yield { firstLine: lineNo, lines };
-      lineNo += lines.length;
       const rest = buf.subarray(lastNl + 1);
       pending = rest.length > 0 ? [rest] : [];
       pendingBytes = rest.length;
@@ -139,9 +157,59 @@ export async function* readLineChunks(input: string, onBytes?: (compressedBytes:
     bytes.destroy();
   }
   if (pendingBytes > 0) {
+    if (runs) {
+      for (const chunk of runChunks(Buffer.concat(pending), lineNo, runs, run)) yield chunk;
+      return;
+    }
     const carry = Buffer.concat(pending).toString('utf8');
     const l = carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry;
     yield { firstLine: lineNo, lines: [l] };
+  }
+}
+
+/** `bytes[from, to)` (whole lines, '\n' between them) as strings, without a trailing '\r' each. */
+function decodeLines(bytes: Buffer, from: number, to: number): string[] {
+  const lines = bytes.toString('utf8', from, to).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+interface RunState {
+  /** The line number of the next line. */
+  next: number;
+  /** Lines left in the current run, and whether it is skipped. */
+  left: number;
+  skip: boolean;
+}
+
+/**
+ * The chunks of `head` (whole lines, the first numbered `firstLine`) that `runs` wants decoded.
+ * A skipped run is stepped over with indexOf ('\n' found by memchr), never decoded.
+ */
+function* runChunks(head: Buffer, firstLine: number, runs: LineRuns, run: RunState): Generator<LineChunk> {
+  run.next = firstLine;
+  let pos = 0;
+  while (pos <= head.length) {
+    if (run.left <= 0) {
+      const r = runs(run.next);
+      run.left = Math.max(1, r.lines);
+      run.skip = r.skip;
+    }
+    // The end of the run's lines in this piece: after `n` lines, or at the piece's end.
+    let end = pos;
+    let n = 0;
+    while (n < run.left && end <= head.length) {
+      const nl = head.indexOf(10, end);
+      end = nl < 0 ? head.length + 1 : nl + 1;
+      n++;
+    }
+    if (!run.skip) yield { firstLine: run.next, lines: decodeLines(head, pos, end - 1) };
+    run.next += n;
+    run.left -= n;
+    pos = end;
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { identifyAllele, parseVrsAlleleId, refgetAccession, sha512t24u, vrsAllele, type ReferenceSlice } from '../../../src/domain/vrs';
+import { identifyAllele, parseVrsAlleleId, refgetAccession, sha512t24u, vrsAllele, vrsAlleleDigest, type ReferenceSlice } from '../../../src/domain/vrs';
 import { trimAlleles } from '../../../src/domain/alleles';
 import { resolveContig } from '../../../src/domain/contigs';
 
@@ -88,6 +88,8 @@ test.each(vectors.map((v) => [`${v.pos} ${v.ref}>${v.alt}`, v] as const))('chr19
   const allele = vrsAllele('GRCh38', contig, t.start0, t.ref, t.alt, reference)!;
   expect(allele.id).toBe(v.id);
   expect([allele.location.start, allele.location.end]).toEqual([v.start, v.end]);
+  // The ingest's path (a substitution's digest without the objects) gives the same id.
+  expect(`ga4gh:VA.${vrsAlleleDigest('GRCh38', contig, t.start0, t.ref, t.alt, reference)}`).toBe(v.id);
 });
 
 test('an insertion or deletion without reference bases gets no id (never a guessed one); a substitution needs none', () => {

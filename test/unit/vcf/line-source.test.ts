@@ -38,3 +38,32 @@ test('a line over the limit is an error naming the file and line number', async 
   await expect(lines(path, 4096)).rejects.toThrow(new RegExp(`${path}:2: the line is longer than 4096 bytes`));
   expect((await lines(path, 5000)).all).toEqual(['short', 'y'.repeat(5000), 'after']);
 });
+
+test.each([
+  ['plain', (b: Buffer) => b],
+  ['gzip', (b: Buffer) => gzipSync(b)],
+])('%s: with runs, exactly the kept lines, with their own line numbers, across read boundaries', async (kind, encode) => {
+  // ~30,000 lines of varied length (2.4 MiB: runs cross the 1 MiB reads), CRLF on some, no final newline.
+  const all: string[] = [];
+  for (let i = 0; i < 30_000; i++) all.push(`${i}\t${'z'.repeat((i * 37) % 150)}${i % 7 === 0 ? '\r' : ''}`);
+  const path = join(dir, `runs-${kind}`);
+  writeFileSync(path, encode(Buffer.from(all.join('\n'), 'utf8')));
+  const expected = all.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  // Runs of 1,000 lines from line 1, every third one kept; the first 5 lines asked one at a time.
+  const asked: number[] = [];
+  const runs = (lineNo: number): { skip: boolean; lines: number } => {
+    asked.push(lineNo);
+    if (lineNo <= 5) return { skip: false, lines: 1 };
+    const r = Math.floor((lineNo - 1) / 1000);
+    return { skip: r % 3 !== 0, lines: 1000 - ((lineNo - 1) % 1000) };
+  };
+  const got = new Map<number, string>();
+  for await (const c of readLineChunks(path, undefined, undefined, runs)) c.lines.forEach((l, i) => got.set(c.firstLine + i, l));
+  const want = new Map<number, string>();
+  expected.forEach((l, i) => {
+    if (i < 5 || Math.floor(i / 1000) % 3 === 0) want.set(i + 1, l);
+  });
+  expect(got).toEqual(want);
+  // Each run is asked for once, at its first line.
+  expect(asked).toEqual([1, 2, 3, 4, 5, 6, ...Array.from({ length: 29 }, (_, k) => (k + 1) * 1000 + 1)]);
+});
