@@ -14,13 +14,15 @@ let server: Server;
 let chunks: Buffer[] = [];
 
 beforeAll(async () => {
-  server = createServer(async (_req, res) => {
+  server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    for (const c of chunks) {
-      res.write(c);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    res.end();
+    // One chunk at a time, 5 ms apart.
+    const send = (i: number): void => {
+      if (i === chunks.length) return void res.end();
+      res.write(chunks[i]);
+      setTimeout(() => send(i + 1), 5);
+    };
+    send(0);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 });
