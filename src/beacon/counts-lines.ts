@@ -305,23 +305,27 @@ export class CountsReader {
     if (!Array.isArray(raw) || raw.length < 1 + STRIDE || (raw.length - 1) % STRIDE !== 0) this.bad('a dataset entry is not [d, populations...]');
     const d = this.datasets[raw[0] as number];
     if (!Number.isInteger(raw[0]) || !d) this.bad(`dataset ${JSON.stringify(raw[0])} was not declared`);
-    const populations: PopulationCounts[] = [];
-    for (let i = 1; i < raw.length; i += STRIDE) {
+    // Made at its size (an array grown by push reserves 17 places).
+    const populations: PopulationCounts[] = new Array((raw.length - 1) / STRIDE);
+    for (let i = 1, at = 0; i < raw.length; i += STRIDE, at++) {
       const g = this.groups[raw[i] as number];
       if (!Number.isInteger(raw[i]) || !g) this.bad(`group ${JSON.stringify(raw[i])} was not declared`);
-      const counts: GroupCounts = {};
       for (let k = 0; k < 5; k++) {
         const x = raw[i + 1 + k];
         if (x === null) continue;
         if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) this.bad(`population ${g.code}: ${KINDS[k]} ${JSON.stringify(x)} is not a count`);
         if (x > MAX_PLAUSIBLE_ALLELE_NUMBER) this.bad(`population ${g.code}: ${KINDS[k]} ${x} is implausible (more than ${MAX_PLAUSIBLE_ALLELE_NUMBER})`);
-        counts[KINDS[k]!] = x;
       }
       const af = raw[i + 6];
-      if (af !== null) {
-        if (typeof af !== 'number' || !Number.isFinite(af)) this.bad(`population ${g.code}: af ${JSON.stringify(af)} is not a number`);
-        counts.af = af;
-      }
+      if (af !== null && (typeof af !== 'number' || !Number.isFinite(af))) this.bad(`population ${g.code}: af ${JSON.stringify(af)} is not a number`);
+      // Named stores in one order (the same shape for every population; a computed key per kind is a slower store).
+      const counts: GroupCounts = {};
+      if (raw[i + 1] !== null) counts.ac = raw[i + 1] as number;
+      if (raw[i + 2] !== null) counts.an = raw[i + 2] as number;
+      if (raw[i + 3] !== null) counts.nhomalt = raw[i + 3] as number;
+      if (raw[i + 4] !== null) counts.nhet = raw[i + 4] as number;
+      if (raw[i + 5] !== null) counts.nhemi = raw[i + 5] as number;
+      if (af !== null) counts.af = af as number;
       // The domain's rules (countProblems), tested inline first: it builds a list per call, and a batch reads hundreds of thousands of populations.
       if (suspicious(counts)) {
         const problems = countProblems(counts);
@@ -336,7 +340,7 @@ export class CountsReader {
         if (withheld.some((k) => counts[k] !== undefined)) this.bad(`population ${g.code}: a count both sent and withheld`);
         p.withheld = withheld;
       }
-      populations.push(p);
+      populations[at] = p;
     }
     const f: DatasetFrequencies = { datasetId: d.datasetId, source: d.source, filters: [], populations };
     if (d.version !== undefined) f.version = d.version;

@@ -1,6 +1,6 @@
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, VariantRecord } from '../domain/lookup';
-import { poolPopulations } from '../domain/pooling';
+import { poolEntries } from '../domain/pooling';
 import { POOLED_DATASET_ID } from '../beacon/record';
 import type { PeerVariant } from './peer-answer';
 
@@ -35,16 +35,18 @@ export interface Merged {
 export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], asked: readonly string[], failed: readonly string[], o: MergeOptions = {}): Merged {
   type Claim = { peerId: string; entry: DatasetFrequencies; rank: number };
   // One claim per origin as a rule; the lists of rival claims are made only when there are some.
+  // Origins are found by a scan of those kept (a variant has a few entries; a Map per variant cost more).
   const kept: Claim[] = [];
-  const at = new Map<string, number>();
+  const origins: string[] = [];
   let rivals: Map<number, Claim[]> | undefined;
-  parts.forEach((part, rank) => {
+  for (let rank = 0; rank < parts.length; rank++) {
+    const part = parts[rank]!;
     for (const entry of part.variant.frequencies) {
       const origin = entry.origin ?? entry.datasetId;
       const claim = { peerId: part.peerId, entry, rank };
-      const i = at.get(origin);
-      if (i === undefined) {
-        at.set(origin, kept.length);
+      const i = origins.length > 32 ? origins.indexOf(origin) : indexOf(origins, origin);
+      if (i < 0) {
+        origins.push(origin);
         kept.push(claim);
       } else {
         rivals ??= new Map();
@@ -53,9 +55,9 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
         rivals.set(i, list);
       }
     }
-  });
+  }
   const warnings: string[] = [];
-  for (const [i, list] of rivals ?? []) {
+  if (rivals) for (const [i, list] of rivals) {
     const origin = list[0]!.entry.origin ?? list[0]!.entry.datasetId;
     const score = (c: Claim) => o.entitlement?.(c.peerId, origin) ?? 0;
     const best = list.reduce((a, b) => (score(b) > score(a) ? b : a));
@@ -67,22 +69,26 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   }
   // Entries in peers-file order, each peer's in the order it sent them (already so unless a later claim won).
   if (kept.some((k, i) => i > 0 && k.rank < kept[i - 1]!.rank)) kept.sort((a, b) => a.rank - b.rank);
-  const entries = kept.map((k) => k.entry);
-  const peerOf = new Map<string, string>();
-  for (const k of kept) peerOf.set(k.entry.datasetId, k.peerId);
-  const pooledPops = poolPopulations(entries.map((e) => ({ contributor: e.datasetId, frequencies: e })), o.populations).filter((p) => p.pooledFrom.length > 0);
+  const entries: DatasetFrequencies[] = new Array(kept.length);
+  const ids: string[] = new Array(kept.length);
+  for (let i = 0; i < kept.length; i++) {
+    entries[i] = kept[i]!.entry;
+    ids[i] = kept[i]!.entry.datasetId;
+  }
+  const pooledPops = poolEntries(entries, ids, o.populations).filter((p) => p.pooledFrom.length > 0);
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
+  // Its dataset id names it: the last kept entry of that id (as a Map from id to peer would).
   const contributing = new Set<string>();
-  for (const p of pooledPops) for (const d of p.pooledFrom) contributing.add(peerOf.get(d)!);
+  for (const p of pooledPops) for (const d of p.pooledFrom) contributing.add(kept[ids.lastIndexOf(d)]!.peerId);
   // Peers missing here, then those a broker peer said it missed (its pooled entry is re-pooled here, its gaps must not vanish).
   let missing: string[] = failed.length > 0 ? [...new Set(failed)] : [];
   if (parts.some((p) => p.variant.missingBelow)) missing = [...new Set([...failed, ...parts.flatMap((p) => p.variant.missingBelow ?? [])])];
   const pooled: DatasetFrequencies = {
     datasetId: POOLED_DATASET_ID,
-    source: `Pooled: ${contributing.size} of ${asked.length} peer${asked.length === 1 ? '' : 's'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`,
+    source: pooledSource(contributing.size, asked.length, missing),
     filters: [],
     populations: pooledPops,
-    pooled: { contributors: entries.map((e) => e.datasetId), missing },
+    pooled: { contributors: ids, missing },
   };
   const first = parts[0]!.variant;
   // Most variants are one rsID (or none) named alike by every peer: the set is built only when they differ.
@@ -101,6 +107,21 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] };
   if (notCovered.length > 0) record.notCovered = notCovered;
   return { record, warnings };
+}
+
+/** indexOf by a plain loop (faster than Array.prototype.indexOf for the few strings of a variant). */
+function indexOf(list: readonly string[], x: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === x) return i;
+  return -1;
+}
+
+/** The pooled entry's source, "Pooled: 3 of 3 peers": made once per (contributing, asked) when none is missing. */
+const SOURCES: string[][] = [];
+function pooledSource(contributing: number, asked: number, missing: readonly string[]): string {
+  const make = () => `Pooled: ${contributing} of ${asked} peer${asked === 1 ? '' : 's'}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`;
+  if (missing.length > 0 || asked > 1000) return make();
+  const row = (SOURCES[asked] ??= []);
+  return (row[contributing] ??= make());
 }
 
 function why(score: number, tie: boolean): string {

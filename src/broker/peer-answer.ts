@@ -100,11 +100,11 @@ export function relabel(r: VariantRecord, peer: Peer, key?: string): PeerVariant
       if (f.pooled && f.pooled.missing.length > 0) v.missingBelow = f.pooled.missing.map((m) => `${peer.id}/${m}`);
       continue;
     }
-    const nested = f.datasetId.includes(':');
+    const names = labelsOf(peer, f.datasetId, f.source);
     // A third-party Beacon sends no origin: the peer's URL and dataset name it.
-    f.origin ??= `${peer.url}#${f.datasetId}`;
-    f.source = nested ? `${peer.id}/${f.source}` : `${peer.id}: ${f.source}`;
-    f.datasetId = peerDatasetId(peer, f.datasetId);
+    f.origin ??= names.origin;
+    f.source = names.source;
+    f.datasetId = names.datasetId;
     own.push(withImpliedTotal(f));
   }
   v.frequencies = own;
@@ -117,6 +117,32 @@ export function relabel(r: VariantRecord, peer: Peer, key?: string): PeerVariant
     }));
   }
   return v;
+}
+
+/** How this broker names one of a peer's datasets (relabel): the strings made once per peer, dataset and source, not once per entry. */
+interface Labels {
+  datasetId: string;
+  source: string;
+  origin: string;
+}
+const LABELS = new WeakMap<Peer, Map<string, Map<string, Labels>>>();
+function labelsOf(peer: Peer, datasetId: string, source: string): Labels {
+  let byId = LABELS.get(peer);
+  if (!byId) LABELS.set(peer, (byId = new Map()));
+  let bySource = byId.get(datasetId);
+  if (!bySource) {
+    // Bounded: a peer's datasets are few; a peer that sends endless new names gets no memory for them.
+    if (byId.size > 1000) byId.clear();
+    byId.set(datasetId, (bySource = new Map()));
+  }
+  let l = bySource.get(source);
+  if (!l) {
+    if (bySource.size > 100) bySource.clear();
+    const nested = datasetId.includes(':');
+    l = { datasetId: peerDatasetId(peer, datasetId), source: nested ? `${peer.id}/${source}` : `${peer.id}: ${source}`, origin: `${peer.url}#${datasetId}` };
+    bySource.set(source, l);
+  }
+  return l;
 }
 
 /** A peer's records joined per variant (a node answers one result set per dataset: the same variant's entries are joined). */

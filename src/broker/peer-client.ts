@@ -61,8 +61,8 @@ export interface ScanWant {
  */
 export interface PeerClient {
   readonly peer: Peer;
-  /** The variants the peer has among `queries`, keyed by the query's variant key. */
-  alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  /** The variants the peer has among `queries`, by query index (a batch merges by index: no Map of keys per peer). */
+  alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(PeerVariant | undefined)[]>;
   /**
    * The variants among `queries` as the peer pooled them (afb-counts/1 `pooled`), by query index,
    * dataset ids and missing peers named as this broker names them; undefined when the peer does not
@@ -91,7 +91,7 @@ export const MAX_PEER_PAGE = 1000;
 abstract class BasePeerClient implements PeerClient {
   constructor(readonly peer: Peer, protected readonly http: PeerHttp, protected readonly maxBytes: number) {}
 
-  abstract alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>>;
+  abstract alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(PeerVariant | undefined)[]>;
   abstract rsid(scope: LookupScope, rsid: number, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
   abstract vrs(scope: LookupScope, digest: string, call: PeerCallContext): Promise<Map<string, PeerVariant>>;
 
@@ -199,36 +199,34 @@ export class AfbPeerClient extends BasePeerClient {
     }
   }
 
-  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
+  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(PeerVariant | undefined)[]> {
+    const out: (PeerVariant | undefined)[] = new Array(queries.length).fill(undefined);
     const datasets = this.datasetsIn(scope);
-    if (datasets === null) return new Map();
+    if (datasets === null) return out;
     const keys = queryKeys(queries);
     if (this.compact) {
       const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets), { op: 'alleles', queries: queries.length }, call);
-      const out = new Map<string, PeerVariant>();
       for (const { q, record } of reader.variants) {
         if (!answersQuery(record, queries[q]!)) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${keys[q]}, answered ${variantKey(record.contig, record.trimmed)}`);
-        const v = relabel(record, this.peer, keys[q]);
-        out.set(v.key, v);
+        out[q] = relabel(record, this.peer, keys[q]);
       }
       return out;
     }
     if (queries.length === 1) {
       const q = queries[0]!;
       const found = this.readVariants(await this.get('GET', variantIdPath(scope.assembly, q.contig, trimAlleles(q.start0, q.ref, q.alt), datasets), call), scope, call);
-      const v = found.get(keys[0]!);
       const other = [...found.keys()].find((k) => k !== keys[0]);
       if (other) throw new PeerFailure('invalid_answer', `asked for ${keys[0]}, answered ${other}`);
-      return new Map(v ? [[v.key, v]] : []);
+      out[0] = found.get(keys[0]!);
+      return out;
     }
     const answer = await this.get('POST', '/batch', call, batchRequestBody(scope.assembly, queries, datasets));
     const records = asPeerAnswer(() => readBatchResponse(answer, queries.length, scope.assembly));
-    const out = new Map<string, PeerVariant>();
     records.forEach((r, i) => {
       if (!r) return;
       const v = relabel(r, this.peer);
       if (v.key !== keys[i]) throw new PeerFailure('invalid_answer', `batch result ${i}: asked for ${keys[i]}, answered ${v.key}`);
-      out.set(v.key, v);
+      out[i] = v;
     });
     return out;
   }
@@ -298,14 +296,16 @@ export class BeaconPeerClient extends BasePeerClient {
     this.post = peer.method === 'POST' || peer.kind === 'gdi-mini-node';
   }
 
-  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<Map<string, PeerVariant>> {
-    const out = new Map<string, PeerVariant>();
+  async alleles(scope: LookupScope, queries: readonly AlleleQuery[], call: PeerCallContext): Promise<(PeerVariant | undefined)[]> {
+    const out: (PeerVariant | undefined)[] = new Array(queries.length).fill(undefined);
     if (this.datasetsIn(scope) === null) return out;
     let next = 0;
+    let matched = 0;
     const unmatched: string[] = [];
     const worker = async () => {
       while (next < queries.length) {
-        const q = queries[next++]!;
+        const i = next++;
+        const q = queries[i]!;
         const found = this.readVariants(await this.sequenceQuery(scope, q, call), scope, call);
         // Beacons disagree on coordinates (SPEC-NOTES §3): take the exact variant, else the same alleles one base off.
         const want = trimAlleles(q.start0, q.ref, q.alt);
@@ -313,12 +313,14 @@ export class BeaconPeerClient extends BasePeerClient {
         const v =
           found.get(key) ??
           [...found.values()].find((x) => x.contig === q.contig && x.trimmed.ref === want.ref && x.trimmed.alt === want.alt && Math.abs(x.trimmed.start0 - want.start0) <= 1);
-        if (v) out.set(key, { ...v, key });
-        else if (found.size > 0) unmatched.push(`asked for ${key}, answered ${[...found.keys()].slice(0, 3).join(', ')}`);
+        if (v) {
+          out[i] = { ...v, key };
+          matched++;
+        } else if (found.size > 0) unmatched.push(`asked for ${key}, answered ${[...found.keys()].slice(0, 3).join(', ')}`);
       }
     };
     await Promise.all(Array.from({ length: Math.min(THIRD_PARTY_PARALLEL, queries.length) }, worker));
-    if (out.size === 0 && unmatched.length > 0) call.unmatched = `records that are not the variant asked: ${unmatched.slice(0, 3).join('; ')}`;
+    if (matched === 0 && unmatched.length > 0) call.unmatched = `records that are not the variant asked: ${unmatched.slice(0, 3).join('; ')}`;
     else if (unmatched.length > 0) call.notes?.push(`unmatched records: ${unmatched.slice(0, 3).join('; ')}`);
     return out;
   }

@@ -180,13 +180,22 @@ class CollectHandler implements Dispatcher.DispatchHandler {
   /** Line mode: the complete lines of what has come so far; false when a line was refused (the call is stopped). */
   private feed(text: string, last: boolean): boolean {
     let from = 0;
-    const all = this.rest + text;
     try {
-      for (let nl = all.indexOf('\n'); nl >= 0; nl = all.indexOf('\n', from)) {
-        this.onLine!(all.slice(from, nl));
+      // Lines are cut from the chunk itself (the rest of the last chunk is joined only to the first
+      // line: not chunk after chunk copied into one string to search).
+      let nl = text.indexOf('\n');
+      if (nl >= 0 && this.rest !== '') {
+        const first = this.rest + text.slice(0, nl);
+        this.rest = '';
+        from = nl + 1;
+        this.onLine!(first);
+        nl = text.indexOf('\n', from);
+      }
+      for (; nl >= 0; nl = text.indexOf('\n', from)) {
+        this.onLine!(text.slice(from, nl));
         from = nl + 1;
       }
-      this.rest = all.slice(from);
+      this.rest = from === 0 ? this.rest + text : text.slice(from);
       if (last && this.rest !== '') this.onLine!(this.rest);
       return true;
     } catch (e) {

@@ -14,7 +14,7 @@ import type {
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { isHit } from '../domain/coverage';
 import { mergeVariant, type PeerPart } from './merge';
-import { compareVariants, queryKeys, type PeerVariant } from './peer-answer';
+import { compareVariants, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerCallContext, type PeerClient, type PeerScan } from './peer-client';
 import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
 import { AfbError } from '../domain/errors';
@@ -92,32 +92,32 @@ export class PeersLookup implements VariantLookup {
 
   async findAlleles(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
     if (this.o.relay && this.o.health.length === 1) return this.relayed(scope, queries, signal);
-    const keys = queryKeys(queries);
     // A peer whose answer is only coverage (absent, not covered) missed: its outcome is `miss`.
-    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => [...found.values()].some(isHit), signal);
+    const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.some(isHit), signal);
     const warnings: string[] = [];
-    return { records: keys.map((k) => this.merged(scope, fan, (byKey) => byKey.get(k), warnings)), trace: traceOf(fan, warnings) };
+    const records: (VariantRecord | undefined)[] = new Array(queries.length);
+    for (let i = 0; i < queries.length; i++) records[i] = this.merged(scope, fan, i, byIndex, warnings);
+    return { records, trace: traceOf(fan, warnings) };
   }
 
   /** The relay (options.relay): the one peer's pooled records as it sent them; a peer without pooled answers is merged as usual. */
   private async relayed(scope: LookupScope, queries: readonly AlleleQuery[], signal?: AbortSignal): Promise<AllelesResult> {
-    type Relayed = { pooled: (VariantRecord | undefined)[] } | { byKey: Map<string, PeerVariant> };
+    type Relayed = { pooled: (VariantRecord | undefined)[] } | { byIndex: (PeerVariant | undefined)[] };
     const fan = await this.o.fanOut.run<Relayed>(
       scope,
       async (client, call) => {
         const pooled = client.allelesPooled?.(scope, queries, call);
-        return pooled ? { pooled: await pooled } : { byKey: await client.alleles(scope, queries, call) };
+        return pooled ? { pooled: await pooled } : { byIndex: await client.alleles(scope, queries, call) };
       },
       // A pooled record is a hit when its pooled entry holds counts (the per-node entries that would say more are not sent).
-      (r) => ('pooled' in r ? r.pooled.some((v) => v !== undefined && v.frequencies.some((f) => (f.pooled ? f.populations.length > 0 : !f.absent))) : [...r.byKey.values()].some(isHit)),
+      (r) => ('pooled' in r ? r.pooled.some((v) => v !== undefined && v.frequencies.some((f) => (f.pooled ? f.populations.length > 0 : !f.absent))) : r.byIndex.some(isHit)),
       signal,
     );
     const value = fan.values.get(this.o.health[0]!.peer.id);
     if (value && 'pooled' in value) return { records: value.pooled, trace: traceOf(fan) };
-    const byKey: FanOutResult<Map<string, PeerVariant>> = { ...fan, values: new Map(value ? [[this.o.health[0]!.peer.id, value.byKey]] : []) };
+    const one: FanOutResult<(PeerVariant | undefined)[]> = { ...fan, values: new Map(value ? [[this.o.health[0]!.peer.id, value.byIndex]] : []) };
     const warnings: string[] = [];
-    const keys = queryKeys(queries);
-    return { records: keys.map((k) => this.merged(scope, byKey, (m) => m.get(k), warnings)), trace: traceOf(fan, warnings) };
+    return { records: queries.map((_, i) => this.merged(scope, one, i, byIndex, warnings)), trace: traceOf(fan, warnings) };
   }
 
   /**
@@ -165,7 +165,8 @@ export class PeersLookup implements VariantLookup {
         scope,
         (client, call) => {
           const mine = held.get(client.peer.id);
-          return mine ? client.alleles(scope, mine.map((v) => ({ contig: v.contig, ...v.trimmed })), call) : Promise.resolve(new Map<string, PeerVariant>());
+          // By key here (the page's records are merged by key with those of peers that sent records).
+          return mine ? client.alleles(scope, mine.map((v) => ({ contig: v.contig, ...v.trimmed })), call).then(keyed) : Promise.resolve(new Map<string, PeerVariant>());
         },
         (m) => m.size > 0,
         signal,
@@ -174,7 +175,7 @@ export class PeersLookup implements VariantLookup {
       ({ failed, outcomes } = joinOutcomes(fan, fan2, new Set(held.keys()), "keys read, then the page's records"));
     }
     const joined: FanOutResult<Map<string, PeerVariant>> = { values: records, outcomes, asked: fan.asked, failed };
-    const out = pageKeys.map((v) => this.merged(scope, joined, (m) => m.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
+    const out = pageKeys.map((v) => this.merged(scope, joined, v.key, byKey, warnings)).filter((r): r is VariantRecord => r !== undefined);
     if (out.length < pageKeys.length) warnings.push(`${pageKeys.length - out.length} variants of this page could not be read: their peers failed after listing them (see each peer's outcome)`);
     return { total, ...(lowerBound ? { totalIsLowerBound: true } : {}), records: out, trace: traceOf(joined, warnings) };
   }
@@ -265,7 +266,7 @@ export class PeersLookup implements VariantLookup {
     const fan = await this.o.fanOut.run(scope, ask, (found) => found.size > 0, signal);
     const all = [...new Map([...fan.values.values()].flatMap((m) => [...m.values()]).map((v) => [v.key, v])).values()].sort(compareVariants);
     const warnings: string[] = [];
-    const records = all.map((v) => this.merged(scope, fan, (byKey) => byKey.get(v.key), warnings)).filter((r): r is VariantRecord => r !== undefined);
+    const records = all.map((v) => this.merged(scope, fan, v.key, byKey, warnings)).filter((r): r is VariantRecord => r !== undefined);
     return { records, trace: traceOf(fan, warnings) };
   }
 
@@ -285,16 +286,17 @@ export class PeersLookup implements VariantLookup {
   }
 
   /** Pool one variant across the peers that have it, in peers-file order; what the merge decided goes to `warnings`. */
-  private merged(
+  private merged<T, W>(
     scope: LookupScope,
-    fan: FanOutResult<Map<string, PeerVariant>>,
-    pick: (byKey: Map<string, PeerVariant>) => PeerVariant | undefined,
+    fan: FanOutResult<T>,
+    which: W,
+    pick: (value: T, which: W) => PeerVariant | undefined,
     warnings: string[],
   ): VariantRecord | undefined {
     const parts: PeerPart[] = [];
     for (const h of this.o.health) {
-      const byKey = fan.values.get(h.peer.id);
-      const v = byKey && pick(byKey);
+      const value = fan.values.get(h.peer.id);
+      const v = value === undefined ? undefined : pick(value, which);
       if (!v) continue;
       if (!scope.datasetIds) {
         // No dataset filter: the peer's variant as read (no copy per peer and variant).
@@ -310,6 +312,23 @@ export class PeersLookup implements VariantLookup {
     for (const w of m.warnings) if (!warnings.includes(w)) warnings.push(w);
     return m.record;
   }
+}
+
+/** A peer's variant for query `i` (alleles answers are by query index). */
+function byIndex(values: readonly (PeerVariant | undefined)[], i: number): PeerVariant | undefined {
+  return values[i];
+}
+
+/** A peer's variant of key `key`. */
+function byKey(values: ReadonlyMap<string, PeerVariant>, key: string): PeerVariant | undefined {
+  return values.get(key);
+}
+
+/** A peer's alleles answer keyed by variant. */
+function keyed(values: readonly (PeerVariant | undefined)[]): Map<string, PeerVariant> {
+  const out = new Map<string, PeerVariant>();
+  for (const v of values) if (v) out.set(v.key, v);
+  return out;
 }
 
 /**

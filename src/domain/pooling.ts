@@ -1,4 +1,4 @@
-import { isPoolable, sumCounts, type CountKind, type GroupCounts } from './counts';
+import { isPoolable, type CountKind, type GroupCounts } from './counts';
 import { poolingKey } from './populations';
 import type { DatasetFrequencies, PopulationCounts } from './lookup';
 
@@ -18,12 +18,19 @@ export interface PooledPopulation extends PopulationCounts {
 
 const NONE: readonly CountKind[] = [];
 
+/** A pooling key and the canonical code it names (undefined for a key by code). */
+interface PoolKey {
+  key: string;
+  canonical?: string;
+}
+
 /**
  * poolingKey, remembered per code and canonical code (a broker pools hundreds of thousands of
- * population rows a second, of a few dozen groups: the key string is made once, not per row).
+ * population rows a second, of a few dozen groups: the key string, and the canonical code cut
+ * from it, are made once, not per row).
  */
-const keyCache = new WeakMap<object, Map<string, Map<string | undefined, string>>>();
-function cachedKey(code: string, canonical: string | undefined, explicit?: ReadonlyMap<string, string>): string {
+const keyCache = new WeakMap<object, Map<string, Map<string | undefined, PoolKey>>>();
+function cachedKey(code: string, canonical: string | undefined, explicit?: ReadonlyMap<string, string>): PoolKey {
   let cache = keyCache.get(explicit ?? NONE);
   if (!cache) keyCache.set(explicit ?? NONE, (cache = new Map()));
   let byCanonical = cache.get(code);
@@ -32,9 +39,38 @@ function cachedKey(code: string, canonical: string | undefined, explicit?: Reado
     cache.set(code, (byCanonical = new Map()));
   }
   let key = byCanonical.get(canonical);
-  if (key === undefined) byCanonical.set(canonical, (key = poolingKey(code, canonical, explicit)));
+  if (key === undefined) {
+    const k = poolingKey(code, canonical, explicit);
+    byCanonical.set(canonical, (key = k.startsWith('canonical:') ? { key: k, canonical: k.slice(10) } : { key: k }));
+  }
   return key;
 }
+
+/** One pooling key's rows while a variant is pooled: running sums, not a list of the rows. */
+interface Pooling {
+  key: string;
+  first: PopulationCounts;
+  canonical?: string;
+  /** Rows pooled (integer counts, or withheld ones). */
+  n: number;
+  ac: number;
+  an: number;
+  nhomalt: number;
+  nhet: number;
+  nhemi: number;
+  /** Bit per kind (ac 1, an 2, nhomalt 4, nhet 8, nhemi 16) that some pooled row lacked: not summed. */
+  lacking: number;
+  withheld?: Set<CountKind>;
+}
+
+/**
+ * How many times each entry pooled (and listed as AF-only) each key of the variant being pooled:
+ * scratch space reused by every call (entry-major, so the contributor lists come out in the order
+ * the rows were met), grown as needed. Lists are then made at their exact size (an array grown by
+ * push reserves 17 places: that was most of what a broker allocated per variant).
+ */
+let pooledTimes = new Uint16Array(1024);
+let afTimes = new Uint16Array(1024);
 
 /**
  * Exact pooling (DESIGN §4): per pooling key, AC, AN, nhomalt, nhet and nhemi are summed over
@@ -43,38 +79,110 @@ function cachedKey(code: string, canonical: string | undefined, explicit?: Reado
  * pooled. Nothing here guesses a count that was not reported.
  */
 export function poolPopulations(contributions: readonly Contribution[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
-  const byKey = new Map<string, { first: PopulationCounts; parts: GroupCounts[]; from: string[]; afOnly: string[]; withheld?: Set<CountKind>; canonical?: string }>();
-  for (const c of contributions) {
-    for (const p of c.frequencies.populations) {
-      const key = cachedKey(p.code, p.canonical, explicit);
-      let entry = byKey.get(key);
-      if (!entry) {
-        entry = { first: p, parts: [], from: [], afOnly: [], canonical: key.startsWith('canonical:') ? key.slice(10) : undefined };
-        byKey.set(key, entry);
+  return poolEntries(
+    contributions.map((c) => c.frequencies),
+    contributions.map((c) => c.contributor),
+    explicit,
+  );
+}
+
+/**
+ * poolPopulations of `entries`, the contributor of entries[i] named contributors[i] (a broker pools
+ * each of tens of thousands of variants: no Contribution object per entry, no Map per variant:
+ * the keys of a variant are a few dozen at most, found by a scan of those met so far).
+ */
+export function poolEntries(entries: readonly DatasetFrequencies[], contributors: readonly string[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
+  const pools: Pooling[] = [];
+  let cells = 0;
+  for (const e of entries) cells += e.populations.length;
+  // At most one key per row: entries x rows bounds the cells touched.
+  const size = entries.length * cells;
+  if (pooledTimes.length < size) {
+    pooledTimes = new Uint16Array(size * 2);
+    afTimes = new Uint16Array(size * 2);
+  }
+  pooledTimes.fill(0, 0, size);
+  afTimes.fill(0, 0, size);
+  const nEntries = entries.length;
+  for (let i = 0; i < nEntries; i++) {
+    for (const p of entries[i]!.populations) {
+      const k = cachedKey(p.code, p.canonical, explicit);
+      let at = -1;
+      for (let j = 0; j < pools.length; j++) {
+        if (pools[j]!.key === k.key) {
+          at = j;
+          break;
+        }
       }
+      if (at < 0) {
+        at = pools.length;
+        pools.push({ key: k.key, first: p, canonical: k.canonical, n: 0, ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0, lacking: 0 });
+      }
+      const pool = pools[at]!;
       // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.
-      const countsWithheld = p.withheld ? p.withheld.filter((k) => k !== 'af') : NONE;
-      if (isPoolable(p.counts) || countsWithheld.length > 0) {
-        entry.parts.push(p.counts);
-        entry.from.push(c.contributor);
-        for (const k of countsWithheld) (entry.withheld ??= new Set()).add(k);
-      } else if (p.counts.af !== undefined) entry.afOnly.push(c.contributor);
+      const countsWithheld = p.withheld ? p.withheld.filter((kind) => kind !== 'af') : NONE;
+      const c = p.counts;
+      if (isPoolable(c) || countsWithheld.length > 0) {
+        // sumCounts, row by row: a kind is summed only when every pooled row reports it.
+        pool.n++;
+        if (c.ac === undefined) pool.lacking |= 1;
+        else pool.ac += c.ac;
+        if (c.an === undefined) pool.lacking |= 2;
+        else pool.an += c.an;
+        if (c.nhomalt === undefined) pool.lacking |= 4;
+        else pool.nhomalt += c.nhomalt;
+        if (c.nhet === undefined) pool.lacking |= 8;
+        else pool.nhet += c.nhet;
+        if (c.nhemi === undefined) pool.lacking |= 16;
+        else pool.nhemi += c.nhemi;
+        pooledTimes[at * nEntries + i]!++;
+        for (const kind of countsWithheld) (pool.withheld ??= new Set()).add(kind);
+      } else if (c.af !== undefined) afTimes[at * nEntries + i]!++;
     }
   }
   const out: PooledPopulation[] = [];
-  for (const e of byKey.values()) {
-    const counts = sumCounts(e.parts);
-    if (e.withheld) for (const k of e.withheld) delete counts[k];
-    out.push({
-      code: e.canonical ?? e.first.code,
-      label: e.first.label,
-      ...(e.canonical ? { canonical: e.canonical } : {}),
-      counts,
-      pooledFrom: e.from,
-      frequencyOnly: e.afOnly,
-      ...(e.withheld && e.withheld.size > 0 ? { withheld: [...e.withheld] } : {}),
-    });
+  for (let j = 0; j < pools.length; j++) {
+    const e = pools[j]!;
+    const w = e.withheld;
+    const counts: GroupCounts = {};
+    if (e.n > 0) {
+      if (!(e.lacking & 1) && !w?.has('ac')) counts.ac = e.ac;
+      if (!(e.lacking & 2) && !w?.has('an')) counts.an = e.an;
+      if (!(e.lacking & 4) && !w?.has('nhomalt')) counts.nhomalt = e.nhomalt;
+      if (!(e.lacking & 8) && !w?.has('nhet')) counts.nhet = e.nhet;
+      if (!(e.lacking & 16) && !w?.has('nhemi')) counts.nhemi = e.nhemi;
+    }
+    // Built field by field, in the order the wire writers and tests have always seen.
+    const p = { code: e.canonical ?? e.first.code, label: e.first.label } as PooledPopulation;
+    if (e.canonical) p.canonical = e.canonical;
+    p.counts = counts;
+    p.pooledFrom = contributorList(pooledTimes, j * nEntries, nEntries, contributors);
+    p.frequencyOnly = contributorList(afTimes, j * nEntries, nEntries, contributors);
+    if (w && w.size > 0) p.withheld = [...w];
+    out.push(p);
   }
-  // The overall group first, then by code, so pooled answers read the same every time.
-  return out.sort((a, b) => (a.code === 'Total' ? -1 : b.code === 'Total' ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  // The overall group first, then by code, so pooled answers read the same every time. By insertion
+  // (stable, as Array.prototype.sort is): a few dozen keys, and no work array per variant.
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i]!;
+    let j = i - 1;
+    for (; j >= 0 && byCode(out[j]!, x) > 0; j--) out[j + 1] = out[j]!;
+    out[j + 1] = x;
+  }
+  return out;
+}
+
+/** The order of pooled populations: `Total` first, then by code. */
+function byCode(a: PopulationCounts, b: PopulationCounts): number {
+  return a.code === 'Total' ? -1 : b.code === 'Total' ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+
+/** The contributors of one key's row of `times` (each as many times as it counted), in entry order, in an array of exactly that size. */
+function contributorList(times: Uint16Array, from: number, n: number, contributors: readonly string[]): string[] {
+  let size = 0;
+  for (let i = 0; i < n; i++) size += times[from + i]!;
+  const list: string[] = new Array(size);
+  let at = 0;
+  for (let i = 0; i < n; i++) for (let t = times[from + i]!; t > 0; t--) list[at++] = contributors[i]!;
+  return list;
 }

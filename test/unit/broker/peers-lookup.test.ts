@@ -39,7 +39,7 @@ function variant(p: Peer, contig: string, start0: number, ac = 1, an = 10): Peer
 function client(p: Peer, variants: PeerVariant[], total = variants.length, fail?: PeerFailure): PeerClient {
   return {
     peer: p,
-    alleles: async () => new Map(),
+    alleles: async (_s, queries) => queries.map(() => undefined),
     rsid: async () => new Map(),
     vrs: async () => new Map(),
     scan: async (_s, _q, want): Promise<PeerScan> => {
@@ -56,7 +56,7 @@ function keysClient(p: Peer, variants: PeerVariant[], asked: string[][] = [], sc
     alleles: async (_s, queries) => {
       const keys = queries.map((q) => `${q.contig}:${q.start0}:${q.ref}:${q.alt}`);
       asked.push(keys);
-      return new Map(variants.filter((v) => keys.includes(v.key)).map((v) => [v.key, v]));
+      return keys.map((k) => variants.find((v) => v.key === k));
     },
     rsid: async () => new Map(),
     vrs: async () => new Map(),
