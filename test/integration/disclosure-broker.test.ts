@@ -4,7 +4,9 @@
  * same policy. An anonymous client fetches everything directly from each node and through the
  * broker (pooled and per-node rows, every door); over the union, the oracle finds no withheld count
  * with a single feasible value, the broker shows no cell a node withholds, and nothing visible is
- * in 1..k-1.
+ * in 1..k-1. Twice: a broker that is an ordinary caller of its nodes (it gets their withheld
+ * markers), and a broker holding a `controlled` token at each node (it gets every count and must
+ * withhold for its own anonymous callers what the nodes withhold for theirs, pooled entries included).
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import { ingestVcf } from '../../src/ingest';
 import { disclosureFor } from '../../src/pipeline';
 import { canonicalPopulation } from '../../src/domain/populations';
 import type { AccessPolicy } from '../../src/domain/access';
+import { loadAccessConfig } from '../../src/config/access-config';
+import { sha256 } from '../../src/access';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { startNode, type TestNode } from '../helpers/node-server';
 import { peer, startBroker, type TestBroker } from '../helpers/federation';
@@ -27,6 +31,9 @@ const policy: AccessPolicy = {
 const tmp = tempDir();
 const running: (TestNode | TestBroker)[] = [];
 let guarded: { nodes: string[]; broker: string };
+let privileged: { nodes: string[]; broker: string };
+/** The token the privileged broker holds at each node (level `controlled`: every count). */
+const BROKER_TOKEN = 'broker-token-at-the-nodes';
 let open: string;
 let synGroups: string[];
 const SUPER = ['AFR', 'AMR', 'EAS', 'EUR'];
@@ -66,13 +73,20 @@ beforeAll(async () => {
     dbs.push(db);
   }
   const wide = { maxRangeBases: 300_000_000 };
-  const start = async (steps?: ReturnType<typeof disclosureFor>) => {
-    const nodes = await Promise.all(dbs.map((db, k) => startNode(db, { beaconId: `node${k}`, ...wide }, steps)));
-    const broker = await startBroker(`broker-${steps ? 'k' : 'open'}`, nodes.map((n, k) => peer(`n${k}`, n.api)), {}, 0, {}, steps, wide);
+  const start = async (steps?: ReturnType<typeof disclosureFor>, brokerToken?: string) => {
+    // The test policy's levels, without the default rate and size limits (the attacker asks thousands of times).
+    const unlimited = { requestsPerMinute: null, maxBatch: null, maxRangeBases: null };
+    const levels = Object.fromEntries(Object.entries(policy.levels).map(([level, p]) => [level, { granularity: p.granularity, minCount: p.minCount, ...unlimited }]));
+    const tokens = [{ id: 'broker', sha256: sha256(brokerToken ?? ''), level: 'controlled', datasets: ['kg', 'syn'] }];
+    const access = brokerToken ? loadAccessConfig({ access: { levels, tokens } }, 'node.json') : undefined;
+    const nodes = await Promise.all(dbs.map((db, k) => startNode(db, { beaconId: `node${k}`, ...wide }, access ? { access, disclosure: steps } : steps)));
+    const peers = nodes.map((n, k) => peer(`n${k}`, n.api, brokerToken ? { token: brokerToken } : {}));
+    const broker = await startBroker(`broker-${steps ? 'k' : 'open'}${brokerToken ? '-token' : ''}`, peers, {}, 0, {}, steps, wide);
     running.push(...nodes, broker);
     return { nodes: nodes.map((n) => n.api), broker: broker.api };
   };
   guarded = await start(disclosureFor(policy));
+  privileged = await start(disclosureFor(policy), BROKER_TOKEN);
   open = (await start()).broker;
 }, 180_000);
 afterAll(async () => {
@@ -95,7 +109,11 @@ const RANGES: Range[] = [
   { contig: 'X', start0: 0, end0: 10_000_000, datasets: [] },
 ];
 
-test('k = 5 at every node and at the broker: over everything fetched directly and through the broker, no withheld count is determined', async () => {
+test.each([
+  ['an ordinary caller of its nodes', () => guarded],
+  ['holding a controlled token at each node', () => privileged],
+])('k = 5 at every node and at the broker (%s): over everything fetched directly and through the broker, no withheld count is determined', async (name, federation) => {
+  const fed = federation();
   // The true counts: the same federation without disclosure control (pooled and per-node rows).
   const truth: any[] = [];
   for (const r of RANGES) {
@@ -110,11 +128,11 @@ test('k = 5 at every node and at the broker: over everything fetched directly an
   const kn = new Knowledge();
   // Through the broker: its own dataset ids (n0:kg ...), the pooled entry not being askable by id.
   const viaBroker: Target[] = picked.map((t) => ({ ...t, datasets: t.datasets.filter((d) => d !== 'pooled') }));
-  const broker = await collect(guarded.broker, viaBroker, RANGES, kn);
+  const broker = await collect(fed.broker, viaBroker, RANGES, kn);
   let requests = broker.requests;
   const problems = [...broker.schemaProblems, ...broker.booleanLeaks];
   // Directly at each node: its `kg` is the broker's `nK:kg`, so the cells join (and must agree).
-  for (const [k, api] of guarded.nodes.entries()) {
+  for (const [k, api] of fed.nodes.entries()) {
     kn.rename = (id) => (id.includes(':') ? id : `n${k}:${id}`);
     const own = picked.map((t) => ({ ...t, datasets: t.datasets.filter((d) => d.startsWith(`n${k}:`)).map((d) => d.slice(3)) })).filter((t) => t.datasets.length > 0);
     const direct = await collect(api, own, RANGES.map((r) => ({ ...r, datasets: r.contig === '2' ? ['kg'] : ['syn'] })), kn);
@@ -132,7 +150,7 @@ test('k = 5 at every node and at the broker: over everything fetched directly an
   // The numbers the report quotes.
   // eslint-disable-next-line no-console
   console.log(
-    `disclosure oracle, broker over three nodes, k=${K}: ${requests} requests, ${picked.length} target variants, ${kn.observations} observations; ` +
+    `disclosure oracle, broker (${name}) over three nodes, k=${K}: ${requests} requests, ${picked.length} target variants, ${kn.observations} observations; ` +
       `${result.withheldCells} withheld cells checked in ${result.components} components (${result.propagated} settled by propagation, ${result.solves} MILP solves): ` +
       `${result.determined.length} determined, ${result.determinedZero.length} determined zeros (small groups)`,
   );
