@@ -81,7 +81,7 @@ export function vrsAlleleDigest(assembly: Assembly, contig: string, start0: numb
     // A substitution, most rows of an ingest: the digests of normalised() and identifyAllele
     // without their objects.
     const accession = refgetAccession(assembly, contig);
-    if (!accession || hasN(ref) || hasN(alt)) return undefined;
+    if (!accession || !idBases(ref) || !idBases(alt)) return undefined;
     return sha512t24u(alleleJson(sha512t24u(locationJson(accession, start0, start0 + ref.length)), literalJson(alt)));
   }
   const n = normalised(assembly, contig, start0, ref, alt, reference);
@@ -90,10 +90,16 @@ export function vrsAlleleDigest(assembly: Assembly, contig: string, start0: numb
   return sha512t24u(alleleJson(locationDigest, stateJson(n.state)));
 }
 
-/** An N (or n) among the bases: such an allele has no VRS id here. */
-function hasN(bases: string): boolean {
-  for (let i = 0; i < bases.length; i++) if ((bases.charCodeAt(i) | 32) === 110) return true;
-  return false;
+/**
+ * Bases an id is computed for: letters only (so they go into the digest's JSON unescaped, see
+ * locationJson), and no N (an unknown base has no VRS id here).
+ */
+function idBases(bases: string): boolean {
+  for (let i = 0; i < bases.length; i++) {
+    const c = bases.charCodeAt(i) | 32;
+    if (c < 97 || c > 122 || c === 110) return false;
+  }
+  return true;
 }
 
 function normalised(
@@ -105,7 +111,7 @@ function normalised(
   reference?: ReferenceSlice,
 ): { accession: string; start: number; end: number; state: VrsState } | undefined {
   const accession = refgetAccession(assembly, contig);
-  if (!accession || /N/i.test(ref) || /N/i.test(alt) || (ref === '' && alt === '')) return undefined;
+  if (!accession || !idBases(ref) || !idBases(alt) || (ref === '' && alt === '')) return undefined;
   if (ref !== '' && alt !== '') return { accession, start: start0, end: start0 + ref.length, state: { type: 'LiteralSequenceExpression', sequence: alt } };
   if (!reference) return undefined;
   const expanded = expand(start0, ref, alt, reference);
@@ -123,8 +129,9 @@ export function identifyAllele(accession: string, start: number, end: number, st
 
 /*
  * Canonical JSON (RFC 8785: sorted keys, no spaces) of the digest keys. The strings in it are
- * refget accessions (`SQ.` + base64url), digests (base64url) and bases (letters, checked at
- * ingest): none has a character JSON escapes, so each is written between quotes as it is.
+ * refget accessions (`SQ.` + base64url), digests (base64url) and bases (letters: idBases checks
+ * the alleles, and the reference's letters extend an indel): none has a character JSON escapes,
+ * so each is written between quotes as it is.
  */
 
 function locationJson(accession: string, start: number, end: number): string {

@@ -45,7 +45,11 @@ export function parseEvents(file: string, opts: IngestOptions, signal?: AbortSig
  */
 const MAX_DEFAULT_THREADS = 3;
 
-/** A local regular file can be read by several threads at once (a pipe cannot; a URL would be downloaded by each). */
+/**
+ * Only a local regular file is shared out: inWorkers reads it on this thread, and a read of a
+ * stalled pipe or socket here could not be cancelled by an interrupt, where one parser thread
+ * reading it is simply terminated (inWorker's stop).
+ */
 function isRegularFile(file: string): boolean {
   try {
     return statSync(file).isFile();
@@ -88,7 +92,7 @@ function inWorkers(file: string, opts: IngestOptions, threads: number, signal?: 
     try {
       for await (const lines of readLineBlocks(file, SHARE_BLOCK_LINES, (n) => (fedBytes += n), opts.maxLineBytes)) {
         if (stopped || signal?.aborted) return;
-        if (block < 0) runs.forEach((r) => r.feed({ type: 'lines', block: { ...lines, bytes: lines.bytes.slice() } }));
+        if (block < 0) runs.forEach((r) => r.feed({ type: 'lines', block: lines })); // copied to each (not transferred)
         else {
           const t = block % threads;
           while (ahead[t]! >= FED_AHEAD && !stopped) await new Promise<void>((r) => (wakeFeeder[t] = r));

@@ -66,8 +66,6 @@ export class DatasetWriter {
   private readonly v: number;
   private readonly insert: GroupedInsert;
   private readonly row = new Array<unknown>(INSERT_COLUMNS.length);
-  private lastStatsContig = '';
-  private lastStats: { rows: number; maxSpan: number } | undefined;
   private readonly contigCodes: ContigCodes;
   private lastContig = '';
   private lastContigCode = 0;
@@ -200,13 +198,8 @@ export class DatasetWriter {
   /** Row i of the batch is stored: count it. */
   private counted(b: RowBatch, i: number, state: VrsState): void {
     const contig = b.contigs[i]!;
-    let c = this.lastStats;
-    if (contig !== this.lastStatsContig || !c) {
-      c = this.contigs.get(contig);
-      if (!c) this.contigs.set(contig, (c = { rows: 0, maxSpan: 0 }));
-      this.lastStats = c;
-      this.lastStatsContig = contig;
-    }
+    let c = this.contigs.get(contig);
+    if (!c) this.contigs.set(contig, (c = { rows: 0, maxSpan: 0 }));
     c.rows++;
     const span = Math.max(1, b.refs[i]!.length + (b.anchors[i] ? 1 : 0));
     if (span > c.maxSpan) c.maxSpan = span;

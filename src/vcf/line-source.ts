@@ -123,7 +123,7 @@ export async function* readLineChunks(input: string, onBytes?: (compressedBytes:
           from = end + 1;
         }
       }
-      const lines = decodeLines(head, 0, head.length);
+      const lines = decodeLines(head);
       yield { firstLine: lineNo, lines };
       lineNo += lines.length;
       const rest = buf.subarray(lastNl + 1);
@@ -177,7 +177,7 @@ export async function* readLineBlocks(input: string, blockLines: number, onBytes
   let firstLine = 1;
   let lines = 0;
   let inHeader = true;
-  // The line being read: where it started (line number) and its length so far.
+  // The line being read: its length so far, and whether the next byte starts a line.
   let lineBytes = 0;
   let atLineStart = true;
   const tooLong = (): AfbError =>
@@ -242,12 +242,12 @@ export async function* readLineBlocks(input: string, blockLines: number, onBytes
 export function blockChunk(block: LineBlock): LineChunk {
   const b = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
   if (block.lines === 0) return { firstLine: block.firstLine, lines: [] };
-  return { firstLine: block.firstLine, lines: decodeLines(b, 0, b[b.length - 1] === 10 ? b.length - 1 : b.length) };
+  return { firstLine: block.firstLine, lines: decodeLines(b[b.length - 1] === 10 ? b.subarray(0, b.length - 1) : b) };
 }
 
-/** `bytes[from, to)`, whole lines with '\n' between them, as strings without a trailing '\r' each. */
-function decodeLines(bytes: Buffer, from: number, to: number): string[] {
-  const lines = bytes.toString('utf8', from, to).split('\n');
+/** Whole lines with '\n' between them, as strings without a trailing '\r' each. */
+function decodeLines(bytes: Buffer): string[] {
+  const lines = bytes.toString('utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);

@@ -77,8 +77,9 @@ beforeAll(async () => {
     // The test policy's levels, without the default rate and size limits (the attacker asks thousands of times).
     const unlimited = { requestsPerMinute: null, maxBatch: null, maxRangeBases: null };
     const levels = Object.fromEntries(Object.entries(policy.levels).map(([level, p]) => [level, { granularity: p.granularity, minCount: p.minCount, ...unlimited }]));
-    const tokens = [{ id: 'broker', sha256: sha256(brokerToken ?? ''), level: 'controlled', datasets: ['kg', 'syn'] }];
-    const access = brokerToken ? loadAccessConfig({ access: { levels, tokens } }, 'node.json') : undefined;
+    const access = brokerToken
+      ? loadAccessConfig({ access: { levels, tokens: [{ id: 'broker', sha256: sha256(brokerToken), level: 'controlled', datasets: ['kg', 'syn'] }] } }, 'node.json')
+      : undefined;
     const nodes = await Promise.all(dbs.map((db, k) => startNode(db, { beaconId: `node${k}`, ...wide }, access ? { access, disclosure: steps } : steps)));
     const peers = nodes.map((n, k) => peer(`n${k}`, n.api, brokerToken ? { token: brokerToken } : {}));
     const broker = await startBroker(`broker-${steps ? 'k' : 'open'}${brokerToken ? '-token' : ''}`, peers, {}, 0, {}, steps, wide);

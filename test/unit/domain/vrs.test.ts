@@ -96,6 +96,11 @@ test('an insertion or deletion without reference bases gets no id (never a guess
   expect(vrsAllele('GRCh38', '19', 284350, 'A', '')).toBeUndefined();
   expect(vrsAllele('GRCh38', '19', 82663, 'C', 'T')?.id).toBe(vectors.find((v) => v.pos === 82664)!.id);
   expect(vrsAllele('GRCh38', 'MT', 100, 'C', 'T')).toBeUndefined();
+  // Only letters go into the digest's JSON unescaped: anything else (and N) gets no id, never a wrong one.
+  for (const alt of ['T"', 'T\\', 'N', 'TnA', '*']) {
+    expect(vrsAllele('GRCh38', '19', 82663, 'C', alt)).toBeUndefined();
+    expect(vrsAlleleDigest('GRCh38', '19', 82663, 'C', alt)).toBeUndefined();
+  }
 });
 
 test('validation/models.yaml: Allele digests and serialisations of the VRS specification', () => {
