@@ -29,6 +29,8 @@ const rnd = () => { s = (s + 0x6D2B79F5) >>> 0; let t = s; t = Math.imul(t ^ (t 
 // The sample: random stored variants of the (single) dataset's current version, read with plain SQL.
 const raw = new Database(db, { readonly: true });
 const v = raw.prepare('SELECT current FROM datasets ORDER BY id LIMIT 1').pluck().get();
+// The version's rows are in a file of their own beside the store (src/store/version-file.ts) unless the store predates them.
+if (raw.prepare('SELECT in_file FROM versions WHERE v = ?').pluck().get(v) === 1) raw.prepare(`ATTACH DATABASE ? AS v${v}`).run(`${db}.v${v}.afb`);
 const meta = JSON.parse(raw.prepare('SELECT meta FROM versions WHERE v = ?').pluck().get(v));
 const contigs = Object.entries(meta.contigs);
 const names = new Map(Array.from({ length: 22 }, (_, i) => [String(i + 1), i + 1]).concat([['X', 23], ['Y', 24], ['MT', 25]]));

@@ -11,7 +11,7 @@ import { digestToBytes, vrsKey } from './vrs-column';
  * always join through `datasets.current`, so they see the old or the new rows, never a mix,
  * and a killed ingest leaves only an unreferenced 'loading' version that the next ingest drops.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datasets (
@@ -111,6 +111,18 @@ function moveVrsIntoVersionTables(db: Database.Database): void {
   if (shared) db.exec('DROP TABLE vrs_alleles');
 }
 
+/**
+ * Version 5 lets a version's variants live in a file of their own beside the store
+ * (version-file.ts): `versions.in_file` is 1 for such a version, 0 for one whose table is in the
+ * store file (every version written before, and those of datasets past FILE_DATASETS_MAX). The
+ * file's name is not stored: it follows the store's, so a copy of a store under another name
+ * never shares (and never removes) the files of the original. Nothing moves.
+ */
+function addVersionFiles(db: Database.Database): void {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('versions')`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'in_file')) db.exec('ALTER TABLE versions ADD COLUMN in_file INTEGER NOT NULL DEFAULT 0');
+}
+
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
@@ -122,6 +134,7 @@ export function migrate(db: Database.Database): void {
       db.exec(DDL_V2);
       moveToVersionTables(db);
       moveVrsIntoVersionTables(db);
+      addVersionFiles(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

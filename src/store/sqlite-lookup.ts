@@ -29,6 +29,8 @@ import { compareKeys, planRange, Scanner, WHOLE_CONTIG, type ScanPlan, type Stor
 import { rowColumns, variantsTable } from './version-table';
 import { bytesToDigest, digestToBytes, vrsKey } from './vrs-column';
 import { VRS_ALLELE_PREFIX, vrsAllele } from '../domain/vrs';
+import { basename } from 'node:path';
+import { AttachedFiles, versionFilePath } from './version-file';
 
 interface CurrentVersion {
   v: number;
@@ -40,9 +42,21 @@ interface CurrentVersion {
   vrs: Database.Statement;
 }
 
+/** The current versions name a file this connection has not attached (see SqliteLookup.read). */
+class FilesToAttach extends Error {
+  constructor(readonly wanted: number[]) {
+    super('the current versions need files attached');
+  }
+}
+
+/** How often a read starts again because the current version's file was replaced meanwhile. */
+const ATTACH_ATTEMPTS = 5;
+
 /**
  * VariantLookup over the SQLite store. Every call runs in one read transaction, so it sees one
- * snapshot: a concurrent re-ingest shows as all-old or all-new, never a mix.
+ * snapshot: a concurrent re-ingest shows as all-old or all-new, never a mix. A version whose rows
+ * are in a file of their own (version-file.ts) is read through that file, attached outside the
+ * transaction when a read finds it current.
  */
 export class SqliteLookup implements VariantLookup {
   private readonly versionCache = new Map<number, CurrentVersion>();
@@ -51,13 +65,15 @@ export class SqliteLookup implements VariantLookup {
   private readonly stmt: Record<'current' | 'meta', Database.Statement>;
   /** One read transaction around `fn`, made once: better-sqlite3's db.transaction() builds a wrapper (~5 % of a lookup when made per call). */
   private readonly inTransaction: (fn: () => unknown) => unknown;
+  private readonly files: AttachedFiles;
 
   constructor(private readonly db: Database.Database) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.contigCodes = new ContigCodes(db);
     this.scanner = new Scanner(db);
+    this.files = new AttachedFiles(db, db.name);
     this.stmt = {
-      current: db.prepare('SELECT id, current FROM datasets ORDER BY id'),
+      current: db.prepare('SELECT d.id, d.current, v.in_file FROM datasets AS d JOIN versions AS v ON v.v = d.current ORDER BY d.id'),
       meta: db.prepare('SELECT meta, created_at FROM versions WHERE v = ?'),
     };
   }
@@ -186,7 +202,28 @@ export class SqliteLookup implements VariantLookup {
 
   /** One version of the data for several calls (a batch read in parts); see snapshot.ts. */
   async snapshot(): Promise<LookupSnapshot> {
-    return openSnapshot(this.db.name, (db) => new SqliteLookup(db));
+    return openSnapshot(this.db.name, (db) => {
+      const lookup = new SqliteLookup(db);
+      return { lookup, pinned: () => lookup.currentFilesAttached() };
+    });
+  }
+
+  /**
+   * Attach the current versions' files, outside a transaction; then whether they still are the
+   * current ones inside the caller's (a snapshot's) transaction.
+   */
+  private currentFilesAttached(): boolean {
+    if (this.db.inTransaction) {
+      try {
+        this.currentVersions();
+        return true;
+      } catch (e) {
+        if (e instanceof FilesToAttach) return false;
+        throw e;
+      }
+    }
+    this.read(() => this.currentVersions());
+    return true;
   }
 
   close(): void {
@@ -194,8 +231,28 @@ export class SqliteLookup implements VariantLookup {
   }
 
   private read<T>(fn: () => T): T {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.inTransaction(fn) as T;
+      } catch (e) {
+        if (e instanceof AfbError) throw e;
+        if (e instanceof FilesToAttach && !this.db.inTransaction && attempt < ATTACH_ATTEMPTS) {
+          this.wrapped(() => this.files.sync(e.wanted));
+          continue;
+        }
+        const why =
+          e instanceof FilesToAttach
+            ? `cannot open the files of the current versions (${e.wanted.map((v) => basename(versionFilePath(this.db.name, v))).join(', ')}, beside the store), tried ${attempt} times; ` +
+              `a store is its file and these, named after it: copy, move or rename them together`
+            : (e as Error).message;
+        throw new AfbError('STORE_ERROR', `reading the store: ${why}`, { cause: e });
+      }
+    }
+  }
+
+  private wrapped(fn: () => void): void {
     try {
-      return this.inTransaction(fn) as T;
+      fn();
     } catch (e) {
       if (e instanceof AfbError) throw e;
       throw new AfbError('STORE_ERROR', `reading the store: ${(e as Error).message}`, { cause: e });
@@ -204,7 +261,8 @@ export class SqliteLookup implements VariantLookup {
 
   /** The current version of every dataset, ordered by dataset id; versions no longer current are forgotten. */
   private currentVersions(): CurrentVersion[] {
-    const rows = this.stmt.current.all() as { id: string; current: number }[];
+    const rows = this.stmt.current.all() as { id: string; current: number; in_file: number }[];
+    if (rows.some((r) => r.in_file === 1 && !this.files.has(r.current))) throw new FilesToAttach(rows.filter((r) => r.in_file === 1).map((r) => r.current));
     const current = rows.map(({ current }) => {
       let cv = this.versionCache.get(current);
       if (!cv) {

@@ -10,6 +10,7 @@ import { createVersionTable, dropVersionTable, indexVersionTable, variantsTable 
 import { VRS_DIGEST_BYTES, VrsState } from './vrs-column';
 import { dropVersionExtras } from './coverage-store';
 import { GroupedInsert } from './grouped-insert';
+import { createVersionFile, FILE_DATASETS_MAX, removeOrphanFiles, removeVersionFile, sealVersionFile, versionFilePath } from './version-file';
 
 /**
  * ALT rows parsed from a run of VCF lines, in a shape that crosses a worker boundary cheaply
@@ -57,13 +58,18 @@ export interface WriterOptions {
 /**
  * Writes one new version of a dataset. Only one writer per dataset at a time (IngestLock; a
  * second one is refused naming the first). Rows go into a fresh table of their own (version
- * numbers are never reused; see version-table.ts), one transaction per batch; `commit()` builds
- * the rsID and VRS id indexes, makes the version current in one small transaction and then drops the old
- * version's table. Until then, and after any crash, readers keep seeing the previous version.
- * A writer only ever drops its own version, or versions left by ingests whose process is gone.
+ * numbers are never reused; see version-table.ts) in a fresh file of its own (version-file.ts;
+ * in the store file for datasets past FILE_DATASETS_MAX), one transaction per batch; `commit()`
+ * builds the rsID and VRS id indexes, makes the version current in one small transaction and
+ * then drops the old version (removes its file). Until then, and after any crash, readers keep
+ * seeing the previous version. A writer only ever drops its own version, or versions left by
+ * ingests whose process is gone.
  */
 export class DatasetWriter {
   private readonly v: number;
+  /** Where the rows go: the version's own file (`inFile`), or the store (`db`). */
+  private readonly data: Database.Database;
+  private readonly inFile: boolean;
   private readonly insert: GroupedInsert;
   private readonly row = new Array<unknown>(INSERT_COLUMNS.length);
   private readonly contigCodes: ContigCodes;
@@ -83,19 +89,27 @@ export class DatasetWriter {
     readonly datasetId: string,
     private readonly lock: IngestLock,
     private readonly reserve: SpaceReserve,
+    maxPages: number | undefined,
   ) {
     this.contigCodes = new ContigCodes(db);
-    dropLeftovers(db, datasetId);
-    this.v = db
+    dropLeftovers(db, dbPath, datasetId);
+    const { v, inFile } = db
       .transaction(() => {
         const v = (db.prepare('UPDATE version_seq SET last = last + 1 WHERE id = 1 RETURNING last').get() as { last: number }).last;
-        db.prepare(`INSERT INTO versions (v, dataset_id, state, meta, created_at) VALUES (?, ?, 'loading', '{}', ?)`).run(v, datasetId, new Date().toISOString());
-        createVersionTable(db, v);
-        return v;
+        // Decided under the write lock, so concurrent ingests of other datasets cannot together pass the limit.
+        const others = db.prepare('SELECT count(DISTINCT dataset_id) FROM versions WHERE in_file = 1 AND dataset_id <> ?').pluck().get(datasetId) as number;
+        const inFile = others < FILE_DATASETS_MAX;
+        db.prepare(`INSERT INTO versions (v, dataset_id, state, meta, created_at, in_file) VALUES (?, ?, 'loading', '{}', ?, ?)`).run(v, datasetId, new Date().toISOString(), inFile ? 1 : 0);
+        if (!inFile) createVersionTable(db, v);
+        return { v, inFile };
       })
       .immediate();
-    lock.loading(this.v);
-    this.insert = new GroupedInsert(db, variantsTable(this.v), INSERT_COLUMNS);
+    this.v = v;
+    this.inFile = inFile;
+    lock.loading(v);
+    this.data = inFile ? createVersionFile(versionFilePath(dbPath, v), maxPages) : db;
+    if (inFile) createVersionTable(this.data, v);
+    this.insert = new GroupedInsert(this.data, variantsTable(v), INSERT_COLUMNS);
   }
 
   static open(dbPath: string, datasetId: string, opts: WriterOptions = {}): DatasetWriter {
@@ -119,7 +133,7 @@ export class DatasetWriter {
       if (opts.maxPages) db.pragma(`max_page_count = ${Math.floor(opts.maxPages)}`);
       lock = storeCall(dbPath, `locking dataset '${datasetId}'`, () => IngestLock.acquire(db, dbPath, datasetId));
       const l = lock;
-      return storeCall(dbPath, `starting a new version of '${datasetId}'`, () => new DatasetWriter(db, dbPath, datasetId, l, reserve));
+      return storeCall(dbPath, `starting a new version of '${datasetId}'`, () => new DatasetWriter(db, dbPath, datasetId, l, reserve, opts.maxPages));
     } catch (e) {
       try {
         lock?.release();
@@ -141,8 +155,7 @@ export class DatasetWriter {
    * an earlier row already holds; those are not stored.
    */
   addBatch(b: RowBatch): number[] {
-    return storeCall(this.dbPath, `writing rows of '${this.datasetId}'`, () =>
-      this.db.transaction(() => {
+    const write = this.data.transaction(() => {
         const duplicates: number[] = [];
         // A view, not a copy: a worker thread transferred the buffer to this one.
         const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
@@ -159,10 +172,15 @@ export class DatasetWriter {
         }
         this.insert.flush(inserted, duplicate);
         return duplicates;
-        // IMMEDIATE: take the write lock first (waiting for another dataset's ingest), so reading
-        // contig_names and then numbering a new contig can never race another writer.
-      }).immediate(),
-    );
+    });
+    // IMMEDIATE: take the write lock first (waiting for another dataset's ingest); in the store
+    // file, where numbering a new contig must not race another writer (see contigCode).
+    return storeCall(this.dbPath, `writing rows of '${this.datasetId}'`, () => (this.inFile ? write() : write.immediate()));
+  }
+
+  /** A contig's code, numbering a new one in a write transaction of the store (it may be inside this batch's, a savepoint then). */
+  private contigCode(contig: string): number {
+    return this.contigCodes.find(contig) ?? this.db.transaction(() => this.contigCodes.codeFor(contig)).immediate();
   }
 
   /** Row i of the batch as the table's columns (INSERT_COLUMNS), into `row`. */
@@ -178,7 +196,7 @@ export class DatasetWriter {
       this.filterIndex.set(filter, f);
     }
     if (contig !== this.lastContig) {
-      this.lastContigCode = this.contigCodes.codeFor(contig);
+      this.lastContigCode = this.contigCode(contig);
       this.lastContig = contig;
     }
     row[0] = this.lastContigCode;
@@ -241,17 +259,19 @@ export class DatasetWriter {
     // in memory: with 8 MB runs (which stay in the CPU's caches) instead of the writer's 64 MB,
     // and a helper thread sorting runs while the table is read, building the VRS-id index of
     // 10 M rows took 3.8 s instead of 8.4 (the parsers are done by then, so the cores are free).
-    this.db.pragma('cache_size = -8192');
-    this.db.pragma(`threads = ${Math.min(2, availableParallelism())}`);
+    this.data.pragma('cache_size = -8192');
+    this.data.pragma(`threads = ${Math.min(2, availableParallelism())}`);
     // Still 'loading': a crash while indexing leaves a version the next ingest drops.
-    storeCall(this.dbPath, `indexing version ${this.v} of '${this.datasetId}'`, () =>
-      this.db
-        .transaction(() => {
-          indexVersionTable(this.db, this.v);
-          stopHereInTests('index');
-        })
-        .immediate(),
-    );
+    storeCall(this.dbPath, `indexing version ${this.v} of '${this.datasetId}'`, () => {
+      const index = this.data.transaction(() => {
+        indexVersionTable(this.data, this.v);
+        stopHereInTests('index');
+      });
+      if (this.inFile) {
+        index();
+        sealVersionFile(this.data, versionFilePath(this.dbPath, this.v));
+      } else index.immediate();
+    });
     onStep?.('publish');
     storeCall(this.dbPath, `publishing version ${this.v} of '${this.datasetId}'`, () =>
       this.db
@@ -270,7 +290,7 @@ export class DatasetWriter {
     // Published. Dropping the old table may still fail (a full disk): the next ingest drops it.
     onStep?.('drop');
     try {
-      dropVersions(this.db, this.datasetId, 'retired');
+      dropVersions(this.db, this.dbPath, this.datasetId, 'retired');
     } catch {
       // left 'retired'; harmless to readers
     }
@@ -283,13 +303,14 @@ export class DatasetWriter {
     if (this.closed) return;
     try {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.data !== this.db && this.data.open) this.data.close();
       try {
-        dropVersion(this.db, this.v, this.datasetId, 'loading');
+        dropVersion(this.db, this.dbPath, this.v, this.datasetId, 'loading');
       } catch (e) {
         // Most likely a full disk: the WAL cannot be checkpointed for want of room. Use the reserve.
         if (!this.reserve.release()) throw e;
         this.db.pragma('wal_checkpoint(TRUNCATE)');
-        dropVersion(this.db, this.v, this.datasetId, 'loading');
+        dropVersion(this.db, this.dbPath, this.v, this.datasetId, 'loading');
       }
     } catch {
       // left 'loading' with no live owner once this process exits: the next ingest drops it
@@ -312,6 +333,7 @@ export class DatasetWriter {
     } catch {
       // a reader may hold the WAL; the next checkpoint will do it
     }
+    if (this.data !== this.db && this.data.open) this.data.close();
     this.db.close();
   }
 }
@@ -340,22 +362,26 @@ function storeCall<T>(dbPath: string, what: string, fn: () => T): T {
 }
 
 /**
- * Drop one version: its table and its versions row, in one transaction (a table drop moves its
- * pages to the freelist; the WAL holds the freelist pages, not the rows). Only a version of
- * `datasetId` in `state` is touched: never a published one.
+ * Drop one version: its versions row with its table, in one transaction (a table drop moves its
+ * pages to the freelist; the WAL holds the freelist pages, not the rows), or its row and then
+ * its file. Only a version of `datasetId` in `state` is touched: never a published one.
  */
-function dropVersion(db: Database.Database, v: number, datasetId: string, state: 'loading' | 'retired'): void {
-  const owned = db.prepare('SELECT 1 FROM versions WHERE v = ? AND dataset_id = ? AND state = ?');
+function dropVersion(db: Database.Database, dbPath: string, v: number, datasetId: string, state: 'loading' | 'retired'): void {
+  const owned = db.prepare('SELECT in_file FROM versions WHERE v = ? AND dataset_id = ? AND state = ?');
   if (!owned.get(v, datasetId, state)) return;
   // IMMEDIATE: with other datasets' ingests writing meanwhile, a write that starts as a read could
   // not always be upgraded; taking the write lock first waits for them instead.
-  db.transaction(() => {
-    if (!owned.get(v, datasetId, state)) return;
-    dropVersionTable(db, v);
+  const inFile = db.transaction(() => {
+    const row = owned.get(v, datasetId, state) as { in_file: number } | undefined;
+    if (!row) return false;
+    if (row.in_file === 0) dropVersionTable(db, v);
     if (state === 'retired') stopHereInTests('drop');
     dropVersionExtras(db, v);
     db.prepare('DELETE FROM versions WHERE v = ? AND dataset_id = ? AND state = ?').run(v, datasetId, state);
+    return row.in_file === 1;
   }).immediate();
+  // After the row: a crash between the two leaves an orphan file, which the next writer removes.
+  if (inFile) removeVersionFile(versionFilePath(dbPath, v));
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
@@ -363,9 +389,9 @@ function dropVersion(db: Database.Database, v: number, datasetId: string, state:
   }
 }
 
-function dropVersions(db: Database.Database, datasetId: string, state: 'loading' | 'retired'): void {
+function dropVersions(db: Database.Database, dbPath: string, datasetId: string, state: 'loading' | 'retired'): void {
   const vs = db.prepare('SELECT v FROM versions WHERE dataset_id = ? AND state = ?').all(datasetId, state) as { v: number }[];
-  for (const { v } of vs) dropVersion(db, v, datasetId, state);
+  for (const { v } of vs) dropVersion(db, dbPath, v, datasetId, state);
 }
 
 /**
@@ -373,9 +399,10 @@ function dropVersions(db: Database.Database, datasetId: string, state: 'loading'
  * is gone (a live one would hold the lock), 'retired' ones by a publish that died before dropping
  * them. Neither is visible to readers.
  */
-function dropLeftovers(db: Database.Database, datasetId: string): void {
-  dropVersions(db, datasetId, 'loading');
-  dropVersions(db, datasetId, 'retired');
+function dropLeftovers(db: Database.Database, dbPath: string, datasetId: string): void {
+  dropVersions(db, dbPath, datasetId, 'loading');
+  dropVersions(db, dbPath, datasetId, 'retired');
+  removeOrphanFiles(dbPath, () => new Set(db.prepare('SELECT v FROM versions WHERE in_file = 1').pluck().all() as number[]));
 }
 
 /**

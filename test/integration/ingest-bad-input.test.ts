@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { openStoreLookup } from '../../src/store';
@@ -15,6 +15,7 @@ import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { compareWithTruth } from '../helpers/store-check';
 import { runAfb, startAfb } from '../helpers/cli';
 import { sitesHeader } from './reliability-ingest-helpers';
+import { loadingRows, versionFile, versionFiles } from '../helpers/raw-store';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -155,20 +156,9 @@ describe('the previous version survives', () => {
     const lines: string[] = [];
     for (let i = 1; i <= 120_000; i++) lines.push(`1\t${i * 10}\t.\tA\tG\t.\tPASS\tAC=1;AN=10;AC_afr=1;AN_afr=4`);
     writeSync(fd, lines.join('\n') + '\n');
-    const probe = new Database(db, { readonly: true });
-    const loadingRows = (): number => {
-      const v = probe.prepare(`SELECT v FROM versions WHERE state = 'loading'`).pluck().get() as number | undefined;
-      if (v === undefined) return 0;
-      try {
-        return probe.prepare(`SELECT count(*) FROM variants_${v}`).pluck().get() as number;
-      } catch {
-        return 0; // its table is created a moment later
-      }
-    };
     const deadline = Date.now() + 30_000;
-    while (loadingRows() < 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(loadingRows()).toBeGreaterThanOrEqual(100_000);
-    probe.close();
+    while (loadingRows(db) < 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(loadingRows(db)).toBeGreaterThanOrEqual(100_000);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -178,7 +168,10 @@ describe('the previous version survives', () => {
     // The next ingest of the dataset drops the abandoned rows.
     expect(ingest(db, good).status).toBe(0);
     const check = new Database(db, { readonly: true });
-    expect((check.prepare(`SELECT count(*) AS n FROM versions`).get() as { n: number }).n).toBe(1);
+    const v = check.prepare(`SELECT v FROM versions`).pluck().all() as number[];
     check.close();
+    expect(v).toHaveLength(1);
+    // ... and its file: only the published version's is left.
+    expect(versionFiles(db)).toEqual([basename(versionFile(db, v[0]!))]);
   });
 });

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { startAfb } from '../helpers/cli';
 import Database from 'better-sqlite3';
 import { decodeCounts } from '../../src/store/codec';
+import { loadingRows, openRawStore } from '../helpers/raw-store';
+export { loadingRows, versionTables } from '../helpers/raw-store';
 
 /** Every row of a dataset's current version plus its metadata (without timing), for equality checks. */
 export function snapshot(db: string, dataset: string): { version: number | undefined; meta: unknown; rows: unknown[] } {
-  const d = new Database(db, { readonly: true, fileMustExist: true });
+  const d = openRawStore(db);
   try {
     const cur = d.prepare('SELECT current FROM datasets WHERE id = ?').get(dataset) as { current: number } | undefined;
     if (!cur) return { version: undefined, meta: undefined, rows: [] };
@@ -40,23 +42,6 @@ export function sqlite(db: string, sql: string): string {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
 }
 
-/** Rows written so far by an ingest that is loading (0 when none is), read with the sqlite3 CLI. */
-export function loadingRows(db: string): number {
-  const v = sqlite(db, `SELECT v FROM versions WHERE state = 'loading'`);
-  if (v === '') return 0;
-  try {
-    return Number(sqlite(db, `SELECT count(*) FROM variants_${Number(v)}`));
-  } catch {
-    return 0; // created a moment later
-  }
-}
-
-/** The version tables in the file (one per version of any dataset), sorted. */
-export function versionTables(db: string): string[] {
-  const out = sqlite(db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'variants_*' ORDER BY name`);
-  return out === '' ? [] : out.split('\n');
-}
-
 /** Poll until `cond` holds (no fixed sleeps); fails after `ms`. */
 export async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -68,7 +53,7 @@ export async function until(cond: () => boolean, what: string, ms = 30_000): Pro
 
 /** Decoded counts of one stored row of a dataset's current version, by group key (a Map: keys may be '__proto__'). */
 export function rowCounts(db: string, dataset: string, contigCode: number, start0: number, ref: string, alt: string): Map<string, Map<string, number | undefined>> | undefined {
-  const d = new Database(db, { readonly: true, fileMustExist: true });
+  const d = openRawStore(db);
   try {
     const cur = d.prepare('SELECT current FROM datasets WHERE id = ?').get(dataset) as { current: number };
     const meta = JSON.parse((d.prepare('SELECT meta FROM versions WHERE v = ?').get(cur.current) as { meta: string }).meta) as {

@@ -6,7 +6,7 @@
  * - a node built with --reference (GRCh37 chr17 part) finds insertions and deletions by their ids.
  */
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openRawStore, versionTables } from '../helpers/raw-store';
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { FastaReference } from '../../src/vcf/fasta';
@@ -121,30 +121,29 @@ describe('vrs-python vectors, no reference', () => {
 test('the ids live and die with their dataset version: a re-ingest leaves only the new version\'s table and index; --no-vrs-ids stores none', async () => {
   const db = join(tmp.dir, 'versions.db');
   const first = await ingestVcf({ db, dataset: 'hg001', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
-  const raw = new Database(db, { readonly: true });
-  const idsByTable = (): { name: string; n: number }[] =>
-    (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'variants_*'`).pluck().all() as string[]).map((name) => ({
-      name,
-      n: (raw.prepare(`SELECT count(*) FROM ${name} WHERE vrs_key IS NOT NULL`).pluck().get() as number),
-    }));
-  const vrsIndexes = (): string[] => raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB 'variants_*_vrs'`).pluck().all() as string[];
-  try {
-    expect(first.vrsIds!.computed).toBeGreaterThan(0);
-    expect(idsByTable()).toEqual([{ name: `variants_${first.storeVersion}`, n: first.vrsIds!.computed }]);
-    expect(vrsIndexes()).toEqual([`variants_${first.storeVersion}_vrs`]);
-    const second = await ingestVcf({ db, dataset: 'hg001', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
-    expect(first.storeVersion).not.toBe(second.storeVersion);
-    // The old version's ids went with its table (one DROP), no shared table keeps any.
-    expect(idsByTable()).toEqual([{ name: `variants_${second.storeVersion}`, n: second.vrsIds!.computed }]);
-    expect(vrsIndexes()).toEqual([`variants_${second.storeVersion}_vrs`]);
-    expect(raw.prepare(`SELECT name FROM sqlite_master WHERE name GLOB 'vrs*'`).all()).toEqual([]);
-  } finally {
-    raw.close();
-  }
+  // Each version's table lives in its own file beside the store (src/store/version-file.ts).
+  const idsByTable = (): { name: string; n: number }[] => {
+    const raw = openRawStore(db);
+    try {
+      return versionTables(db).map((name) => ({ name, n: raw.prepare(`SELECT count(*) FROM ${name} WHERE vrs_key IS NOT NULL`).pluck().get() as number }));
+    } finally {
+      raw.close();
+    }
+  };
+  const vrsIndexes = (): string[] => versionTables(db, 'index', 'variants_*_vrs');
+  expect(first.vrsIds!.computed).toBeGreaterThan(0);
+  expect(idsByTable()).toEqual([{ name: `variants_${first.storeVersion}`, n: first.vrsIds!.computed }]);
+  expect(vrsIndexes()).toEqual([`variants_${first.storeVersion}_vrs`]);
+  const second = await ingestVcf({ db, dataset: 'hg001', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, inputs: [VCF] });
+  expect(first.storeVersion).not.toBe(second.storeVersion);
+  // The old version's ids went with its file, no shared table keeps any.
+  expect(idsByTable()).toEqual([{ name: `variants_${second.storeVersion}`, n: second.vrsIds!.computed }]);
+  expect(vrsIndexes()).toEqual([`variants_${second.storeVersion}_vrs`]);
+  expect(versionTables(db, 'table', 'vrs*')).toEqual([]);
   const noneDb = join(tmp.dir, 'none.db');
   const none = await ingestVcf({ db: noneDb, dataset: 'x', assembly: 'GRCh38', mode: 'genotypes', skipInvalid: true, vrsIds: false, inputs: [VCF] });
   expect(none.vrsIds).toBeUndefined();
-  const noneRaw = new Database(noneDb, { readonly: true });
+  const noneRaw = openRawStore(noneDb);
   expect(noneRaw.prepare(`SELECT count(*) FROM variants_${none.storeVersion} WHERE vrs_key IS NOT NULL`).pluck().get()).toBe(0);
   noneRaw.close();
 });

@@ -67,7 +67,7 @@ test('a schema-2 store is moved to version tables on first open and answers the 
     store.close();
   }
   const after = new Database(path, { readonly: true });
-  expect(after.pragma('user_version', { simple: true })).toBe(4);
+  expect(after.pragma('user_version', { simple: true })).toBe(5);
   expect(after.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'variants*' ORDER BY name`).pluck().all()).toEqual(['variants_2']);
   expect(after.prepare('SELECT v, state FROM versions').all()).toEqual([{ v: 2, state: 'current' }]);
   after.close();

@@ -82,7 +82,7 @@ test('a schema-3 store moves its shared VRS table into the version tables on fir
     lookup.close();
   }
   const after = new Database(path, { readonly: true });
-  expect(after.pragma('user_version', { simple: true })).toBe(4);
+  expect(after.pragma('user_version', { simple: true })).toBe(5);
   expect(after.prepare(`SELECT name FROM sqlite_master WHERE name GLOB 'vrs*'`).all()).toEqual([]);
   expect(after.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'variants_2' ORDER BY name`).pluck().all()).toEqual(['variants_2_rsid', 'variants_2_vrs']);
   after.close();
