@@ -21,7 +21,7 @@ import type {
 import { openForRead } from './open';
 import { CoverageReader } from './coverage-store';
 import { GeneReader } from './gene-store';
-import { SqliteLookup } from './sqlite-lookup';
+import { RELEASE_EVERY_MS, SqliteLookup } from './sqlite-lookup';
 import { VrsSqliteLookup } from './vrs-lookup';
 
 /** Records a site-AN scan reads at most (alleles at one position). */
@@ -179,6 +179,7 @@ export class NodeLookup implements VariantLookup {
 export function openNodeLookup(dbPath: string): { lookup: NodeLookup; close(): void } {
   // The store with its VRS id index (ids of indels on records, lookups by ga4gh:VA. id).
   const store = new VrsSqliteLookup(openForRead(dbPath));
+  store.releaseReplacedVersionsEvery(RELEASE_EVERY_MS);
   const lookup = new NodeLookup(store, openForRead(dbPath));
   return { lookup, close: () => lookup.close() };
 }

@@ -49,6 +49,9 @@ class FilesToAttach extends Error {
   }
 }
 
+/** How often a long-lived reader looks for replaced versions to let go of (their files' disk space). */
+export const RELEASE_EVERY_MS = 5000;
+
 /** How often a read starts again because the current version's file was replaced meanwhile. */
 const ATTACH_ATTEMPTS = 5;
 
@@ -66,6 +69,7 @@ export class SqliteLookup implements VariantLookup {
   /** One read transaction around `fn`, made once: better-sqlite3's db.transaction() builds a wrapper (~5 % of a lookup when made per call). */
   private readonly inTransaction: (fn: () => unknown) => unknown;
   private readonly files: AttachedFiles;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -227,7 +231,28 @@ export class SqliteLookup implements VariantLookup {
   }
 
   close(): void {
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
     this.db.close();
+  }
+
+  /**
+   * For a long-lived reader (a server): every `ms`, let go of the files of versions replaced since
+   * its last read, so an idle server does not keep a removed version's disk space (as large as
+   * the version) until its next request. A read of the small `datasets` table; never inside a
+   * transaction (a snapshot's connection is its own).
+   */
+  releaseReplacedVersionsEvery(ms: number): void {
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
+    this.releaseTimer = setInterval(() => {
+      if (this.db.open && !this.db.inTransaction) {
+        try {
+          this.read(() => this.currentVersions());
+        } catch {
+          // the next request reports it
+        }
+      }
+    }, ms);
+    this.releaseTimer.unref();
   }
 
   private read<T>(fn: () => T): T {
@@ -262,7 +287,9 @@ export class SqliteLookup implements VariantLookup {
   /** The current version of every dataset, ordered by dataset id; versions no longer current are forgotten. */
   private currentVersions(): CurrentVersion[] {
     const rows = this.stmt.current.all() as { id: string; current: number; in_file: number }[];
-    if (rows.some((r) => r.in_file === 1 && !this.files.has(r.current))) throw new FilesToAttach(rows.filter((r) => r.in_file === 1).map((r) => r.current));
+    const inFiles = rows.filter((r) => r.in_file === 1).map((r) => r.current);
+    // A file to attach, or one to let go of (a replaced version's: its disk space comes back when no connection has it open).
+    if (inFiles.length !== this.files.size || inFiles.some((v) => !this.files.has(v))) throw new FilesToAttach(inFiles);
     const current = rows.map(({ current }) => {
       let cv = this.versionCache.get(current);
       if (!cv) {
@@ -398,5 +425,6 @@ function datasetInfo(cv: CurrentVersion): DatasetInfo {
 /** Open a store file read-only as a VariantLookup. */
 export function openStoreLookup(dbPath: string): { lookup: SqliteLookup; close(): void } {
   const lookup = new SqliteLookup(openForRead(dbPath));
+  lookup.releaseReplacedVersionsEvery(RELEASE_EVERY_MS);
   return { lookup, close: () => lookup.close() };
 }

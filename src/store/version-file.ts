@@ -126,6 +126,10 @@ export class AttachedFiles {
     return this.attached.has(v);
   }
 
+  get size(): number {
+    return this.attached.size;
+  }
+
   /** Attach exactly the files of the versions `wanted`: detach the others first, so the limit holds. */
   sync(wanted: readonly number[]): void {
     for (const v of [...this.attached]) {

@@ -8,7 +8,8 @@
  */
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { openStoreLookup } from '../../src/store';
+import { openNodeLookup, openStoreLookup } from '../../src/store';
+import { RELEASE_EVERY_MS } from '../../src/store/sqlite-lookup';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { runAfb } from '../helpers/cli';
@@ -86,6 +87,23 @@ test('a reader holding the old version keeps its answers through the swap, and l
     expect(after.frequencies.map((f) => f.populations)).toEqual(before.frequencies.map((f) => f.populations));
     expect(removedButOpen()).toEqual(old); // the snapshot's
     snap.release();
+    expect(removedButOpen()).toEqual([]);
+  } finally {
+    close();
+  }
+});
+
+test('an idle server lets go of a replaced version\'s file (its disk space) without waiting for a request', async () => {
+  const db = join(tmp.dir, 'idle.db');
+  ingest(db);
+  const { lookup, close } = openNodeLookup(db);
+  try {
+    await lookup.describe(); // the version's file is attached now
+    ingest(db);
+    expect(removedButOpen()).toHaveLength(1);
+    // No request from here on: the lookup's own check lets go of it.
+    const deadline = Date.now() + 4 * RELEASE_EVERY_MS;
+    while (removedButOpen().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(removedButOpen()).toEqual([]);
   } finally {
     close();
