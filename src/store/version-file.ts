@@ -37,14 +37,15 @@ export function attachedName(v: number): string {
 }
 
 /**
- * A new version's file, for loading: no journal and no syncs, since a version nobody reads yet is
- * dropped whole if anything fails (the store's `versions` row says 'loading' until it is sealed
- * and published), so nothing in it needs to survive a crash.
+ * A new version's file, for loading: its journal in memory and no syncs, since a version nobody
+ * reads yet is dropped whole if anything fails (the store's `versions` row says 'loading' until it
+ * is sealed and published), so nothing in it needs to survive a crash. (Not `journal_mode = OFF`:
+ * better-sqlite3 runs SQLite in defensive mode, which refuses it and keeps a journal file.)
  */
 export function createVersionFile(path: string, maxPages?: number): Database.Database {
   removeVersionFile(path);
   const db = new Database(path);
-  db.pragma('journal_mode = OFF');
+  db.pragma('journal_mode = MEMORY');
   db.pragma('synchronous = OFF');
   // As the store's writer (open.ts): the sorted load appends, so this bounds memory at any size.
   db.pragma('cache_size = -65536');
