@@ -156,22 +156,22 @@ export class DatasetWriter {
    */
   addBatch(b: RowBatch): number[] {
     const write = this.data.transaction(() => {
-        const duplicates: number[] = [];
-        // A view, not a copy: a worker thread transferred the buffer to this one.
-        const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
-        const vrs = b.vrs ? Buffer.from(b.vrs.buffer, b.vrs.byteOffset, b.vrs.byteLength) : undefined;
-        const keys = b.vrsKeys;
-        const states = b.vrsStates;
-        const inserted = (i: number): void => this.counted(b, i, states ? (states[i]! as VrsState) : VrsState.None);
-        const duplicate = (i: number): void => void duplicates.push(i);
-        const row = this.row;
-        for (let i = 0; i < b.count; i++) {
-          const key = states && keys && states[i] === VrsState.Computed ? keys[i]! : null;
-          this.fillRow(row, b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), key, vrs);
-          this.insert.add(row, i, inserted, duplicate);
-        }
-        this.insert.flush(inserted, duplicate);
-        return duplicates;
+      const duplicates: number[] = [];
+      // A view, not a copy: a worker thread transferred the buffer to this one.
+      const counts = Buffer.from(b.counts.buffer, b.counts.byteOffset, b.counts.byteLength);
+      const vrs = b.vrs ? Buffer.from(b.vrs.buffer, b.vrs.byteOffset, b.vrs.byteLength) : undefined;
+      const keys = b.vrsKeys;
+      const states = b.vrsStates;
+      const inserted = (i: number): void => this.counted(b, i, states ? (states[i]! as VrsState) : VrsState.None);
+      const duplicate = (i: number): void => void duplicates.push(i);
+      const row = this.row;
+      for (let i = 0; i < b.count; i++) {
+        const key = states && keys && states[i] === VrsState.Computed ? keys[i]! : null;
+        this.fillRow(row, b, i, counts.subarray(b.offsets[i]!, b.offsets[i + 1]!), key, vrs);
+        this.insert.add(row, i, inserted, duplicate);
+      }
+      this.insert.flush(inserted, duplicate);
+      return duplicates;
     });
     // IMMEDIATE: take the write lock first (waiting for another dataset's ingest); in the store
     // file, where numbering a new contig must not race another writer (see contigCode).
