@@ -30,7 +30,8 @@ const rnd = () => { s = (s + 0x6D2B79F5) >>> 0; let t = s; t = Math.imul(t ^ (t 
 const raw = new Database(db, { readonly: true });
 const v = raw.prepare('SELECT current FROM datasets ORDER BY id LIMIT 1').pluck().get();
 // The version's rows are in a file of their own beside the store (src/store/version-file.ts) unless the store predates them.
-if (raw.prepare('SELECT in_file FROM versions WHERE v = ?').pluck().get(v) === 1) raw.prepare(`ATTACH DATABASE ? AS v${v}`).run(`${db}.v${v}.afb`);
+const vfile = raw.prepare('SELECT in_file FROM versions WHERE v = ?').pluck().get(v) === 1 ? `${db}.v${v}.afb` : undefined;
+if (vfile) raw.prepare(`ATTACH DATABASE ? AS v${v}`).run(vfile);
 const meta = JSON.parse(raw.prepare('SELECT meta FROM versions WHERE v = ?').pluck().get(v));
 const contigs = Object.entries(meta.contigs);
 const names = new Map(Array.from({ length: 22 }, (_, i) => [String(i + 1), i + 1]).concat([['X', 23], ['Y', 24], ['MT', 25]]));
@@ -55,7 +56,8 @@ const batch = sample(BATCH);
 const regions = Array.from({ length: REGIONS }, () => { const q = sample(1)[0]; return { kind: 'range', contig: q.contig, start0: q.start0, end0: q.start0 + 1_000_000 }; });
 raw.close();
 // Drawing the sample read those pages: drop the file from the page cache again before a cold run.
-if (phase === 'cold') require('child_process').execFileSync('dd', [`if=${db}`, 'iflag=nocache', 'count=0', 'status=none']);
+// Both files: the store and the version's own file (where the rows are).
+if (phase === 'cold') for (const f of [db, ...(vfile ? [vfile] : [])]) require('child_process').execFileSync('dd', [`if=${f}`, 'iflag=nocache', 'count=0', 'status=none']);
 
 const pct = (xs, p) => { const a = [...xs].sort((x, y) => x - y); return +a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))].toFixed(3); };
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
