@@ -4,9 +4,10 @@
  * version's table gets its ids in a `vrs` column with an index of its own, the shared table is
  * dropped, and lookups by id and the ids of indel records answer as before.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { VrsSqliteLookup } from '../../../src/store';
+import { DatasetWriter, VrsSqliteLookup } from '../../../src/store';
+import { versionFiles } from '../../helpers/raw-store';
 import { openForRead } from '../../../src/store/open';
 import { vrsAllele } from '../../../src/domain/vrs';
 import { tempDir } from '../../helpers/fixtures';
@@ -86,4 +87,14 @@ test('a schema-3 store moves its shared VRS table into the version tables on fir
   expect(after.prepare(`SELECT name FROM sqlite_master WHERE name GLOB 'vrs*'`).all()).toEqual([]);
   expect(after.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'variants_2' ORDER BY name`).pluck().all()).toEqual(['variants_2_rsid', 'variants_2_vrs']);
   after.close();
+
+  // The next version of the upgraded dataset goes into a file of its own (schema 5); the old one's table leaves the store file.
+  const writer = DatasetWriter.open(path, 'd');
+  const { version } = writer;
+  writer.commit({ ...META, sources: [] } as Parameters<DatasetWriter['commit']>[0]);
+  const upgraded = new Database(path, { readonly: true });
+  expect(upgraded.prepare('SELECT v, in_file FROM versions').all()).toEqual([{ v: version, in_file: 1 }]);
+  expect(upgraded.prepare(`SELECT name FROM sqlite_master WHERE name GLOB 'variants_*'`).all()).toEqual([]);
+  upgraded.close();
+  expect(versionFiles(path)).toEqual([basename(`${path}.v${version}.afb`)]);
 });
