@@ -31,7 +31,7 @@ export function versionFilePath(dbPath: string, v: number): string {
 }
 
 /** The schema name a reader attaches version v's file under. */
-export function attachedName(v: number): string {
+function attachedName(v: number): string {
   if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`not a version number: ${v}`);
   return `v${v}`;
 }
