@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AfbError } from '../domain/errors';
@@ -144,8 +144,14 @@ export class AttachedFiles {
       try {
         this.db.prepare(`ATTACH DATABASE ? AS ${attachedName(v)}`).run(file);
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CANTOPEN') return; // gone: the caller reads the current set again
-        throw new AfbError('STORE_ERROR', `${this.dbPath}: cannot open version ${v}'s file ${file}: ${(e as Error).message}`, { cause: e });
+        // Gone (a re-ingest replaced it): the caller reads the current set again.
+        if ((e as { code?: string }).code === 'SQLITE_CANTOPEN' && !existsSync(file)) return;
+        throw new AfbError(
+          'STORE_ERROR',
+          `${this.dbPath}: cannot open version ${v}'s file ${file}: ${(e as Error).message}; a reader needs the store's folder writable ` +
+            `(for the -shm file of each WAL-mode file), or a copy made by scripts/copy-store.js (rollback-journal files) on a read-only filesystem`,
+          { cause: e },
+        );
       }
       this.attached.add(v);
     }

@@ -4,7 +4,7 @@
  * 10. The datasets past FILE_DATASETS_MAX keep their versions in the store file; every dataset
  * answers either way, and re-ingests keep each dataset where it is.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ingestVcf } from '../../src/ingest';
@@ -79,3 +79,18 @@ function writeVcf(f: string): string {
   writeFileSync(f, [...sitesHeader(), `1\t1000\t.\tA\tG\t.\tPASS\tAC=1;AN=1000`].join('\n') + '\n');
   return f;
 }
+
+test('a version file that is there but cannot be opened is reported naming it and what a reader needs', async () => {
+  const db = join(tmp.dir, 'unopenable.db');
+  await ingestVcf({ db, dataset: 'd', assembly: 'GRCh37', mode: 'sites', inputs: [writeVcf(join(tmp.dir, 'two.vcf'))] });
+  const [file] = versionFiles(db);
+  // A folder where the file was: SQLite cannot open it, and it is not missing (root ignores file modes, so no chmod).
+  rmSync(join(tmp.dir, file!));
+  mkdirSync(join(tmp.dir, file!));
+  const { lookup, close } = openStoreLookup(db);
+  try {
+    await expect(lookup.describe()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringMatching(new RegExp(`${file!.replace(/\./g, '\\.')}.*folder writable.*copy-store`)) });
+  } finally {
+    close();
+  }
+});
