@@ -65,7 +65,9 @@ export class SqliteLookup implements VariantLookup {
   private readonly versionCache = new Map<number, CurrentVersion>();
   private readonly contigCodes: ContigCodes;
   private readonly scanner: Scanner;
-  private readonly stmt: Record<'current' | 'meta', Database.Statement>;
+  private readonly stmt: Record<'current' | 'meta' | 'dataVersion', Database.Statement>;
+  /** The current versions as last read, and the store's data_version then (see currentVersions). */
+  private last: { dataVersion: number; current: CurrentVersion[] } | undefined;
   /** One read transaction around `fn`, made once: better-sqlite3's db.transaction() builds a wrapper (~5 % of a lookup when made per call). */
   private readonly inTransaction: (fn: () => unknown) => unknown;
   private readonly files: AttachedFiles;
@@ -79,6 +81,7 @@ export class SqliteLookup implements VariantLookup {
     this.stmt = {
       current: db.prepare('SELECT d.id, d.current, v.in_file FROM datasets AS d JOIN versions AS v ON v.v = d.current ORDER BY d.id'),
       meta: db.prepare('SELECT meta, created_at FROM versions WHERE v = ?'),
+      dataVersion: db.prepare('PRAGMA main.data_version').pluck(),
     };
   }
 
@@ -286,6 +289,11 @@ export class SqliteLookup implements VariantLookup {
 
   /** The current version of every dataset, ordered by dataset id; versions no longer current are forgotten. */
   private currentVersions(): CurrentVersion[] {
+    // SQLite's data_version changes when another connection (an ingest) has committed to the
+    // store file since this connection last looked: unchanged, what is current is as last read.
+    // (~15 % of a single lookup's store time when read every time.)
+    const dataVersion = this.stmt.dataVersion.get() as number;
+    if (this.last?.dataVersion === dataVersion) return this.last.current;
     const rows = this.stmt.current.all() as { id: string; current: number; in_file: number }[];
     const inFiles = rows.filter((r) => r.in_file === 1).map((r) => r.current);
     // A file to attach, or one to let go of (a replaced version's: its disk space comes back when no connection has it open).
@@ -315,6 +323,7 @@ export class SqliteLookup implements VariantLookup {
       for (const v of this.versionCache.keys()) if (!live.has(v)) this.versionCache.delete(v);
       this.scanner.keepOnly(live);
     }
+    this.last = { dataVersion, current };
     return current;
   }
 
