@@ -16,6 +16,7 @@ import { readTruth, realFile, tempDir, type TruthTable } from '../helpers/fixtur
 import { compareWithTruth } from '../helpers/store-check';
 import { AFB, runAfb } from '../helpers/cli';
 import { consistencyProblems, snapshot, until, versionTables } from './reliability-ingest-helpers';
+import { versionFiles } from '../helpers/raw-store';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -83,6 +84,8 @@ describe('an ingest killed while it publishes', () => {
     expect(consistencyProblems(db)).toEqual([]);
     expect(snapshot(db, 'd')).toEqual(rows);
     expect(await answers(db, OLD.truth)).toEqual(before);
+    // The killed version's file is left beside the published one's (the next ingest removes it: the drop test below ends with one).
+    expect(versionFiles(db)).toHaveLength(2);
   });
 
   test('SIGKILL inside the drop of the old version: the new version answers; the next ingest drops the old table', async () => {
