@@ -13,6 +13,8 @@
 const { mkdirSync, renameSync, rmSync } = require('node:fs');
 const { basename, join } = require('node:path');
 const Database = require('better-sqlite3');
+// The one place version files are named (needs `npm run build`, as bin/afb.js does).
+const { versionFilePath } = require(join(__dirname, '..', 'dist', 'store', 'version-file'));
 
 async function main() {
   const [src, destDir] = process.argv.slice(2);
@@ -27,7 +29,7 @@ async function main() {
   let versions;
   for (let attempt = 1; ; attempt++) {
     versions = current();
-    for (const v of versions) db.prepare(`ATTACH DATABASE ? AS v${v}`).run(`${src}.v${v}.afb`);
+    for (const v of versions) db.prepare(`ATTACH DATABASE ? AS v${v}`).run(versionFilePath(src, v));
     db.exec('BEGIN');
     if (JSON.stringify(current()) === JSON.stringify(versions)) break;
     // A re-ingest published meanwhile: start again from what is current now.
@@ -47,7 +49,7 @@ async function main() {
     written.push(join(destDir, file));
   };
   // The version files first: the store file names them, so it goes last.
-  for (const v of versions) await copy(`v${v}`, `${name}.v${v}.afb`);
+  for (const v of versions) await copy(`v${v}`, versionFilePath(name, v));
   await copy('main', name);
   db.exec('COMMIT');
   db.close();

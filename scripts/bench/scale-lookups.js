@@ -14,6 +14,7 @@
 const path = require('path');
 const Database = require('better-sqlite3');
 const { openStoreLookup } = require(path.join(__dirname, '..', '..', 'dist', 'store'));
+const { versionFilePath } = require(path.join(__dirname, '..', '..', 'dist', 'store', 'version-file'));
 
 const args = process.argv.slice(2);
 const db = args[0];
@@ -30,7 +31,7 @@ const rnd = () => { s = (s + 0x6D2B79F5) >>> 0; let t = s; t = Math.imul(t ^ (t 
 const raw = new Database(db, { readonly: true });
 const v = raw.prepare('SELECT current FROM datasets ORDER BY id LIMIT 1').pluck().get();
 // The version's rows are in a file of their own beside the store (src/store/version-file.ts) unless the store predates them.
-const vfile = raw.prepare('SELECT in_file FROM versions WHERE v = ?').pluck().get(v) === 1 ? `${db}.v${v}.afb` : undefined;
+const vfile = raw.prepare('SELECT in_file FROM versions WHERE v = ?').pluck().get(v) === 1 ? versionFilePath(db, v) : undefined;
 if (vfile) raw.prepare(`ATTACH DATABASE ? AS v${v}`).run(vfile);
 const meta = JSON.parse(raw.prepare('SELECT meta FROM versions WHERE v = ?').pluck().get(v));
 const contigs = Object.entries(meta.contigs);

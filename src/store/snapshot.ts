@@ -1,33 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { LookupSnapshot, VariantLookup } from '../domain/lookup';
-import { AfbError } from '../domain/errors';
 import { openForRead } from './open';
 
 /**
  * A view on one version of the store for a batch read in parts: its own read-only connection
  * holding one read transaction open (WAL keeps the snapshot of its first read, whatever is
  * published meanwhile; a version file, once published, never changes), closed by release().
- * Each lookup on it nests in that transaction.
+ * `beginOver` makes the lookup on the connection and begins that transaction (sqlite-lookup.ts
+ * beginSnapshot); each lookup on it nests in it.
  */
-export function openSnapshot(
-  path: string,
-  lookupOver: (db: Database.Database) => { lookup: Pick<VariantLookup, 'findAlleles'>; pinned(): boolean },
-): LookupSnapshot {
+export function openSnapshot(path: string, beginOver: (db: Database.Database) => Pick<VariantLookup, 'findAlleles'>): LookupSnapshot {
   const db = openForRead(path);
   // A batch reads a few pages per variant once: a small cache keeps many open snapshots cheap.
   db.pragma('cache_size = -256');
-  const { lookup, pinned } = lookupOver(db);
-  // Version files are attached outside a transaction (pinned() does that first); the snapshot is
-  // taken only once the versions current in it all have their files attached.
+  let lookup: Pick<VariantLookup, 'findAlleles'>;
   try {
-    for (let attempt = 1; ; attempt++) {
-      pinned();
-      db.exec('BEGIN');
-      // A deferred transaction takes its snapshot at the first read: take it now.
-      if (pinned()) break;
-      db.exec('COMMIT');
-      if (attempt === 5) throw new AfbError('STORE_ERROR', `reading the store: the current versions changed ${attempt} times while a snapshot was being opened`);
-    }
+    lookup = beginOver(db);
   } catch (e) {
     db.close();
     throw e;

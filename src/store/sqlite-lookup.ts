@@ -211,26 +211,31 @@ export class SqliteLookup implements VariantLookup {
   async snapshot(): Promise<LookupSnapshot> {
     return openSnapshot(this.db.name, (db) => {
       const lookup = new SqliteLookup(db);
-      return { lookup, pinned: () => lookup.currentFilesAttached() };
+      lookup.beginSnapshot();
+      return lookup;
     });
   }
 
   /**
-   * Attach the current versions' files, outside a transaction; then whether they still are the
-   * current ones inside the caller's (a snapshot's) transaction.
+   * Open the read transaction a snapshot holds, with the files of the versions current in it
+   * attached: they are attached outside a transaction first, and the transaction is begun again
+   * if a re-ingest published meanwhile.
    */
-  private currentFilesAttached(): boolean {
-    if (this.db.inTransaction) {
+  private beginSnapshot(): void {
+    for (let attempt = 1; ; attempt++) {
+      this.read(() => this.currentVersions());
+      this.db.exec('BEGIN');
       try {
+        // A deferred transaction takes its snapshot at its first read: this one.
         this.currentVersions();
-        return true;
+        return;
       } catch (e) {
-        if (e instanceof FilesToAttach) return false;
-        throw e;
+        this.db.exec('COMMIT');
+        if (e instanceof AfbError) throw e;
+        if (!(e instanceof FilesToAttach)) throw new AfbError('STORE_ERROR', `reading the store: ${(e as Error).message}`, { cause: e });
+        if (attempt === ATTACH_ATTEMPTS) throw new AfbError('STORE_ERROR', `reading the store: the current versions changed ${attempt} times while a snapshot was being opened`);
       }
     }
-    this.read(() => this.currentVersions());
-    return true;
   }
 
   close(): void {
@@ -259,13 +264,15 @@ export class SqliteLookup implements VariantLookup {
   }
 
   private read<T>(fn: () => T): T {
+    let attach: number[] | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attach) this.files.sync(attach);
         return this.inTransaction(fn) as T;
       } catch (e) {
         if (e instanceof AfbError) throw e;
         if (e instanceof FilesToAttach && !this.db.inTransaction && attempt < ATTACH_ATTEMPTS) {
-          this.wrapped(() => this.files.sync(e.wanted));
+          attach = e.wanted;
           continue;
         }
         const why =
@@ -275,15 +282,6 @@ export class SqliteLookup implements VariantLookup {
             : (e as Error).message;
         throw new AfbError('STORE_ERROR', `reading the store: ${why}`, { cause: e });
       }
-    }
-  }
-
-  private wrapped(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof AfbError) throw e;
-      throw new AfbError('STORE_ERROR', `reading the store: ${(e as Error).message}`, { cause: e });
     }
   }
 

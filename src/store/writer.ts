@@ -303,7 +303,7 @@ export class DatasetWriter {
     if (this.closed) return;
     try {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      if (this.data !== this.db && this.data.open) this.data.close();
+      this.closeVersionFile();
       try {
         dropVersion(this.db, this.dbPath, this.v, this.datasetId, 'loading');
       } catch (e) {
@@ -333,8 +333,13 @@ export class DatasetWriter {
     } catch {
       // a reader may hold the WAL; the next checkpoint will do it
     }
-    if (this.data !== this.db && this.data.open) this.data.close();
+    this.closeVersionFile();
     this.db.close();
+  }
+
+  /** Close the version's own file, if it has one still open (sealing closes it). */
+  private closeVersionFile(): void {
+    if (this.inFile && this.data.open) this.data.close();
   }
 }
 

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { versionFilePath } from '../../src/store/version-file';
 
 /**
  * The store read-only, with the files of its current versions attached (as afb's readers do: a
@@ -13,7 +14,7 @@ import Database from 'better-sqlite3';
 export function openRawStore(db: string): Database.Database {
   const d = new Database(db, { readonly: true, fileMustExist: true });
   const inFiles = d.prepare(`SELECT v FROM versions WHERE in_file = 1 AND state = 'current'`).pluck().all() as number[];
-  for (const v of inFiles) d.prepare(`ATTACH DATABASE ? AS v${v}`).run(versionFile(db, v));
+  for (const v of inFiles) d.prepare(`ATTACH DATABASE ? AS v${v}`).run(versionFilePath(db, v));
   return d;
 }
 
@@ -23,11 +24,6 @@ export function versionFiles(db: string): string[] {
   return readdirSync(dirname(db))
     .filter((n) => n.startsWith(prefix) && n.endsWith('.afb'))
     .sort();
-}
-
-/** The path of version v's file, named as afb names it. */
-export function versionFile(db: string, v: number): string {
-  return `${db}.v${v}.afb`;
 }
 
 /** The version tables (or, with `type` 'index', their indexes) on disk: in the store file and in every version file beside it, sorted. */
@@ -50,7 +46,7 @@ export function loadingRows(db: string): number {
   try {
     const row = d.prepare(`SELECT v, in_file FROM versions WHERE state = 'loading'`).get() as { v: number; in_file: number } | undefined;
     if (!row) return 0;
-    const where = row.in_file === 0 ? d : new Database(versionFile(db, row.v), { readonly: true, fileMustExist: true });
+    const where = row.in_file === 0 ? d : new Database(versionFilePath(db, row.v), { readonly: true, fileMustExist: true });
     try {
       return where.prepare(`SELECT count(*) FROM variants_${row.v}`).pluck().get() as number;
     } finally {

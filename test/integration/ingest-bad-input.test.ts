@@ -15,7 +15,8 @@ import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { compareWithTruth } from '../helpers/store-check';
 import { runAfb, startAfb } from '../helpers/cli';
 import { sitesHeader } from './reliability-ingest-helpers';
-import { loadingRows, versionFile, versionFiles } from '../helpers/raw-store';
+import { loadingRows, versionFiles } from '../helpers/raw-store';
+import { versionFilePath } from '../../src/store/version-file';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -172,6 +173,6 @@ describe('the previous version survives', () => {
     check.close();
     expect(v).toHaveLength(1);
     // ... and its file: only the published version's is left.
-    expect(versionFiles(db)).toEqual([basename(versionFile(db, v[0]!))]);
+    expect(versionFiles(db)).toEqual([basename(versionFilePath(db, v[0]!))]);
   });
 });
