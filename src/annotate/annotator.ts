@@ -145,42 +145,67 @@ function alleleValuesContributors(r: VariantRecord): string[] {
 
 /** One looked-up part as VCF lines or TSV rows; the summary counted. */
 function writePart(p: LookedUp, o: AnnotateOptions, s: AnnotateSummary): string {
-  let out = '';
+  // Lines gathered and joined once (a part is thousands of lines of ~1 kB).
+  const lines: string[] = [];
   let q = 0;
   const ours = new Set([...o.fields.map((f) => f.id), `${o.prefix}withheld`, `${o.prefix}missing`]);
+  const fields = o.fields;
+  const per: (AlleleValues | undefined)[] = [];
   for (const rec of p.records) {
-    const per: (AlleleValues | undefined)[] = rec.asks.map((a) => {
+    per.length = rec.asks.length;
+    let missing: string[] = [];
+    let anyWithheld = false;
+    for (let i = 0; i < rec.asks.length; i++) {
+      const a = rec.asks[i]!;
+      per[i] = undefined;
       if (typeof a === 'string') {
         s.skipped[a] = (s.skipped[a] ?? 0) + 1;
-        return undefined;
+        continue;
       }
       const found = p.found[q++];
       if (!found) {
         s.notFound++;
-        return undefined;
+        continue;
       }
-      const v = alleleValues(found, o.fields);
+      const v = alleleValues(found, fields);
+      per[i] = v;
       s.annotated++;
-      if (v.withheld.length > 0) s.withheldAlleles++;
-      if (v.missing.length > 0) s.missingPeerAlleles++;
+      if (v.withheld.length > 0) {
+        s.withheldAlleles++;
+        anyWithheld = true;
+      }
+      if (v.missing.length > 0) {
+        s.missingPeerAlleles++;
+        missing = missing.length === 0 ? [...new Set(v.missing)] : [...new Set([...missing, ...v.missing])];
+      }
       for (const c of v.contributors) s.contributors[c] = (s.contributors[c] ?? 0) + 1;
-      return v;
-    });
-    const missing = [...new Set(per.flatMap((v) => v?.missing ?? []))];
+    }
     if (o.format === 'tsv') {
       rec.alts.forEach((alt, i) => {
         const v = per[i];
-        const cells = o.fields.map((_, k) => v?.values[k] ?? '.');
-        out += `${rec.fixed[0]}\t${rec.fixed[1]}\t${rec.fixed[2]}\t${rec.fixed[3]}\t${alt}\t${cells.join('\t')}\t${v && v.withheld.length > 0 ? v.withheld.join('|') : '.'}\t${missing.join(',') || '.'}\n`;
+        const cells = fields.map((_, k) => v?.values[k] ?? '.');
+        lines.push(`${rec.fixed[0]}\t${rec.fixed[1]}\t${rec.fixed[2]}\t${rec.fixed[3]}\t${alt}\t${cells.join('\t')}\t${v && v.withheld.length > 0 ? v.withheld.join('|') : '.'}\t${missing.join(',') || '.'}\n`);
       });
       continue;
     }
+    // INFO key=value pairs of the fields some ALT has a value for (one value per ALT, '.' where it has
+    // none), joined at once: a flat string per record (one built by += keeps a tree of pieces alive until the part is written).
     const added: string[] = [];
-    o.fields.forEach((f, k) => {
-      if (!per.some((v) => v?.values[k] !== undefined)) return;
-      added.push(`${f.id}=${per.map((v) => v?.values[k] ?? '.').join(',')}`);
-    });
-    if (per.some((v) => v && v.withheld.length > 0)) added.push(`${o.prefix}withheld=${per.map((v) => (v && v.withheld.length > 0 ? v.withheld.join('|') : '.')).join(',')}`);
+    if (per.length === 1) {
+      const values = per[0]?.values;
+      if (values) {
+        for (let k = 0; k < fields.length; k++) {
+          const x = values[k];
+          if (x !== undefined) added.push(`${fields[k]!.id}=${x}`);
+        }
+      }
+    } else {
+      for (let k = 0; k < fields.length; k++) {
+        if (!per.some((v) => v?.values[k] !== undefined)) continue;
+        added.push(`${fields[k]!.id}=${per.map((v) => v?.values[k] ?? '.').join(',')}`);
+      }
+    }
+    if (anyWithheld) added.push(`${o.prefix}withheld=${per.map((v) => (v && v.withheld.length > 0 ? v.withheld.join('|') : '.')).join(',')}`);
     if (missing.length > 0) added.push(`${o.prefix}missing=${missing.join(',')}`);
     let info = rec.info;
     if (info !== '.' && added.length > 0) {
@@ -189,7 +214,8 @@ function writePart(p: LookedUp, o: AnnotateOptions, s: AnnotateSummary): string 
       info = keep.join(';');
     }
     if (added.length > 0) info = info === '.' || info === '' ? added.join(';') : `${info};${added.join(';')}`;
-    out += `${rec.fixed.join('\t')}\t${info}${rec.rest}\n`;
+    const f = rec.fixed;
+    lines.push(`${f[0]}\t${f[1]}\t${f[2]}\t${f[3]}\t${f[4]}\t${f[5]}\t${f[6]}\t${info}${rec.rest}\n`);
   }
   if (p.trace) {
     for (const peer of p.trace.peers ?? []) {
@@ -198,5 +224,5 @@ function writePart(p: LookedUp, o: AnnotateOptions, s: AnnotateSummary): string 
     }
     for (const w of p.trace.warnings ?? []) if (!s.warnings.includes(w) && s.warnings.length < 20) s.warnings.push(w);
   }
-  return out;
+  return lines.join('');
 }

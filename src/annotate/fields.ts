@@ -60,11 +60,24 @@ export function pooledGroups(datasets: readonly DatasetInfo[]): PooledGroup[] {
 }
 
 /**
+ * The kinds a list names (`AC,AN,AF,nhomalt`, any case: `--fields`, `?fields=`), in INFO order; an
+ * unknown name is an error listing the known ones. Undefined for no list (every kind).
+ */
+export function annotatedKinds(names: readonly string[] | undefined): Set<AnnotatedKind> | undefined {
+  if (!names) return undefined;
+  const byName = new Map(ANNOTATED_KINDS.map((k) => [KIND_NAME[k].toLowerCase(), k]));
+  const unknown = names.filter((n) => !byName.has(n.toLowerCase()));
+  if (unknown.length > 0) throw new AfbError('INVALID_PARAMETER', `fields: ${unknown.join(', ')} unknown; the counts annotation writes are ${ANNOTATED_KINDS.map((k) => KIND_NAME[k]).join(', ')}`);
+  return new Set(names.map((n) => byName.get(n.toLowerCase())!));
+}
+
+/**
  * The INFO fields for the pooled populations (all, or those `wanted` names, by pooled code, any
- * case): `<prefix><KIND>` for the overall group, `<prefix><KIND>_<code>` for the others. A wanted
+ * case): `<prefix><KIND>` for the overall group, `<prefix><KIND>_<code>` for the others; of the
+ * kinds in `kinds` only, when given (a FAF is computed only when its field is written). A wanted
  * population no dataset has is an error naming the ones there are.
  */
-export function annotationFields(groups: readonly PooledGroup[], prefix: string, wanted?: readonly string[]): AnnotationField[] {
+export function annotationFields(groups: readonly PooledGroup[], prefix: string, wanted?: readonly string[], kinds?: ReadonlySet<AnnotatedKind>): AnnotationField[] {
   if (!/^[A-Za-z_][0-9A-Za-z_.]*$/.test(prefix)) throw new AfbError('INVALID_PARAMETER', `prefix '${prefix}' must be a valid INFO key start: a letter or _ then letters, digits, _ or .`);
   let chosen = groups;
   if (wanted) {
@@ -80,7 +93,7 @@ export function annotationFields(groups: readonly PooledGroup[], prefix: string,
   for (const g of chosen) {
     const suffix = g.code === OVERALL_CODE ? '' : `_${g.code.replace(/[^0-9A-Za-z_.]/g, '_')}`;
     for (const kind of ANNOTATED_KINDS) {
-      if (!g.kinds.has(kind)) continue;
+      if (!g.kinds.has(kind) || (kinds && !kinds.has(kind))) continue;
       const id = `${prefix}${KIND_NAME[kind]}${suffix}`;
       if (seen.has(id)) continue;
       seen.add(id);

@@ -1,6 +1,6 @@
 import type { Contig } from '../domain/contigs';
 import type { DatasetInfo } from '../domain/lookup';
-import { annotationFields, pooledGroups, type AnnotationField } from './fields';
+import { annotatedKinds, annotationFields, pooledGroups, type AnnotationField } from './fields';
 
 /** What annotation needs to know of the datasets in scope before the first record: the fields to write and the contigs worth asking. */
 export interface AnnotationPlan {
@@ -9,13 +9,14 @@ export interface AnnotationPlan {
   held?: ReadonlySet<Contig>;
 }
 
-export function annotationPlan(datasets: readonly DatasetInfo[], prefix: string, populations?: readonly string[]): AnnotationPlan {
-  const fields = annotationFields(pooledGroups(datasets), prefix, populations);
+/** `populations`: pooled codes to write (all when undefined); `kinds`: count names (`AC`, `faf95`; all when undefined). */
+export function annotationPlan(datasets: readonly DatasetInfo[], prefix: string, populations?: readonly string[], kinds?: readonly string[]): AnnotationPlan {
+  const fields = annotationFields(pooledGroups(datasets), prefix, populations, annotatedKinds(kinds));
   const held = datasets.every((d) => d.contigs.length > 0) ? new Set(datasets.flatMap((d) => d.contigs)) : undefined;
   return { fields, held };
 }
 
-/** `AFR,EUR` (a query parameter or an option) as a list; undefined for none. */
+/** `AFR,EUR` or `AC,AN` (a query parameter or an option) as a list; undefined for none. */
 export function populationList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const list = text.split(',').map((s) => s.trim()).filter(Boolean);

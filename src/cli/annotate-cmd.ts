@@ -19,7 +19,7 @@ import { packageVersion } from './run-server';
 export async function annotateCommand(argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
-    ['broker', 'db', 'populations', 'assembly', 'datasets', 'prefix', 'format', 'output', 'batch-size', 'in-flight', 'timeout-ms', 'token'],
+    ['broker', 'db', 'populations', 'fields', 'assembly', 'datasets', 'prefix', 'format', 'output', 'batch-size', 'in-flight', 'timeout-ms', 'token'],
     ['bgzip', 'quiet'],
   );
   const broker = stringFlag(args, 'broker');
@@ -48,7 +48,7 @@ export async function annotateCommand(argv: string[]): Promise<void> {
     const unreachable = await opened.unreachable();
     if (unreachable) throw new AfbError('PEERS_UNAVAILABLE', `cannot reach ${source}: ${unreachable}`);
     const { scope, datasets } = scopeOf(description.datasets, stringFlag(args, 'assembly'), stringFlag(args, 'datasets'), source, broker !== undefined);
-    const plan = annotationPlan(datasets, prefix, populationList(stringFlag(args, 'populations')));
+    const plan = annotationPlan(datasets, prefix, populationList(stringFlag(args, 'populations')), populationList(stringFlag(args, 'fields')));
     const find = async (queries: AlleleQuery[]) => {
       const r = await lookup.findAlleles(scope, queries);
       if (r.trace?.noPeerAnswered) {

@@ -11,6 +11,6 @@ export const BROKER_USAGE = `afb broker --peers FILE [--port ${BROKER_SERVER_DEF
 export const TOKEN_USAGE = 'afb token  --id ID [--level registered|controlled|anonymous] [--datasets ID,...]   (a new API token and its config entry)';
 export const GENES_USAGE = "afb genes  --db FILE --assembly GRCh37|GRCh38 GENES.gtf[.gz]|GENES.gff3[.gz]   (the node's gene table for geneId queries)";
 
-export const ANNOTATE_USAGE = `afb annotate (--broker URL | --db FILE) [--populations AFR,EUR,...] [--assembly GRCh37|GRCh38]
+export const ANNOTATE_USAGE = `afb annotate (--broker URL | --db FILE) [--populations AFR,EUR,...] [--fields AC,AN,AF,...] [--assembly GRCh37|GRCh38]
            [--datasets ID,...] [--prefix AFB_] [--format vcf|tsv] [--output OUT.vcf[.gz]] [--bgzip]
            [--batch-size 2000] [--in-flight 2] [--timeout-ms 120000] [--token TOKEN] IN.vcf[.gz]|-   (VCF on stdout)`;

@@ -8,6 +8,8 @@ export interface AnnotateRequest {
   assembly?: Assembly;
   datasetIds?: string[];
   populations?: string[];
+  /** Count kinds to write (`AC`, `AN`, `AF`, `nhomalt`, `nhemi`, `faf95`, `faf99`); all when undefined. */
+  fields?: string[];
   prefix: string;
   /** The variants asked, as `CHROM-POS-REF-ALT`, filled in as the VCF is read (the audit line lists the first AUDIT_VARIANTS). */
   asked: string[];
@@ -17,9 +19,9 @@ export interface AnnotateRequest {
 /** Variants an annotate request's audit line names one by one (the rest are counted). */
 export const AUDIT_VARIANTS = 10_000;
 
-const PARAMS = ['format', 'assemblyId', 'datasetIds', 'populations', 'prefix'];
+const PARAMS = ['format', 'assemblyId', 'datasetIds', 'populations', 'fields', 'prefix'];
 
-/** `?format=vcf|tsv&assemblyId=GRCh37&datasetIds=a,b&populations=AFR,EUR&prefix=AFB_` (or `Accept: text/tab-separated-values`). */
+/** `?format=vcf|tsv&assemblyId=GRCh37&datasetIds=a,b&populations=AFR,EUR&fields=AC,AN&prefix=AFB_` (or `Accept: text/tab-separated-values`). */
 export function parseAnnotateRequest(query: Record<string, unknown>, accept: string | undefined): AnnotateRequest {
   for (const k of Object.keys(query)) {
     if (!PARAMS.includes(k)) throw new AfbError('UNKNOWN_PARAMETER', `annotate takes no parameter '${k}'; it takes ${PARAMS.join(', ')} (the body is the VCF)`);
@@ -40,6 +42,7 @@ export function parseAnnotateRequest(query: Record<string, unknown>, accept: str
     ...(assemblyText ? { assembly: requireAssembly(assemblyText) } : {}),
     ...(datasets && datasets.length > 0 ? { datasetIds: datasets } : {}),
     populations: populationList(text('populations')),
+    fields: populationList(text('fields')),
     prefix: text('prefix') ?? 'AFB_',
     asked: [],
     askedCount: 0,

@@ -37,7 +37,7 @@ export async function annotateReply(
   const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
   if (!scope) throw new AfbError('INVALID_PARAMETER', 'this beacon serves no dataset to annotate from');
   const datasets = datasetsIn(description, scope);
-  const plan = annotationPlan(datasets, req.prefix, req.populations);
+  const plan = annotationPlan(datasets, req.prefix, req.populations, req.fields);
   const snapshot = await ctx.lookup.snapshot?.();
   const lookup: Pick<VariantLookup, 'findAlleles'> = snapshot ?? ctx.lookup;
   const find = async (queries: AlleleQuery[]) => {

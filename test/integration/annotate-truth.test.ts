@@ -204,6 +204,14 @@ describe('POST /api/annotate is a door of the one pipeline', () => {
       const pops = await fetch(`${n.api}/annotate?populations=XYZ`, { method: 'POST', body: vcf(), headers: { authorization: 'Bearer reg-token' } });
       expect(pops.status).toBe(400);
       expect(((await pops.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/^populations: XYZ not in the datasets in scope; they have Total, AFR, AMR, EAS, EUR/);
+      const kinds = await fetch(`${n.api}/annotate?fields=AC,DP`, { method: 'POST', body: vcf(), headers: { authorization: 'Bearer reg-token' } });
+      expect(kinds.status).toBe(400);
+      expect(((await kinds.json()) as { error: { errorMessage: string } }).error.errorMessage).toBe('fields: DP unknown; the counts annotation writes are AC, AN, AF, nhomalt, nhemi, faf95, faf99');
+      const few = readVcfText(realFile('pyvcf-1kg/1kg.vcf.gz')).split('\n').filter((l) => l.startsWith('#') || l === '').concat(['22\t16050075\t.\tA\tG']).join('\n');
+      const two = await fetch(`${n.api}/annotate?fields=an,AC&populations=AFR`, { method: 'POST', body: few, headers: { authorization: 'Bearer reg-token' } });
+      expect(two.status).toBe(200);
+      const infos = (await two.text()).split('\n').filter((l) => l.startsWith('##INFO=<ID=AFB_')).map((l) => l.slice(11, l.indexOf(',')));
+      expect(infos).toEqual(['AFB_AC_AFR', 'AFB_AN_AFR', 'AFB_withheld', 'AFB_missing']);
     } finally {
       await n.close();
     }
