@@ -52,6 +52,8 @@ export class CountsWriter {
   private readonly groups = new Map<string, { label: string; canonical?: string; g: number }[]>();
   private groupCount = 0;
   private n = 0;
+  /** The last entry declared or matched per dataset id, its origin and declaration (see sameAsLast). */
+  private readonly last = new Map<string, { source: string; version?: string; origin?: string; minCount: number; absent: boolean; pooled?: { contributors: string[]; missing: string[] }; d: number }>();
 
   /** `originOf`: the origin a node stamps on its entries (render.ts wireOf does the same for Beacon records). */
   constructor(private readonly originOf: (f: DatasetFrequencies) => string | undefined = (f) => f.origin) {}
@@ -71,14 +73,18 @@ export class CountsWriter {
     if (pooled && entries.some((f) => f.pooled)) entries = entries.filter((f) => f.pooled && f.populations.length > 0);
     for (const f of entries) {
       const origin = this.originOf(f);
-      // Keyed by a plain string (no JSON of the lists per entry: a 10,000-variant batch has tens of thousands of entries).
-      const dk = f.pooled
-        ? `P\u0000${f.datasetId}\u0000${f.source}\u0000${f.minCount ?? 0}\u0000${f.pooled.contributors.join('\u0001')}\u0000${f.pooled.missing.join('\u0001')}`
-        : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}\u0000${f.absent ? 1 : 0}`;
-      let d = this.datasets.get(dk);
+      let d = this.sameAsLast(f, origin);
       if (d === undefined) {
-        this.datasets.set(dk, (d = this.datasets.size));
-        out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null, f.absent ? 1 : 0]) + '\n';
+        // Keyed by a plain string (no JSON of the lists per entry: a 10,000-variant batch has tens of thousands of entries).
+        const dk = f.pooled
+          ? `P\u0000${f.datasetId}\u0000${f.source}\u0000${f.minCount ?? 0}\u0000${f.pooled.contributors.join('\u0001')}\u0000${f.pooled.missing.join('\u0001')}`
+          : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}\u0000${f.absent ? 1 : 0}`;
+        d = this.datasets.get(dk);
+        if (d === undefined) {
+          this.datasets.set(dk, (d = this.datasets.size));
+          out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null, f.absent ? 1 : 0]) + '\n';
+        }
+        this.last.set(f.datasetId, { source: f.source, version: f.version, origin, minCount: f.minCount ?? 0, absent: f.absent === true, pooled: f.pooled && { contributors: [...f.pooled.contributors], missing: [...f.pooled.missing] }, d });
       }
       const entry: (number | null)[] = [d];
       for (const p of f.populations) {
@@ -117,6 +123,26 @@ export class CountsWriter {
     if (entries.length === 0 && !tail.nc) return out;
     this.n++;
     return out + JSON.stringify(line) + '\n';
+  }
+
+  /**
+   * The declaration of an entry whose declared fields equal those of the last entry of its
+   * dataset id (source, version, origin, counts rule, absent, the pooled lists), if they do: most
+   * entries of an answer repeat a few declarations, and comparing is cheaper than making and
+   * hashing the key string (a pooled entry's key holds every contributor's id).
+   */
+  private sameAsLast(f: DatasetFrequencies, origin: string | undefined): number | undefined {
+    const last = this.last.get(f.datasetId);
+    if (!last) return undefined;
+    if (last.source !== f.source || last.version !== f.version || last.origin !== origin || last.minCount !== (f.minCount ?? 0) || last.absent !== (f.absent === true)) return undefined;
+    if (!f.pooled || !last.pooled) return f.pooled || last.pooled ? undefined : last.d;
+    return CountsWriter.same(f.pooled.contributors, last.pooled.contributors) && CountsWriter.same(f.pooled.missing, last.pooled.missing) ? last.d : undefined;
+  }
+
+  private static same(a: readonly string[], b: readonly string[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
 
   key(r: VariantRecord): string {

@@ -75,11 +75,21 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
     entries[i] = kept[i]!.entry;
     ids[i] = kept[i]!.entry.datasetId;
   }
-  const pooledPops = poolEntries(entries, ids, o.populations).filter((p) => p.pooledFrom.length > 0);
+  const pooledPops = poolEntries(entries, ids, o.populations);
+  // Populations that pooled nothing (AF-only rows) are left out, in place (no second array per variant).
+  let w = 0;
+  for (let r = 0; r < pooledPops.length; r++) if (pooledPops[r]!.pooledFrom.length > 0) pooledPops[w++] = pooledPops[r]!;
+  pooledPops.length = w;
   // A peer counts as pooled when some of its integer counts are in the sums (AF-only ones are only listed).
-  // Its dataset id names it: the last kept entry of that id (as a Map from id to peer would).
+  // Its dataset id names it: the last kept entry of that id (as a Map from id to peer would). Most
+  // populations list the same contributors as the one before: each distinct list is looked at once.
   const contributing = new Set<string>();
-  for (const p of pooledPops) for (const d of p.pooledFrom) contributing.add(kept[ids.lastIndexOf(d)]!.peerId);
+  let seen: readonly string[] | undefined;
+  for (const p of pooledPops) {
+    if (seen !== undefined && sameStrings(p.pooledFrom, seen)) continue;
+    seen = p.pooledFrom;
+    for (const d of p.pooledFrom) contributing.add(kept[ids.lastIndexOf(d)]!.peerId);
+  }
   // Peers missing here, then those a broker peer said it missed (its pooled entry is re-pooled here, its gaps must not vanish).
   let missing: string[] = failed.length > 0 ? [...new Set(failed)] : [];
   if (parts.some((p) => p.variant.missingBelow)) missing = [...new Set([...failed, ...parts.flatMap((p) => p.variant.missingBelow ?? [])])];
@@ -107,6 +117,12 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] };
   if (notCovered.length > 0) record.notCovered = notCovered;
   return { record, warnings };
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** indexOf by a plain loop (faster than Array.prototype.indexOf for the few strings of a variant). */

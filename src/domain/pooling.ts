@@ -18,18 +18,23 @@ export interface PooledPopulation extends PopulationCounts {
 
 const NONE: readonly CountKind[] = [];
 
-/** A pooling key and the canonical code it names (undefined for a key by code). */
+/** A pooling key, a small number naming that key string (keys are compared by it), and the canonical code it names (undefined for a key by code). */
 interface PoolKey {
   key: string;
+  id: number;
   canonical?: string;
 }
+
+/** Key strings to their numbers (the few dozen population keys a federation has; all of it is forgotten at once past KEYS_KEPT). */
+const keyIds = new Map<string, number>();
+const KEYS_KEPT = 100_000;
 
 /**
  * poolingKey, remembered per code and canonical code (a broker pools hundreds of thousands of
  * population rows a second, of a few dozen groups: the key string, and the canonical code cut
  * from it, are made once, not per row).
  */
-const keyCache = new WeakMap<object, Map<string, Map<string | undefined, PoolKey>>>();
+let keyCache = new WeakMap<object, Map<string, Map<string | undefined, PoolKey>>>();
 function cachedKey(code: string, canonical: string | undefined, explicit?: ReadonlyMap<string, string>): PoolKey {
   let cache = keyCache.get(explicit ?? NONE);
   if (!cache) keyCache.set(explicit ?? NONE, (cache = new Map()));
@@ -41,14 +46,23 @@ function cachedKey(code: string, canonical: string | undefined, explicit?: Reado
   let key = byCanonical.get(canonical);
   if (key === undefined) {
     const k = poolingKey(code, canonical, explicit);
-    byCanonical.set(canonical, (key = k.startsWith('canonical:') ? { key: k, canonical: k.slice(10) } : { key: k }));
+    let id = keyIds.get(k);
+    if (id === undefined) keyIds.set(k, (id = keyIds.size));
+    byCanonical.set(canonical, (key = k.startsWith('canonical:') ? { key: k, id, canonical: k.slice(10) } : { key: k, id }));
   }
   return key;
 }
 
+/**
+ * The row keys of the last variant pooled, by row position (entry-major): the next variant's rows
+ * are mostly the same groups in the same order, found by comparing code and canonical instead of
+ * three map lookups per row.
+ */
+let lastRows: { code: string; canonical?: string; explicit?: ReadonlyMap<string, string>; key: PoolKey }[] = [];
+
 /** One pooling key's rows while a variant is pooled: running sums, not a list of the rows. */
 interface Pooling {
-  key: string;
+  key: number;
   first: PopulationCounts;
   canonical?: string;
   /** Rows pooled (integer counts, or withheld ones). */
@@ -92,6 +106,14 @@ export function poolPopulations(contributions: readonly Contribution[], explicit
  * the keys of a variant are a few dozen at most, found by a scan of those met so far).
  */
 export function poolEntries(entries: readonly DatasetFrequencies[], contributors: readonly string[], explicit?: ReadonlyMap<string, string>): PooledPopulation[] {
+  if (keyIds.size >= KEYS_KEPT) {
+    // Peers sending ever new codes must not grow the numbers without bound. Numbers are compared
+    // only within one generation: every PoolKey holding an older one is dropped with them (here,
+    // between two variants, never while one is pooled).
+    keyIds.clear();
+    keyCache = new WeakMap();
+    lastRows = [];
+  }
   const pools: Pooling[] = [];
   let cells = 0;
   for (const e of entries) cells += e.populations.length;
@@ -104,19 +126,27 @@ export function poolEntries(entries: readonly DatasetFrequencies[], contributors
   pooledTimes.fill(0, 0, size);
   afTimes.fill(0, 0, size);
   const nEntries = entries.length;
+  let row = 0;
   for (let i = 0; i < nEntries; i++) {
     for (const p of entries[i]!.populations) {
-      const k = cachedKey(p.code, p.canonical, explicit);
+      const last = lastRows[row];
+      let k: PoolKey;
+      if (last !== undefined && last.code === p.code && last.canonical === p.canonical && last.explicit === explicit) k = last.key;
+      else {
+        k = cachedKey(p.code, p.canonical, explicit);
+        if (row < 1024) lastRows[row] = { code: p.code, canonical: p.canonical, explicit, key: k };
+      }
+      row++;
       let at = -1;
       for (let j = 0; j < pools.length; j++) {
-        if (pools[j]!.key === k.key) {
+        if (pools[j]!.key === k.id) {
           at = j;
           break;
         }
       }
       if (at < 0) {
         at = pools.length;
-        pools.push({ key: k.key, first: p, canonical: k.canonical, n: 0, ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0, lacking: 0 });
+        pools.push({ key: k.id, first: p, canonical: k.canonical, n: 0, ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0, lacking: 0 });
       }
       const pool = pools[at]!;
       // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.

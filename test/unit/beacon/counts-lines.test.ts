@@ -50,6 +50,20 @@ function answer(records: VariantRecord[], op: 'alleles' | 'scan' = 'alleles'): s
   return w.header({ op, granularity: 'record', ...(op === 'scan' ? { total: records.length } : {}) }) + records.map((r, i) => w.variant(i * 2, r)).join('') + w.end();
 }
 
+test('round trip: an entry whose declared fields differ from the last of its dataset id is declared anew (pooled lists, missing peers, minCount, origin)', () => {
+  const variants = [rec(100), rec(200), rec(300), rec(400), rec(500), rec(600)];
+  variants[1]!.frequencies[1]!.pooled = { contributors: ['a:kg', 'c:kg'], missing: [] };
+  variants[2]!.frequencies[1]!.pooled = { contributors: ['a:kg'], missing: ['b'] };
+  variants[3]!.frequencies[0]!.minCount = 10;
+  variants[4]!.frequencies[0]!.origin = 'node-b/kg@2026';
+  variants[5]!.frequencies[1]!.pooled!.missing.push('c');
+  const text = answer(variants);
+  // kg: minCount 5 from node-a, minCount 10, origin node-b; pooled: ([a:kg],[b]), ([a:kg, c:kg],[]), ([a:kg],[b, c]).
+  expect(text.split('\n').filter((l) => l.startsWith('["D"')).length).toBe(6);
+  const back = read(text, { op: 'alleles', queries: 12 }).variants.map((v) => v.record.frequencies.map((f) => [f.datasetId, f.minCount, f.origin, f.pooled?.contributors.join(), f.pooled?.missing.join()]));
+  expect(back).toEqual(variants.map((v) => v.frequencies.map((f) => [f.datasetId, f.minCount, f.origin, f.pooled?.contributors.join(), f.pooled?.missing.join()])));
+});
+
 test('round trip: the records come back as written (dataset and group names sent once)', () => {
   const text = answer([rec(100), rec(200, 'T')]);
   expect(text.split('\n').filter((l) => l.startsWith('["D"')).length).toBe(2);
