@@ -13,7 +13,7 @@ import type {
 } from '../domain/lookup';
 import { traceOf, type FanOut, type FanOutResult } from './fan-out';
 import { isHit } from '../domain/coverage';
-import { mergeVariant, type PeerPart } from './merge';
+import { mergeVariant, type MergeOptions, type PeerPart } from './merge';
 import { compareVariants, type PeerVariant } from './peer-answer';
 import { MAX_PEER_PAGE, type PeerCallContext, type PeerClient, type PeerScan } from './peer-client';
 import { MAX_COUNTS_SCAN } from '../beacon/counts-protocol';
@@ -80,9 +80,13 @@ export interface PeersLookupOptions {
 export class PeersLookup implements VariantLookup {
   private readonly entitlement: (peerId: string, origin: string) => number;
 
+  /** What every merge is given (one object, not one per variant). */
+  private readonly mergeOptions: MergeOptions;
+
   constructor(private readonly o: PeersLookupOptions) {
     const byId = new Map(o.health.map((h) => [h.peer.id, h]));
     this.entitlement = (peerId, origin) => byId.get(peerId)?.entitlement(origin) ?? 0;
+    this.mergeOptions = { populations: o.populations, entitlement: this.entitlement };
   }
 
   async describe(): Promise<LookupDescription> {
@@ -96,7 +100,8 @@ export class PeersLookup implements VariantLookup {
     const fan = await this.o.fanOut.run(scope, (client, call) => client.alleles(scope, queries, call), (found) => found.some(isHit), signal);
     const warnings: string[] = [];
     const records: (VariantRecord | undefined)[] = new Array(queries.length);
-    for (let i = 0; i < queries.length; i++) records[i] = this.merged(scope, fan, i, byIndex, warnings);
+    const values = this.o.health.map((h) => fan.values.get(h.peer.id));
+    for (let i = 0; i < queries.length; i++) records[i] = this.merged(scope, fan, i, byIndex, warnings, values);
     return { records, trace: traceOf(fan, warnings) };
   }
 
@@ -292,10 +297,13 @@ export class PeersLookup implements VariantLookup {
     which: W,
     pick: (value: T, which: W) => PeerVariant | undefined,
     warnings: string[],
+    // Each peer's value, in peers-file order: a batch finds them once, not once per variant.
+    values: readonly (T | undefined)[] = this.o.health.map((h) => fan.values.get(h.peer.id)),
   ): VariantRecord | undefined {
     const parts: PeerPart[] = [];
-    for (const h of this.o.health) {
-      const value = fan.values.get(h.peer.id);
+    for (let k = 0; k < this.o.health.length; k++) {
+      const h = this.o.health[k]!;
+      const value = values[k];
       const v = value === undefined ? undefined : pick(value, which);
       if (!v) continue;
       if (!scope.datasetIds) {
@@ -308,7 +316,7 @@ export class PeersLookup implements VariantLookup {
       if (frequencies.length > 0 || (notCovered && notCovered.length > 0)) parts.push({ peerId: h.peer.id, variant: { ...v, frequencies, notCovered } });
     }
     if (parts.length === 0) return undefined;
-    const m = mergeVariant(scope.assembly, parts, fan.asked, fan.failed, { populations: this.o.populations, entitlement: this.entitlement });
+    const m = mergeVariant(scope.assembly, parts, fan.asked, fan.failed, this.mergeOptions);
     for (const w of m.warnings) if (!warnings.includes(w)) warnings.push(w);
     return m.record;
   }
