@@ -86,6 +86,12 @@ interface Pooling {
 let pooledTimes = new Uint16Array(1024);
 let afTimes = new Uint16Array(1024);
 
+/** The running sums of the variant being pooled, reused by the next (nine objects fewer per variant; each is reset when taken). */
+const scratch: Pooling[] = [];
+
+/** An empty contributor list, shared (frozen: a list is read, never added to). */
+const NO_CONTRIBUTORS = Object.freeze([]) as unknown as string[];
+
 /**
  * Exact pooling (DESIGN §4): per pooling key, AC, AN, nhomalt, nhet and nhemi are summed over
  * the contributors that report integer AC and AN (a kind only when every one of them reports
@@ -114,7 +120,7 @@ export function poolEntries(entries: readonly DatasetFrequencies[], contributors
     keyCache = new WeakMap();
     lastRows = [];
   }
-  const pools: Pooling[] = [];
+  let nPools = 0;
   let cells = 0;
   for (const e of entries) cells += e.populations.length;
   // At most one key per row: entries x rows bounds the cells touched.
@@ -138,17 +144,25 @@ export function poolEntries(entries: readonly DatasetFrequencies[], contributors
       }
       row++;
       let at = -1;
-      for (let j = 0; j < pools.length; j++) {
-        if (pools[j]!.key === k.id) {
+      for (let j = 0; j < nPools; j++) {
+        if (scratch[j]!.key === k.id) {
           at = j;
           break;
         }
       }
       if (at < 0) {
-        at = pools.length;
-        pools.push({ key: k.id, first: p, canonical: k.canonical, n: 0, ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0, lacking: 0 });
+        at = nPools++;
+        const fresh = scratch[at];
+        if (fresh === undefined) scratch.push({ key: k.id, first: p, canonical: k.canonical, n: 0, ac: 0, an: 0, nhomalt: 0, nhet: 0, nhemi: 0, lacking: 0 });
+        else {
+          fresh.key = k.id;
+          fresh.first = p;
+          fresh.canonical = k.canonical;
+          fresh.n = fresh.ac = fresh.an = fresh.nhomalt = fresh.nhet = fresh.nhemi = fresh.lacking = 0;
+          fresh.withheld = undefined;
+        }
       }
-      const pool = pools[at]!;
+      const pool = scratch[at]!;
       // A withheld count is part of the sum, unknown: the pooled kind is withheld, never a sum without it.
       const countsWithheld = p.withheld ? p.withheld.filter((kind) => kind !== 'af') : NONE;
       const c = p.counts;
@@ -170,9 +184,9 @@ export function poolEntries(entries: readonly DatasetFrequencies[], contributors
       } else if (c.af !== undefined) afTimes[at * nEntries + i]!++;
     }
   }
-  const out: PooledPopulation[] = [];
-  for (let j = 0; j < pools.length; j++) {
-    const e = pools[j]!;
+  const out: PooledPopulation[] = new Array(nPools);
+  for (let j = 0; j < nPools; j++) {
+    const e = scratch[j]!;
     const w = e.withheld;
     const counts: GroupCounts = {};
     if (e.n > 0) {
@@ -189,7 +203,9 @@ export function poolEntries(entries: readonly DatasetFrequencies[], contributors
     p.pooledFrom = contributorList(pooledTimes, j * nEntries, nEntries, contributors);
     p.frequencyOnly = contributorList(afTimes, j * nEntries, nEntries, contributors);
     if (w && w.size > 0) p.withheld = [...w];
-    out.push(p);
+    out[j] = p;
+    // The row it came from is not kept past this call.
+    e.first = undefined as unknown as PopulationCounts;
   }
   // The overall group first, then by code, so pooled answers read the same every time. By insertion
   // (stable, as Array.prototype.sort is): a few dozen keys, and no work array per variant.
@@ -211,6 +227,7 @@ function byCode(a: PopulationCounts, b: PopulationCounts): number {
 function contributorList(times: Uint16Array, from: number, n: number, contributors: readonly string[]): string[] {
   let size = 0;
   for (let i = 0; i < n; i++) size += times[from + i]!;
+  if (size === 0) return NO_CONTRIBUTORS;
   const list: string[] = new Array(size);
   let at = 0;
   for (let i = 0; i < n; i++) for (let t = times[from + i]!; t > 0; t--) list[at++] = contributors[i]!;
