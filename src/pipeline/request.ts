@@ -93,5 +93,6 @@ function formatOf(param: unknown, accept: string | undefined): Format {
     if (f === 'tsv' || f === 'json') return f;
     throw new AfbError('INVALID_PARAMETER', `format '${String(param)}' must be json or tsv`);
   }
-  return /text\/tab-separated-values/i.test(accept ?? '') ? 'tsv' : 'json';
+  // Most callers send no Accept at all: no regular expression to run for them.
+  return accept !== undefined && /text\/tab-separated-values/i.test(accept) ? 'tsv' : 'json';
 }
