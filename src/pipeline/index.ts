@@ -11,7 +11,7 @@ import { disclose, SHOW_ALL, type DisclosureStep } from './disclose';
 import { parseRequest, type Parsed, type PipelineLimits, type PipelineRequest } from './request';
 import { render, type Reply } from './render';
 import { capGranularity, checkBatch, checkRange, rateLimiter, requestPolicy } from './budget';
-import { kindOf, variantsOf, type AuditSink } from './audit';
+import { kindOf, variantsOf, type AuditLine, type AuditSink } from './audit';
 
 export type { PipelineRequest, PipelineLimits, QueryParams, RequestHeaders } from './request';
 export type { Reply } from './render';
@@ -87,17 +87,17 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     let withheld = 0;
     const audit = (status: number): void => {
       if (!o.audit) return;
-      o.audit({
-        time: new Date(now()).toISOString(),
-        ...(req.headers.requestId ? { requestId: req.headers.requestId } : {}),
-        client: caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`,
-        level: caller?.level ?? 'unidentified',
-        kind: kindOf(req, parsed),
-        variants: variantsOf(parsed, req),
-        status,
-        ...(granularity ? { granularity } : {}),
-        withheldCells: withheld,
-      });
+      // Filled in the order the line is written, without the spread objects (one line per request).
+      const line = { time: new Date(now()).toISOString() } as AuditLine;
+      if (req.headers.requestId) line.requestId = req.headers.requestId;
+      line.client = caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`;
+      line.level = caller?.level ?? 'unidentified';
+      line.kind = kindOf(req, parsed);
+      line.variants = variantsOf(parsed, req);
+      line.status = status;
+      if (granularity) line.granularity = granularity;
+      line.withheldCells = withheld;
+      o.audit(line);
     };
     // Reads what each answer (each part of a batch) reports withheld, after every disclosure step.
     const tally: DisclosureStep = (a) => {
