@@ -80,6 +80,16 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     }
     return requestPolicy(policy, caller, named ?? (await o.describe()).datasets.map((d) => d.id));
   };
+  // The audit line's time, made once per millisecond: a loaded server writes several lines in each.
+  let lastMs = NaN;
+  let lastIso = '';
+  const isoTime = (ms: number): string => {
+    if (ms !== lastMs) {
+      lastIso = new Date(ms).toISOString();
+      lastMs = ms;
+    }
+    return lastIso;
+  };
   return async (req) => {
     let caller: Caller | undefined;
     let parsed: Parsed | undefined;
@@ -88,7 +98,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     const audit = (status: number): void => {
       if (!o.audit) return;
       // Filled in the order the line is written, without the spread objects (one line per request).
-      const line = { time: new Date(now()).toISOString() } as AuditLine;
+      const line = { time: isoTime(now()) } as AuditLine;
       if (req.headers.requestId) line.requestId = req.headers.requestId;
       line.client = caller?.clientId ?? `ip:${req.headers.clientIp ?? 'unknown'}`;
       line.level = caller?.level ?? 'unidentified';

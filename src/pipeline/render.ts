@@ -48,9 +48,10 @@ export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: '
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
-  // A streamed answer makes each record's JSON as it is written; a small one is written whole, so
-  // its records are made at once (no deferred record per record; the same JSON either way).
-  const recordOf = records.length > STREAM_ABOVE_RECORDS ? (r: VariantRecord) => lazy(r, wire) : wire;
+  // A streamed answer makes each record's JSON as it is written, and one that shows no records
+  // (boolean, count) never makes it; a small record answer is written whole, so its records are
+  // made at once (no deferred record per record; the same JSON either way).
+  const recordOf = answer.granularity === 'record' && records.length <= STREAM_ABOVE_RECORDS ? wire : (r: VariantRecord) => lazy(r, wire);
   let sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, recordOf) : resultSets(ctx, answer, records, recordOf);
   if (parsed.request.caf && summary.requestedGranularity !== 'boolean') sets = sets.map(cafSet);
   return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer, extraInfo)), records.length);
