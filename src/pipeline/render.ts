@@ -221,12 +221,17 @@ function adjusted(entries: DatasetFrequencies[]): { countAdjustedTo?: number } {
 
 /** The `info` every data response carries: how the answer was obtained. */
 export function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const afb: Record<string, unknown> = { ...(a.assembly ? { assemblyId: a.assembly } : {}), ...extra };
+  // Filled in the order it is written, without spread objects (every answer makes one).
+  const afb: Record<string, unknown> = {};
+  if (a.assembly) afb.assemblyId = a.assembly;
+  Object.assign(afb, extra);
   const t: LookupTrace | undefined = a.trace;
   if (t?.peers) afb.peers = t.peers;
-  const warnings = [...(t?.warnings ?? [])];
-  if (a.totalIsLowerBound) warnings.push('numTotalResults is a lower bound: the peers answered overlapping sets that cannot be joined exactly');
-  if (warnings.length > 0) afb.warnings = warnings;
+  if ((t?.warnings && t.warnings.length > 0) || a.totalIsLowerBound) {
+    const warnings = [...(t?.warnings ?? [])];
+    if (a.totalIsLowerBound) warnings.push('numTotalResults is a lower bound: the peers answered overlapping sets that cannot be joined exactly');
+    afb.warnings = warnings;
+  }
   return { afb };
 }
 
