@@ -1,0 +1,167 @@
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { readStreamError } from '../beacon/counts-protocol';
+import { ReadDeclarations } from '../beacon/counts-lines';
+import { PeerFailure } from './peer-failure';
+
+/** A stream with nothing asked for this long is closed by the broker (the node closes idle streams at 120 s). */
+export const STREAM_IDLE_MS = 30_000;
+
+/** One request on the stream, waiting for (or reading) its answer. */
+interface StreamCall {
+  onLine: (line: string) => void;
+  maxBytes: number;
+  bytes: number;
+  /** Its answer's first line came. */
+  started: boolean;
+  /** Settled already (failed, or its caller gave up): the rest of its answer is read and dropped. */
+  settled: boolean;
+  settle: (failure?: PeerFailure) => void;
+}
+
+/**
+ * One long-lived afb-counts/1 stream to a peer (beacon/counts-protocol.ts COUNTS_STREAM): requests
+ * are written as lines, answers come back in the same order, each ending at its end line (`["E",`)
+ * or being one error line. The answer's lines go to the caller's reader as they come, which
+ * validates them exactly as it does an HTTP answer's.
+ *
+ * Failures: a caller whose deadline fires gives up alone (its answer is still read to its end, then
+ * dropped). A peer that does not answer within a call's own timeout stalls every call behind it (the
+ * answers come in order), so the stream is closed and every call on it fails as a timeout. A stream
+ * that closes fails the call being answered as truncated; calls whose answer had not begun fail as
+ * `unanswered`, and are asked once more on a new stream by the caller. So do the calls behind an
+ * answer that was refused: what it declared can no longer be trusted.
+ */
+export class PeerStream {
+  private socket?: Duplex;
+  private opening?: Promise<void>;
+  private readonly calls: StreamCall[] = [];
+  private readonly unsent: string[] = [];
+  private decoder = new StringDecoder('utf8');
+  private rest = '';
+  private idle?: NodeJS.Timeout;
+  closed = false;
+  /** What the answers on this stream have declared so far (each answer declares only what is new). */
+  readonly declared = new ReadDeclarations();
+
+  constructor(private readonly open: () => Promise<Duplex>) {}
+
+  /** Asks one request (a JSON line); resolves when its answer's end line has been read and accepted. */
+  ask(line: string, onAnswer: (declared: ReadDeclarations) => (line: string) => void, maxBytes: number, timeoutMs: number, signal: AbortSignal, whyAborted: () => string): Promise<void> {
+    if (this.closed) return Promise.reject(unanswered('the stream was closed'));
+    clearTimeout(this.idle);
+    return new Promise((resolve, reject) => {
+      const onTimeout = () => this.fail(new PeerFailure('timeout', `no complete answer within ${timeoutMs} ms`));
+      const onAbort = () => call.settle(new PeerFailure('timeout', whyAborted()));
+      const timer = setTimeout(onTimeout, timeoutMs);
+      const call: StreamCall = {
+        onLine: onAnswer(this.declared),
+        maxBytes,
+        bytes: 0,
+        started: false,
+        settled: false,
+        settle: (failure) => {
+          if (call.settled) return;
+          call.settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          if (failure) reject(failure);
+          else resolve();
+        },
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.calls.push(call);
+      this.send(line + '\n');
+    });
+  }
+
+  private send(text: string): void {
+    if (this.socket) {
+      this.socket.write(text);
+      return;
+    }
+    this.unsent.push(text);
+    this.opening ??= this.open().then(
+      (socket) => {
+        if (this.closed) return void socket.destroy();
+        this.socket = socket;
+        socket.on('data', (chunk: Buffer) => this.read(chunk));
+        socket.on('error', () => this.fail(unanswered('the stream failed')));
+        socket.on('close', () => this.fail(unanswered('the peer closed the stream')));
+        socket.write(this.unsent.join(''));
+        this.unsent.length = 0;
+      },
+      (e: unknown) => this.fail(e instanceof PeerFailure ? e : new PeerFailure('http_error', `stream: ${(e as Error).message}`)),
+    );
+  }
+
+  private read(chunk: Buffer): void {
+    const text = this.decoder.write(chunk);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0 && !this.closed; nl = text.indexOf('\n', from)) {
+      const line = from === 0 && this.rest !== '' ? this.rest + text.slice(0, nl) : text.slice(from, nl);
+      if (from === 0) this.rest = '';
+      from = nl + 1;
+      this.deliver(line);
+    }
+    this.rest = from === 0 ? this.rest + text : text.slice(from);
+  }
+
+  /** One line of the answer at the head of the queue. */
+  private deliver(line: string): void {
+    const call = this.calls[0];
+    if (!call) return this.fail(new PeerFailure('invalid_answer', 'the stream sent a line when no request was waiting for an answer'));
+    call.bytes += line.length + 1;
+    let last = line.startsWith('["E",');
+    if (!call.started) {
+      call.started = true;
+      const error = readStreamError(line);
+      if (error) {
+        last = true;
+        call.settle(new PeerFailure('http_error', `HTTP ${error.status}${error.code ? `: ${error.code}` : ''}${error.message ? `: ${error.message}` : ''}`, error.status));
+      }
+    }
+    let refused = call.bytes > call.maxBytes ? new PeerFailure('invalid_answer', `answer larger than ${call.maxBytes} bytes; dropped`) : undefined;
+    try {
+      // A call given up: its answer's declarations are still read, as later answers may use them.
+      if (call.settled || refused) this.declared.line(line);
+      else call.onLine(line);
+    } catch (e) {
+      refused = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
+    }
+    if (refused) {
+      call.settle(refused);
+      this.calls.shift();
+      return this.fail(unanswered(`an earlier answer on the stream was refused (${refused.message})`));
+    }
+    if (!last) return;
+    this.calls.shift();
+    call.settle();
+    if (this.calls.length === 0) {
+      this.idle = setTimeout(() => this.close(), STREAM_IDLE_MS);
+      this.idle.unref();
+    }
+  }
+
+  /** Every call on the stream fails with `failure` (a call whose answer had begun, as a cut answer), and the stream is closed. */
+  private fail(failure: PeerFailure): void {
+    if (this.closed && this.calls.length === 0) return;
+    this.closed = true;
+    clearTimeout(this.idle);
+    for (const call of this.calls.splice(0)) {
+      call.settle(call.started && failure.unanswered ? new PeerFailure('invalid_answer', 'truncated answer (the stream closed in the middle of it)') : failure);
+    }
+    this.socket?.destroy();
+  }
+
+  close(): void {
+    this.fail(unanswered('the stream was closed'));
+  }
+}
+
+function unanswered(why: string): PeerFailure {
+  const f = new PeerFailure('http_error', why);
+  f.unanswered = true;
+  return f;
+}
