@@ -3,7 +3,8 @@
 // ANOTHER process (nodes-one-process.js, ports BASE+1..BASE+N, already listening); this process is
 // only the broker's lookup (FederatedLookup, answer cache off), so process.cpuUsage() counts the
 // broker alone: HTTP exchange, reading and validating each answer, merging and pooling. Single
-// lookups of random stored variants, one after another, on both peer protocols.
+// lookups of random stored variants, one after another, for each way of asking peers (PROTOCOLS, default
+// auto,requests,beacon: afb-counts/1 with single lookups on its stream, afb-counts/1 by HTTP requests, Beacon v2).
 //   Usage: broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
 // Prints one JSON line per protocol: {protocol, peers, lookups, cpuUsPerLookup, cpuUsPerPeerAnswer, p50Ms, p99Ms}.
 'use strict';
@@ -51,8 +52,9 @@ async function measure(peerProtocol) {
   return { protocol, peers: n, lookups, cpuUsPerLookup: Math.round(us / lookups), cpuUsPerPeerAnswer: +(us / lookups / n).toFixed(1), p50Ms: +times[Math.floor(lookups / 2)].toFixed(2), p99Ms: +times[Math.floor(lookups * 0.99)].toFixed(2), peerAnswers: seen };
 }
 
+/** What the broker asks its peers through, by peerProtocol: auto (afb-counts/1, single lookups on its stream), requests (afb-counts/1, an HTTP request each), beacon. */
 async function lookupProtocol(p) {
-  return p === 'beacon' ? 'beacon-v2' : 'afb-counts/1';
+  return { auto: 'afb-counts/1+stream', requests: 'afb-counts/1', beacon: 'beacon-v2' }[p];
 }
 
 /** One batch of every id in the file through the broker's lookup: wall time and broker CPU, the first (cold) and a second call. */
@@ -61,7 +63,7 @@ async function batch(peerProtocol) {
   const lookup = new FederatedLookup({ id: 'bench-broker', peers, config });
   lookup.start();
   await lookup.describe();
-  const out = { protocol: peerProtocol === 'beacon' ? 'beacon-v2' : 'afb-counts/1', peers: n, variants: queries.length };
+  const out = { protocol: await lookupProtocol(peerProtocol), peers: n, variants: queries.length };
   for (const run of ['cold', 'second']) {
     const cpu = process.cpuUsage();
     const t = performance.now();
@@ -77,7 +79,7 @@ async function batch(peerProtocol) {
 
 (async () => {
   const what = process.env.BATCH ? batch : measure;
-  for (const p of (process.env.PROTOCOLS ?? 'auto,beacon').split(',')) console.log(JSON.stringify(await what(p)));
+  for (const p of (process.env.PROTOCOLS ?? 'auto,requests,beacon').split(',')) console.log(JSON.stringify(await what(p)));
 })().catch((e) => {
   console.error(e);
   process.exit(1);

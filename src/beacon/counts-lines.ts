@@ -178,6 +178,13 @@ export interface CountsVariant {
 export class ReadDeclarations {
   readonly datasets: Declared[] = [];
   readonly groups: { code: string; label: string; canonical?: string }[] = [];
+  private lastHeader?: { text: string; value: unknown };
+
+  /** A header line parsed (the last one remembered: on a stream they repeat). Throws when it is not JSON. */
+  headerOf(text: string): unknown {
+    if (this.lastHeader?.text !== text) this.lastHeader = { text, value: JSON.parse(text) };
+    return this.lastHeader.value;
+  }
 
   /** `bad` throws, naming the line. */
   dataset(v: unknown[], bad: (why: string) => never): void {
@@ -276,7 +283,8 @@ export class CountsReader {
     if (this.ended) this.bad('a line after the end line');
     let v: unknown;
     try {
-      v = JSON.parse(text);
+      // On a stream every answer's header is the same line: parsed once (each reader still checks it).
+      v = this.header ? JSON.parse(text) : this.declared.headerOf(text);
     } catch {
       this.bad('not JSON');
     }
