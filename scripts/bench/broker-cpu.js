@@ -5,7 +5,7 @@
 // broker alone: HTTP exchange, reading and validating each answer, merging and pooling. Single
 // lookups of random stored variants, one after another, for each way of asking peers (PROTOCOLS, default
 // auto,requests,beacon: afb-counts/1 with single lookups on its stream, afb-counts/1 by HTTP requests, Beacon v2).
-//   Usage: broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
+//   Usage: [CONCURRENCY=1] broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
 // Prints one JSON line per protocol: {protocol, peers, lookups, cpuUsPerLookup, cpuUsPerPeerAnswer, p50Ms, p99Ms}.
 'use strict';
 const { join } = require('node:path');
@@ -38,10 +38,14 @@ async function measure(peerProtocol) {
   for (let i = 0; i < 300; i++) await one(i);
   const times = [];
   const cpu = process.cpuUsage();
-  for (let i = 0; i < lookups; i++) {
-    const t = performance.now();
-    await one(i * 7919);
-    times.push(performance.now() - t);
+  // CONCURRENCY lookups in flight at a time (default 1: one after another).
+  const inFlight = Number(process.env.CONCURRENCY ?? 1);
+  for (let i = 0; i < lookups; i += inFlight) {
+    await Promise.all(Array.from({ length: Math.min(inFlight, lookups - i) }, async (_, j) => {
+      const t = performance.now();
+      await one((i + j) * 7919);
+      times.push(performance.now() - t);
+    }));
   }
   const used = process.cpuUsage(cpu);
   await lookup.close();

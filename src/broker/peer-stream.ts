@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { readStreamError } from '../beacon/counts-protocol';
 import { ReadDeclarations } from '../beacon/counts-lines';
+import { coalescedWrite } from '../beacon/coalesced-writes';
 import { PeerFailure } from './peer-failure';
 
 /** A stream with nothing asked for this long is closed by the broker (the node closes idle streams at 120 s). */
@@ -106,7 +107,7 @@ export class PeerStream {
 
   private send(text: string): void {
     if (this.socket) {
-      this.socket.write(text);
+      coalescedWrite(this.socket, text);
       return;
     }
     this.unsent.push(text);

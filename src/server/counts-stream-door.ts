@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { AfbError } from '../domain/errors';
 import { COUNTS_PATH, COUNTS_UPGRADE, streamErrorLine } from '../beacon/counts-protocol';
 import { WrittenDeclarations } from '../beacon/counts-lines';
+import { coalescedWrite } from '../beacon/coalesced-writes';
 import { errorReply, type Reply } from '../pipeline';
 import type { AppContext } from './context';
 import { clientIp, header } from './fast-path';
@@ -136,8 +137,8 @@ class StreamSession {
     }
     let ok = line !== '';
     try {
-      if (reply.status !== 200) this.socket.write(streamErrorLine(reply.status, (JSON.parse(reply.body as string) as { error?: unknown }).error));
-      else if (typeof reply.body === 'string') this.socket.write(reply.body);
+      if (reply.status !== 200) coalescedWrite(this.socket, streamErrorLine(reply.status, (JSON.parse(reply.body as string) as { error?: unknown }).error));
+      else if (typeof reply.body === 'string') coalescedWrite(this.socket, reply.body);
       else {
         for await (const part of reply.body) {
           if (this.socket.destroyed) return false;
