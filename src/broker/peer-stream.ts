@@ -29,8 +29,8 @@ interface StreamCall {
  * or being one error line. The answer's lines go to the caller's reader as they come, which
  * validates them exactly as it does an HTTP answer's.
  *
- * Failures: a caller whose deadline fires gives up alone (its answer is still read to its end, then
- * dropped). A peer that does not answer within a call's own timeout stalls every call behind it (the
+ * Failures: a caller whose deadline fires gives up alone (its fan-out stops waiting; the answer is
+ * still read to its end, then dropped). A peer that does not answer within a call's own timeout stalls every call behind it (the
  * answers come in order), so the stream is closed and every call on it fails as a timeout. A stream
  * that closes fails the call being answered as truncated; calls whose answer had not begun fail as
  * `unanswered`, and are asked once more on a new stream by the caller. So do the calls behind an
@@ -60,7 +60,6 @@ export class PeerStream {
   ask(line: string, onAnswer: (declared: ReadDeclarations) => (line: string) => void, maxBytes: number, timeoutMs: number, signal: AbortSignal, whyAborted: () => string): Promise<void> {
     if (this.closed) return Promise.reject(unanswered('the stream was closed'));
     return new Promise((resolve, reject) => {
-      const onAbort = () => call.settle(new PeerFailure('timeout', whyAborted()));
       const call: StreamCall = {
         onLine: onAnswer(this.declared),
         maxBytes,
@@ -72,13 +71,13 @@ export class PeerStream {
         settle: (failure) => {
           if (call.settled) return;
           call.settled = true;
-          signal.removeEventListener('abort', onAbort);
           if (failure) reject(failure);
           else resolve();
         },
       };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
+      // A caller whose deadline has passed is not asked. One whose deadline passes while it waits is
+      // answered by its fan-out's own race against the deadline; its answer is read and dropped.
+      if (signal.aborted) return call.settle(new PeerFailure('timeout', whyAborted()));
       this.calls.push(call);
       this.watch(call.due);
       this.send(line + '\n');
