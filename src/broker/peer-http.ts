@@ -22,6 +22,10 @@ export interface PeerCall {
 
 /** How long opening an afb-counts/1 stream may take (two round trips: connect, upgrade) before the peer is asked by HTTP requests instead. */
 export const STREAM_OPEN_MS = 1000;
+/** How long a stream's oldest request may wait before another stream to the same peer is opened. */
+const STREAM_BUSY_MS = 2;
+/** Most streams to one peer (and X-Afb-Visited path). */
+const MAX_STREAMS_PER_PEER = 8;
 /** How long a peer that did not open a stream is asked by HTTP requests before a stream is tried again. */
 const NO_STREAM_MS = 10 * 60_000;
 
@@ -39,8 +43,8 @@ export class PeerHttp {
   private readonly budget: ByteBudget;
   /** Each peer's origin and base path, parsed once rather than per request. */
   private readonly bases = new Map<Peer, { origin: string; path: string }>();
-  /** The afb-counts/1 streams, one per peer and X-Afb-Visited path (the upgrade's headers hold for every request on it). */
-  private readonly streams = new Map<string, PeerStream>();
+  /** The afb-counts/1 streams per peer and X-Afb-Visited path (the upgrade's headers hold for every request on it). */
+  private readonly streams = new Map<string, PeerStream[]>();
   /** Peers that refused to open a stream (they announced it): asked by HTTP requests until this time. */
   private readonly noStream = new Map<Peer, number>();
 
@@ -93,13 +97,33 @@ export class PeerHttp {
   private streamOnce(peer: Peer, call: PeerCall, onAnswer: (declared: ReadDeclarations) => (line: string) => void): Promise<void> {
     const visited = call.visited?.join(',') ?? '';
     const key = `${peer.id}\u0000${visited}`;
-    let stream = this.streams.get(key);
-    if (!stream || stream.closed) {
-      stream = new PeerStream(() => this.upgrade(peer, call.path, visited));
-      this.streams.set(key, stream);
-    }
+    const stream = this.streamFor(key, peer, call.path, visited);
     const deadline = `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`;
     return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, () => whyAborted(call.signal, deadline));
+  }
+
+  /**
+   * The stream to ask on: one that is idle, or else the one with the fewest requests waiting. A peer
+   * answers a stream's requests one at a time, so when every stream's oldest request has waited more
+   * than STREAM_BUSY_MS (a broker peer, whose answers wait on its own peers) another stream is
+   * opened, up to MAX_STREAMS_PER_PEER; a node answers within that and keeps one.
+   */
+  private streamFor(key: string, peer: Peer, path: string, visited: string): PeerStream {
+    let list = this.streams.get(key);
+    if (!list) this.streams.set(key, (list = []));
+    const now = performance.now();
+    let best: PeerStream | undefined;
+    let live = 0;
+    for (const s of list) {
+      if (s.closed) continue;
+      live++;
+      if (s.pending === 0) return s;
+      if (!best || s.pending < best.pending) best = s;
+    }
+    if (best && (live >= MAX_STREAMS_PER_PEER || best.waited(now) < STREAM_BUSY_MS)) return best;
+    const opened = new PeerStream(() => this.upgrade(peer, path, visited));
+    this.streams.set(key, [...list.filter((s) => !s.closed), opened]);
+    return opened;
   }
 
   /** Opens a stream: `GET <path>` upgraded to afb-counts/1, with the headers every request on it carries. */
@@ -185,7 +209,7 @@ export class PeerHttp {
   }
 
   async close(): Promise<void> {
-    for (const s of this.streams.values()) s.close();
+    for (const list of this.streams.values()) for (const s of list) s.close();
     this.streams.clear();
     await this.agent.destroy();
   }

@@ -56,6 +56,17 @@ export class PeerStream {
 
   constructor(private readonly open: () => Promise<Duplex>) {}
 
+  /** Requests written and not yet answered. */
+  get pending(): number {
+    return this.calls.length;
+  }
+
+  /** How long the oldest unanswered request has waited (ms; 0 when none). */
+  waited(now: number): number {
+    const head = this.calls[0];
+    return head ? now - (head.due - head.timeoutMs) : 0;
+  }
+
   /** Asks one request (a JSON line); resolves when its answer's end line has been read and accepted. */
   ask(line: string, onAnswer: (declared: ReadDeclarations) => (line: string) => void, maxBytes: number, timeoutMs: number, signal: AbortSignal, whyAborted: () => string): Promise<void> {
     if (this.closed) return Promise.reject(unanswered('the stream was closed'));

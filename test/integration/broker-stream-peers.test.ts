@@ -15,7 +15,7 @@ import { getJson, recordsOf, startNode, type TestNode } from '../helpers/node-se
 import { realFile, tempDir } from '../helpers/fixtures';
 import { compactReady, peer, startBroker, type TestBroker } from '../helpers/federation';
 
-type Mode = 'good' | 'hang' | 'garbage' | 'cut' | 'close-first' | 'no-upgrade';
+type Mode = 'good' | 'slow' | 'hang' | 'garbage' | 'cut' | 'close-first' | 'no-upgrade';
 let mode: Mode = 'good';
 const asked: string[] = [];
 let upgrades = 0;
@@ -57,6 +57,7 @@ beforeAll(async () => {
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: afb-counts/1\r\nConnection: Upgrade\r\n\r\n');
     let first = true;
     let rest = '';
+    let later = Promise.resolve();
     socket.on('data', (c: Buffer) => {
       const lines = (rest + c.toString()).split('\n');
       rest = lines.pop()!;
@@ -70,7 +71,12 @@ beforeAll(async () => {
         }
         if (mode === 'garbage') socket.write('<html>hello</html>\n');
         else if (mode === 'cut') socket.end([HEAD, ...(first ? DECLARE : []), ANSWER(v, 3)].join('\n') + '\n');
-        else socket.write([HEAD, ...(first ? DECLARE : []), ANSWER(v, 3), '["E",1]'].join('\n') + '\n');
+        else {
+          const text = [HEAD, ...(first ? DECLARE : []), ANSWER(v, 3), '["E",1]'].join('\n') + '\n';
+          // Slow: each answer 40 ms after the one before it (a broker peer waiting on its own peers).
+          if (mode === 'slow') later = later.then(() => new Promise<void>((r) => setTimeout(() => r(void socket.write(text)), 40)));
+          else socket.write(text);
+        }
         first = false;
       }
     });
@@ -138,6 +144,24 @@ test('a stream closed before its answer began is asked once more on a new stream
   expect(status).toBe(200);
   expect(alleleCount(body)).toBe(3);
   expect(upgrades - before).toBe(1);
+});
+
+test('lookups that would wait behind a slow peer\'s answers go on further streams to it (a broker peer), each answered', async () => {
+  mode = 'slow';
+  const before = upgrades;
+  // Asked 10 ms apart: each finds the stream's oldest request waiting longer than a node would take.
+  const asked5: ReturnType<typeof lookup>[] = [];
+  for (const pos of [16050075, 16050076, 16050077, 16050078, 16050079]) {
+    asked5.push(lookup(pos));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const answers = await Promise.all(asked5);
+  for (const { status, body } of answers) {
+    expect(status).toBe(200);
+    expect(alleleCount(body)).toBe(3);
+  }
+  expect(upgrades - before).toBeGreaterThanOrEqual(2);
+  mode = 'good';
 });
 
 test('a peer (or a proxy before it) that does not upgrade is asked by HTTP requests, at once and from then on', async () => {
