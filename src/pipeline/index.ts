@@ -143,7 +143,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
         else checkRange(allowed, c.query);
         const level = capGranularity('record', allowed.granularity);
         granularity = level;
-        reply = await countsReply(ctx, o, steps, caller, c, level);
+        reply = await countsReply(ctx, o, steps, caller, c, level, req.endpoint === 'counts' ? req.declared : undefined);
       } else if (parsed.endpoint === 'batch') {
         checkBatch(allowed, parsed.batch.items.length);
         if (allowed.granularity !== 'record') {
