@@ -168,6 +168,20 @@ test('lookups that would wait behind a slow peer\'s answers go on further stream
   mode = 'good';
 });
 
+test('callers naming many broker paths (X-Afb-Visited) cannot make the broker open streams without end: past 8 paths a peer is asked by HTTP requests', async () => {
+  mode = 'good';
+  asked.length = 0;
+  const before = upgrades;
+  for (let i = 0; i < 12; i++) {
+    const { status, body } = await getJson(`${brokers[1]!.api}/g_variants/22-16050075-A-G?assemblyId=GRCh37`, { headers: { 'x-afb-visited': `upstream-${i}` } });
+    expect(status).toBe(200);
+    expect(alleleCount(body)).toBeGreaterThan(0);
+  }
+  // One path (no header) already had its stream: 7 more paths get one each, the other 5 go by POST.
+  expect(upgrades - before).toBe(7);
+  expect(asked.filter((a) => a.startsWith('POST /api/afb-counts/1'))).toHaveLength(5);
+});
+
 test('a peer (or a proxy before it) that does not upgrade is asked by HTTP requests, at once and from then on', async () => {
   const b = await startBroker('b2', [peer('h', base, { timeoutMs: 2000 })], { cacheTtlMs: 0, healthIntervalMs: 500, failureThreshold: 1000 });
   brokers.push(b);
