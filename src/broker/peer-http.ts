@@ -26,6 +26,8 @@ export const STREAM_OPEN_MS = 1000;
 const STREAM_BUSY_MS = 2;
 /** Most streams to one peer (and X-Afb-Visited path). */
 const MAX_STREAMS_PER_PEER = 8;
+/** Most X-Afb-Visited paths a peer has streams for (a broker has a few brokers above it); others are asked by HTTP requests. */
+const MAX_STREAM_PATHS = 8;
 /** How long a peer that did not open a stream is asked by HTTP requests before a stream is tried again. */
 const NO_STREAM_MS = 10 * 60_000;
 
@@ -44,7 +46,7 @@ export class PeerHttp {
   /** Each peer's origin and base path, parsed once rather than per request. */
   private readonly bases = new Map<Peer, { origin: string; path: string }>();
   /** The afb-counts/1 streams per peer and X-Afb-Visited path (the upgrade's headers hold for every request on it). */
-  private readonly streams = new Map<string, PeerStream[]>();
+  private readonly streams = new Map<Peer, Map<string, PeerStream[]>>();
   /** Peers that refused to open a stream (they announced it): asked by HTTP requests until this time. */
   private readonly noStream = new Map<Peer, number>();
 
@@ -96,8 +98,8 @@ export class PeerHttp {
 
   private streamOnce(peer: Peer, call: PeerCall, onAnswer: (declared: ReadDeclarations) => (line: string) => void): Promise<void> {
     const visited = call.visited?.join(',') ?? '';
-    const key = `${peer.id}\u0000${visited}`;
-    const stream = this.streamFor(key, peer, call.path, visited);
+    const stream = this.streamFor(peer, call.path, visited);
+    if (!stream) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
     const deadline = `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`;
     return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, () => whyAborted(call.signal, deadline));
   }
@@ -106,11 +108,19 @@ export class PeerHttp {
    * The stream to ask on: one that is idle, or else the one with the fewest requests waiting. A peer
    * answers a stream's requests one at a time, so when every stream's oldest request has waited more
    * than STREAM_BUSY_MS (a broker peer, whose answers wait on its own peers) another stream is
-   * opened, up to MAX_STREAMS_PER_PEER; a node answers within that and keeps one.
+   * opened, up to MAX_STREAMS_PER_PEER; a node answers within that and keeps one. Undefined (ask by
+   * an HTTP request) for a path past the MAX_STREAM_PATHS a peer has streams for: X-Afb-Visited
+   * comes from the caller, and must not be a way to make this broker open connections without end.
    */
-  private streamFor(key: string, peer: Peer, path: string, visited: string): PeerStream {
-    let list = this.streams.get(key);
-    if (!list) this.streams.set(key, (list = []));
+  private streamFor(peer: Peer, path: string, visited: string): PeerStream | undefined {
+    let paths = this.streams.get(peer);
+    if (!paths) this.streams.set(peer, (paths = new Map()));
+    let list = paths.get(visited);
+    if (!list) {
+      if (paths.size >= MAX_STREAM_PATHS) for (const [v, l] of paths) if (l.every((x) => x.closed)) paths.delete(v);
+      if (paths.size >= MAX_STREAM_PATHS) return undefined;
+      paths.set(visited, (list = []));
+    }
     const now = performance.now();
     let best: PeerStream | undefined;
     let live = 0;
@@ -122,7 +132,7 @@ export class PeerHttp {
     }
     if (best && (live >= MAX_STREAMS_PER_PEER || best.waited(now) < STREAM_BUSY_MS)) return best;
     const opened = new PeerStream(() => this.upgrade(peer, path, visited));
-    this.streams.set(key, [...list.filter((s) => !s.closed), opened]);
+    paths.set(visited, [...list.filter((s) => !s.closed), opened]);
     return opened;
   }
 
@@ -209,7 +219,7 @@ export class PeerHttp {
   }
 
   async close(): Promise<void> {
-    for (const list of this.streams.values()) for (const s of list) s.close();
+    for (const paths of this.streams.values()) for (const list of paths.values()) for (const s of list) s.close();
     this.streams.clear();
     await this.agent.destroy();
   }

@@ -12,7 +12,11 @@ import { recordRequest, requestId } from './observability';
 
 const URL_ = `/api${COUNTS_PATH}`;
 const ROUTE = `${URL_} (stream)`;
-/** Requests read ahead of the one being answered; past this the socket is not read until they are answered. */
+/**
+ * Requests read ahead of the one being answered: at most this many, and at most one POST body's
+ * worth of bytes (bodyLimitBytes); past either the socket is not read until they are answered, so
+ * a stream holds no more of a client's requests than a POST would.
+ */
 const MAX_QUEUED = 64;
 /** A stream with nothing asked for this long is closed (a broker closes its own idle streams sooner, at 30 s). */
 export const STREAM_IDLE_MS = 120_000;
@@ -52,6 +56,7 @@ export function countsStreamDoor(app: AppContext, hold: HoldSocket): (req: Incom
 
 class StreamSession {
   private readonly queue: string[] = [];
+  private queuedBytes = 0;
   private readonly decoder = new StringDecoder('utf8');
   private rest = '';
   private answering = false;
@@ -85,7 +90,10 @@ class StreamSession {
       const line = from === 0 && this.rest !== '' ? this.rest + text.slice(0, nl) : text.slice(from, nl);
       if (from === 0) this.rest = '';
       from = nl + 1;
-      if (line !== '') this.queue.push(Buffer.byteLength(line) > this.app.config.bodyLimitBytes ? '' : line);
+      if (line === '') continue;
+      const fits = Buffer.byteLength(line) <= this.app.config.bodyLimitBytes;
+      if (fits) this.queuedBytes += line.length;
+      this.queue.push(fits ? line : '');
     }
     this.rest = from === 0 ? this.rest + text : text.slice(from);
     // A request longer than a POST body may be is answered PAYLOAD_TOO_LARGE (an empty entry), and the stream then closes.
@@ -94,7 +102,7 @@ class StreamSession {
       this.rest = '';
       this.socket.pause();
     }
-    if (this.queue.length >= MAX_QUEUED) this.socket.pause();
+    if (this.queue.length >= MAX_QUEUED || this.queuedBytes > this.app.config.bodyLimitBytes) this.socket.pause();
     void this.next();
   }
 
@@ -105,7 +113,8 @@ class StreamSession {
     const release = this.hold(this.socket);
     try {
       for (let line = this.queue.shift(); line !== undefined; line = this.queue.shift()) {
-        if (this.queue.length < MAX_QUEUED / 2) this.socket.resume();
+        this.queuedBytes -= line.length;
+        if (this.queue.length < MAX_QUEUED / 2 && this.queuedBytes < this.app.config.bodyLimitBytes / 2) this.socket.resume();
         if (this.socket.destroyed || this.socket.writableEnded) return;
         if (!(await this.answer(line))) return;
       }
