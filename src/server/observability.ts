@@ -23,7 +23,10 @@ let stdoutWriter: { write(line: string): void } | undefined;
  * makes two lines (the request and its audit line) and a loaded server many per turn, and a
  * write(2) per line was ~3 % of a single lookup's CPU. Lines wait at most one turn and keep their
  * order; those waiting when the process exits are written by its exit handler, so a line logged
- * just before `process.exit` is not lost.
+ * just before `process.exit` is not lost. The write is synchronous, as node's own process.stdout is
+ * for files and pipes: pino's default (asynchronous, through libuv's thread pool) cost ~10-20 % more
+ * CPU per single lookup at c = 1 (docs/benchmarks.md), and a log reader that stalls then slows the
+ * server down instead of growing its memory without bound (pino's asynchronous buffer has no limit).
  */
 function stdoutLines(): { write(line: string): void } {
   if (stdoutWriter) return stdoutWriter;
