@@ -3,8 +3,9 @@
 // ANOTHER process (nodes-one-process.js, ports BASE+1..BASE+N, already listening); this process is
 // only the broker's lookup (FederatedLookup, answer cache off), so process.cpuUsage() counts the
 // broker alone: HTTP exchange, reading and validating each answer, merging and pooling. Single
-// lookups of random stored variants, one after another, on both peer protocols.
-//   Usage: broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
+// lookups of random stored variants, one after another, for each way of asking peers (PROTOCOLS, default
+// auto,requests,beacon: afb-counts/1 with single lookups on its stream, afb-counts/1 by HTTP requests, Beacon v2).
+//   Usage: [CONCURRENCY=1] broker-cpu.js IDS_FILE N BASE [LOOKUPS=2000]
 // Prints one JSON line per protocol: {protocol, peers, lookups, cpuUsPerLookup, cpuUsPerPeerAnswer, p50Ms, p99Ms}.
 'use strict';
 const { join } = require('node:path');
@@ -37,10 +38,14 @@ async function measure(peerProtocol) {
   for (let i = 0; i < 300; i++) await one(i);
   const times = [];
   const cpu = process.cpuUsage();
-  for (let i = 0; i < lookups; i++) {
-    const t = performance.now();
-    await one(i * 7919);
-    times.push(performance.now() - t);
+  // CONCURRENCY lookups in flight at a time (default 1: one after another).
+  const inFlight = Number(process.env.CONCURRENCY ?? 1);
+  for (let i = 0; i < lookups; i += inFlight) {
+    await Promise.all(Array.from({ length: Math.min(inFlight, lookups - i) }, async (_, j) => {
+      const t = performance.now();
+      await one((i + j) * 7919);
+      times.push(performance.now() - t);
+    }));
   }
   const used = process.cpuUsage(cpu);
   await lookup.close();
@@ -51,8 +56,9 @@ async function measure(peerProtocol) {
   return { protocol, peers: n, lookups, cpuUsPerLookup: Math.round(us / lookups), cpuUsPerPeerAnswer: +(us / lookups / n).toFixed(1), p50Ms: +times[Math.floor(lookups / 2)].toFixed(2), p99Ms: +times[Math.floor(lookups * 0.99)].toFixed(2), peerAnswers: seen };
 }
 
+/** What the broker asks its peers through, by peerProtocol: auto (afb-counts/1, single lookups on its stream), requests (afb-counts/1, an HTTP request each), beacon. */
 async function lookupProtocol(p) {
-  return p === 'beacon' ? 'beacon-v2' : 'afb-counts/1';
+  return { auto: 'afb-counts/1+stream', requests: 'afb-counts/1', beacon: 'beacon-v2' }[p];
 }
 
 /** One batch of every id in the file through the broker's lookup: wall time and broker CPU, the first (cold) and a second call. */
@@ -61,7 +67,7 @@ async function batch(peerProtocol) {
   const lookup = new FederatedLookup({ id: 'bench-broker', peers, config });
   lookup.start();
   await lookup.describe();
-  const out = { protocol: peerProtocol === 'beacon' ? 'beacon-v2' : 'afb-counts/1', peers: n, variants: queries.length };
+  const out = { protocol: await lookupProtocol(peerProtocol), peers: n, variants: queries.length };
   for (const run of ['cold', 'second']) {
     const cpu = process.cpuUsage();
     const t = performance.now();
@@ -77,7 +83,7 @@ async function batch(peerProtocol) {
 
 (async () => {
   const what = process.env.BATCH ? batch : measure;
-  for (const p of (process.env.PROTOCOLS ?? 'auto,beacon').split(',')) console.log(JSON.stringify(await what(p)));
+  for (const p of (process.env.PROTOCOLS ?? 'auto,requests,beacon').split(',')) console.log(JSON.stringify(await what(p)));
 })().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -45,18 +45,40 @@ export interface CountsHeader {
   pooled?: boolean;
 }
 
+/**
+ * What a writer has declared: one answer's, or on an afb-counts/1 stream every answer's so far (each
+ * answer declares only what no earlier answer on the stream did).
+ */
+export class WrittenDeclarations {
+  readonly datasets = new Map<string, number>();
+  /** Group indexes by code, then label and canonical (a lookup per population, without building a key string). */
+  readonly groups = new Map<string, { label: string; canonical?: string; g: number }[]>();
+  groupCount = 0;
+
+  get size(): number {
+    return this.datasets.size + this.groupCount;
+  }
+}
+
 /** Writes one answer's lines; declares each dataset entry and group the first time it is used. */
 export class CountsWriter {
-  private readonly datasets = new Map<string, number>();
-  /** Group indexes by code, then label and canonical (a lookup per population, without building a key string). */
-  private readonly groups = new Map<string, { label: string; canonical?: string; g: number }[]>();
-  private groupCount = 0;
+  private readonly datasets: Map<string, number>;
+  private readonly groups: Map<string, { label: string; canonical?: string; g: number }[]>;
   private n = 0;
   /** The last entry declared or matched per dataset id, its origin and declaration (see sameAsLast). */
   private readonly last = new Map<string, { source: string; version?: string; origin?: string; minCount: number; absent: boolean; pooled?: { contributors: string[]; missing: string[] }; d: number }>();
 
-  /** `originOf`: the origin a node stamps on its entries (render.ts wireOf does the same for Beacon records). */
-  constructor(private readonly originOf: (f: DatasetFrequencies) => string | undefined = (f) => f.origin) {}
+  /**
+   * `originOf`: the origin a node stamps on its entries (render.ts wireOf does the same for Beacon
+   * records); `declared`: what earlier answers on the same stream declared.
+   */
+  constructor(
+    private readonly originOf: (f: DatasetFrequencies) => string | undefined = (f) => f.origin,
+    private readonly declared = new WrittenDeclarations(),
+  ) {
+    this.datasets = declared.datasets;
+    this.groups = declared.groups;
+  }
 
   header(h: Omit<CountsHeader, 'protocol'>): string {
     return JSON.stringify({ protocol: COUNTS_PROTOCOL, ...h }) + '\n';
@@ -92,7 +114,7 @@ export class CountsWriter {
         if (!list) this.groups.set(p.code, (list = []));
         let found = list.find((x) => x.label === p.label && x.canonical === p.canonical);
         if (!found) {
-          list.push((found = { label: p.label, canonical: p.canonical, g: this.groupCount++ }));
+          list.push((found = { label: p.label, canonical: p.canonical, g: this.declared.groupCount++ }));
           out += JSON.stringify(['G', found.g, p.code, p.label, p.canonical ?? null]) + '\n';
         }
         const c = p.counts;
@@ -174,6 +196,74 @@ export interface CountsVariant {
   record: VariantRecord;
 }
 
+/**
+ * What a reader has been told: one answer's declarations, or on an afb-counts/1 stream every
+ * answer's so far. `line` reads a declaration line that no reader reads (the rest of an answer a
+ * caller gave up on), so later answers on the stream still find what it declared.
+ */
+export class ReadDeclarations {
+  readonly datasets: Declared[] = [];
+  readonly groups: { code: string; label: string; canonical?: string }[] = [];
+  private lastHeader?: { text: string; value: unknown };
+
+  /** A header line parsed (the last one remembered: on a stream they repeat). Throws when it is not JSON. */
+  headerOf(text: string): unknown {
+    if (this.lastHeader?.text !== text) this.lastHeader = { text, value: JSON.parse(text) };
+    return this.lastHeader.value;
+  }
+
+  /** `bad` throws, naming the line. */
+  dataset(v: unknown[], bad: (why: string) => never): void {
+    if (v[1] !== this.datasets.length) bad(`dataset declared as ${JSON.stringify(v[1])}, expected ${this.datasets.length}`);
+    const [, , id, source, version, origin, minCount, contributors, missing, absent] = v;
+    if (absent !== 0 && absent !== 1) bad('dataset absent flag is not 0 or 1');
+    if (typeof id !== 'string' || id === '' || typeof source !== 'string') bad('a dataset without id or source');
+    if (version !== null && typeof version !== 'string') bad('dataset version is not a string');
+    if (origin !== null && typeof origin !== 'string') bad('dataset origin is not a string');
+    if (!Number.isSafeInteger(minCount) || (minCount as number) < 0) bad('dataset minCount is not a count');
+    const d: Declared = { datasetId: id as string, source: source as string };
+    if (typeof version === 'string') d.version = version;
+    if (typeof origin === 'string' && origin !== '') d.origin = origin;
+    if ((minCount as number) > 1) d.minCount = minCount as number;
+    if (contributors !== null || missing !== null) d.pooled = { contributors: strings(contributors, 'contributors', bad), missing: strings(missing, 'missing', bad) };
+    if (absent === 1) d.absent = true;
+    this.datasets.push(d);
+  }
+
+  group(v: unknown[], bad: (why: string) => never): void {
+    if (v[1] !== this.groups.length) bad(`group declared as ${JSON.stringify(v[1])}, expected ${this.groups.length}`);
+    const [, , code, label, canonical] = v;
+    if (typeof code !== 'string' || code === '' || typeof label !== 'string') bad('a group without code or label');
+    if (canonical !== null && typeof canonical !== 'string') bad('group canonical is not a string');
+    this.groups.push({ code: code as string, label: label as string, ...(typeof canonical === 'string' ? { canonical } : {}) });
+  }
+
+  /** A D or G line read on its own (true), or any other line (false, not read). */
+  line(text: string): boolean {
+    const d = text.startsWith('["D",');
+    if (!d && !text.startsWith('["G",')) return false;
+    const bad = (why: string): never => {
+      throw new WireFormatError(`${COUNTS_PROTOCOL}: ${why}`);
+    };
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      bad('a declaration line is not JSON');
+    }
+    if (!Array.isArray(v)) bad('a declaration line is not an array');
+    if (d) this.dataset(v as unknown[], bad);
+    else this.group(v as unknown[], bad);
+    return true;
+  }
+}
+
+function strings(x: unknown, field: string, bad: (why: string) => never): string[] {
+  if (x === null || x === undefined) return [];
+  if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) bad(`${field} is not a list of strings`);
+  return x as string[];
+}
+
 interface Declared {
   datasetId: string;
   source: string;
@@ -196,14 +286,22 @@ export class CountsReader {
   header?: CountsHeader;
   readonly variants: CountsVariant[] = [];
   readonly keys: { contig: Contig; start0: number; ref: string; alt: string }[] = [];
-  private readonly datasets: Declared[] = [];
-  private readonly groups: { code: string; label: string; canonical?: string }[] = [];
+  private readonly datasets: Declared[];
+  private readonly groups: { code: string; label: string; canonical?: string }[];
   private lastQ = -1;
   private ended = false;
   private lineNo = 0;
+  private readonly badLine = (why: string): never => this.bad(why);
 
-  /** `queries`: how many an alleles request asked (a V line's q must be below it). */
-  constructor(private readonly assembly: Assembly, private readonly expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }) {}
+  /** `queries`: how many an alleles request asked (a V line's q must be below it); `declared`: what earlier answers on the same stream declared. */
+  constructor(
+    private readonly assembly: Assembly,
+    private readonly expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean },
+    private readonly declared = new ReadDeclarations(),
+  ) {
+    this.datasets = declared.datasets;
+    this.groups = declared.groups;
+  }
 
   line(text: string): void {
     this.lineNo++;
@@ -211,7 +309,8 @@ export class CountsReader {
     if (this.ended) this.bad('a line after the end line');
     let v: unknown;
     try {
-      v = JSON.parse(text);
+      // On a stream every answer's header is the same line: parsed once (each reader still checks it).
+      v = this.header ? JSON.parse(text) : this.declared.headerOf(text);
     } catch {
       this.bad('not JSON');
     }
@@ -255,28 +354,11 @@ export class CountsReader {
   }
 
   private readDataset(v: unknown[]): void {
-    if (v[1] !== this.datasets.length) this.bad(`dataset declared as ${JSON.stringify(v[1])}, expected ${this.datasets.length}`);
-    const [, , id, source, version, origin, minCount, contributors, missing, absent] = v;
-    if (absent !== 0 && absent !== 1) this.bad('dataset absent flag is not 0 or 1');
-    if (typeof id !== 'string' || id === '' || typeof source !== 'string') this.bad('a dataset without id or source');
-    if (version !== null && typeof version !== 'string') this.bad('dataset version is not a string');
-    if (origin !== null && typeof origin !== 'string') this.bad('dataset origin is not a string');
-    if (!Number.isSafeInteger(minCount) || (minCount as number) < 0) this.bad('dataset minCount is not a count');
-    const d: Declared = { datasetId: id as string, source: source as string };
-    if (typeof version === 'string') d.version = version;
-    if (typeof origin === 'string' && origin !== '') d.origin = origin;
-    if ((minCount as number) > 1) d.minCount = minCount as number;
-    if (contributors !== null || missing !== null) d.pooled = { contributors: this.strings(contributors, 'contributors'), missing: this.strings(missing, 'missing') };
-    if (absent === 1) d.absent = true;
-    this.datasets.push(d);
+    this.declared.dataset(v, this.badLine);
   }
 
   private readGroup(v: unknown[]): void {
-    if (v[1] !== this.groups.length) this.bad(`group declared as ${JSON.stringify(v[1])}, expected ${this.groups.length}`);
-    const [, , code, label, canonical] = v;
-    if (typeof code !== 'string' || code === '' || typeof label !== 'string') this.bad('a group without code or label');
-    if (canonical !== null && typeof canonical !== 'string') this.bad('group canonical is not a string');
-    this.groups.push({ code: code as string, label: label as string, ...(typeof canonical === 'string' ? { canonical } : {}) });
+    this.declared.group(v, this.badLine);
   }
 
   private readKey(v: unknown[]): void {
@@ -404,9 +486,7 @@ export class CountsReader {
   }
 
   private strings(x: unknown, field: string): string[] {
-    if (x === null || x === undefined) return [];
-    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) this.bad(`${field} is not a list of strings`);
-    return x as string[];
+    return strings(x, field, this.badLine);
   }
 
   private bad(why: string): never {

@@ -54,6 +54,9 @@ export class FanOut {
     if (cancel?.aborted) onCancel();
     else cancel?.addEventListener('abort', onCancel, { once: true });
     const call: PeerCallContext = { signal: deadline.signal, visited: [...visited, this.o.id] };
+    // One promise for every peer's race against the deadline (a listener on the signal per peer was a measurable part of a peer answer).
+    const aborted = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(DEADLINE), { once: true }));
+    aborted.catch(() => undefined);
     const byPeer = new Map<string, PeerOutcome>();
     try {
       await Promise.all(
@@ -71,14 +74,19 @@ export class FanOut {
           const own: PeerCallContext = { ...call, notes: [] };
           const notes = () => (own.notes!.length > 0 ? { notes: [...new Set(own.notes)] } : {});
           try {
-            const value = await Promise.race([ask(client, own), whenAborted(deadline.signal, peer.timeoutMs)]);
+            const value = await Promise.race([ask(client, own), aborted]);
             health.breaker.success();
             fan.values.set(peer.id, value);
             if (isHit(value)) outcome('ok', ms(started), notes());
             else if (own.unmatched) outcome('unmatched', ms(started), { message: own.unmatched, ...notes() });
             else outcome('miss', ms(started), notes());
           } catch (e) {
-            const f = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
+            const f =
+              e === DEADLINE
+                ? new PeerFailure('timeout', whyAborted(deadline.signal, `no answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`))
+                : e instanceof PeerFailure
+                  ? e
+                  : new PeerFailure('invalid_answer', (e as Error).message);
             if (f.status === 'skipped_unsupported') return outcome(f.status, 0, { message: f.message });
             health.breaker.failure(f.message);
             outcome(f.status, ms(started), { message: f.message, ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}), ...notes() });
@@ -121,14 +129,8 @@ export function traceOf(fan: FanOutResult<unknown>, warnings: readonly string[] 
   return trace;
 }
 
-/** Rejects when the deadline fires, so no peer can hold the answer past it even if its request ignores the abort. */
-function whenAborted(signal: AbortSignal, timeoutMs: number): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new PeerFailure('timeout', whyAborted(signal, `no answer within the broker deadline (peer timeout ${timeoutMs} ms)`)));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-}
+/** What the fan-out's deadline rejects with, so no peer can hold the answer past it even if its request ignores the abort. */
+const DEADLINE = Symbol('deadline');
 
 function ms(started: number): number {
   return Math.round(performance.now() - started);

@@ -15,6 +15,7 @@ import type { GeneIndex } from '../domain/genes';
 import { CachedLookup } from './answer-cache';
 import { FanOut } from './fan-out';
 import { PeerHttp } from './peer-http';
+import { COUNTS_STREAM } from '../beacon/counts-protocol';
 import { HealthMonitor } from './peer-health';
 import { peerClient } from './peer-client';
 import { PeersLookup } from './peers-lookup';
@@ -51,7 +52,7 @@ export class FederatedLookup implements VariantLookup {
     const { config } = o;
     this.http = new PeerHttp(o.maxBufferedBytes ?? 4 * config.maxResponseBytes);
     this.monitor = new HealthMonitor(o.peers, this.http, config);
-    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, config.peerProtocol === 'beacon' ? () => [] : () => health.protocols) }));
+    const members = this.monitor.peers.map((health) => ({ health, client: peerClient(health.peer, this.http, config.maxResponseBytes, protocolsOf(config.peerProtocol, health)) }));
     const fanOut = new FanOut(members, { id: o.id, deadlineMs: config.deadlineMs, maxDepth: config.maxDepth, log: o.log });
     const peers = new PeersLookup({ fanOut, health: this.monitor.peers, ready: () => this.monitor.firstRound(config.deadlineMs), populations: o.populations, relay: o.relay });
     this.answers = new CachedLookup(peers, { ttlMs: config.cacheTtlMs, entries: config.cacheEntries, versions: () => this.monitor.versions() });
@@ -103,4 +104,11 @@ export class FederatedLookup implements VariantLookup {
   scanKeys(scope: LookupScope, query: ScanQuery, limit: number, signal?: AbortSignal): Promise<KeysResult> {
     return this.answers.scanKeys!(scope, query, limit, signal);
   }
+}
+
+/** What the broker asks a peer through, by its configured peerProtocol and what the peer announces. */
+function protocolsOf(choice: BrokerConfig['peerProtocol'], health: { protocols: readonly string[] }): () => readonly string[] {
+  if (choice === 'beacon') return () => [];
+  if (choice === 'requests') return () => health.protocols.filter((p) => p !== COUNTS_STREAM);
+  return () => health.protocols;
 }

@@ -12,7 +12,7 @@ import {
   type VariantsAnswer,
   variantIdPath,
 } from '../beacon/wire-query';
-import { allelesCountsBody, COUNTS_PATH, COUNTS_POOLED, COUNTS_PROTOCOL, scanCountsBody } from '../beacon/counts-protocol';
+import { allelesCountsBody, COUNTS_PATH, COUNTS_POOLED, COUNTS_PROTOCOL, COUNTS_STREAM, scanCountsBody } from '../beacon/counts-protocol';
 import { CountsReader } from '../beacon/counts-lines';
 import type { PeerHttp } from './peer-http';
 import { PeerFailure } from './peer-http';
@@ -83,6 +83,9 @@ export interface PeerClient {
 export function peerClient(peer: Peer, http: PeerHttp, maxBytes: number, protocols: () => readonly string[] = () => []): PeerClient {
   return peer.kind === 'afb' ? new AfbPeerClient(peer, http, maxBytes, protocols) : new BeaconPeerClient(peer, http, maxBytes);
 }
+
+/** Most variants asked on a peer's stream in one request; more go as an HTTP request of their own. */
+export const STREAM_MAX_VARIANTS = 16;
 
 /** Largest page a peer is asked for (an afb node's maxLimit default). */
 export const MAX_PEER_PAGE = 1000;
@@ -264,10 +267,21 @@ export class AfbPeerClient extends BasePeerClient {
     return { variants, total: h.total!, keysOnly: true, ...(lowerBound ? { lowerBound } : {}) };
   }
 
-  /** One afb-counts/1 exchange, read line by line as it comes; a cut, malformed or impossible answer is invalid_answer. */
+  /**
+   * One afb-counts/1 exchange, read line by line as it comes; a cut, malformed or impossible answer
+   * is invalid_answer. A few variants go on the peer's long-lived stream where it offers one (a
+   * batch or a scan would hold up the lookups queued behind it: those are HTTP requests).
+   */
   private async counts(scope: LookupScope, body: unknown, expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }, call: PeerCallContext): Promise<CountsReader> {
-    const reader = new CountsReader(scope.assembly, expect);
-    await this.http.lines(this.peer, { method: 'POST', path: COUNTS_PATH, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes }, (line) => asPeerAnswer(() => reader.line(line)));
+    const peerCall = { method: 'POST' as const, path: COUNTS_PATH, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes };
+    let reader = new CountsReader(scope.assembly, expect);
+    if (expect.op === 'alleles' && (expect.queries ?? 0) <= STREAM_MAX_VARIANTS && this.protocols().includes(COUNTS_STREAM)) {
+      // Read with what earlier answers on the stream declared (a stream asked again is a new reader).
+      await this.http.streamLines(this.peer, peerCall, (declared) => {
+        const r = (reader = new CountsReader(scope.assembly, expect, declared));
+        return (line) => asPeerAnswer(() => r.line(line));
+      });
+    } else await this.http.lines(this.peer, peerCall, (line) => asPeerAnswer(() => reader.line(line)));
     asPeerAnswer(() => reader.finish());
     return reader;
   }

@@ -1,22 +1,13 @@
+import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import type { PeerOutcome } from '../domain/lookup';
+import { COUNTS_UPGRADE } from '../beacon/counts-protocol';
+import { ReadDeclarations } from '../beacon/counts-lines';
 import type { Peer } from './peers';
+import { PeerStream } from './peer-stream';
+import { PeerFailure } from './peer-failure';
 
-/** Why a peer call did not give a usable answer; `status` is the outcome reported for the peer. */
-export class PeerFailure extends Error {
-  constructor(
-    readonly status: Extract<PeerOutcome['status'], 'timeout' | 'http_error' | 'invalid_answer' | 'refused' | 'skipped_unsupported'>,
-    message: string,
-    readonly httpStatus?: number,
-  ) {
-    super(message);
-    this.name = 'PeerFailure';
-  }
-
-  /** The connection closed before any answer began (a stale kept-alive socket): safe to ask once more. */
-  unanswered?: boolean;
-}
+export { PeerFailure } from './peer-failure';
 
 export interface PeerCall {
   method: 'GET' | 'POST';
@@ -28,6 +19,17 @@ export interface PeerCall {
   signal: AbortSignal;
   maxBytes: number;
 }
+
+/** How long opening an afb-counts/1 stream may take (two round trips: connect, upgrade) before the peer is asked by HTTP requests instead. */
+export const STREAM_OPEN_MS = 1000;
+/** How long a stream's oldest request may wait before another stream to the same peer is opened. */
+const STREAM_BUSY_MS = 2;
+/** Most streams to one peer (and X-Afb-Visited path). */
+const MAX_STREAMS_PER_PEER = 8;
+/** Most X-Afb-Visited paths a peer has streams for (a broker has a few brokers above it); others are asked by HTTP requests. */
+const MAX_STREAM_PATHS = 8;
+/** How long a peer that did not open a stream is asked by HTTP requests before a stream is tried again. */
+const NO_STREAM_MS = 10 * 60_000;
 
 /**
  * The one HTTP client of the broker (undici, keep-alive pool per peer). Every call ends with its
@@ -43,6 +45,10 @@ export class PeerHttp {
   private readonly budget: ByteBudget;
   /** Each peer's origin and base path, parsed once rather than per request. */
   private readonly bases = new Map<Peer, { origin: string; path: string }>();
+  /** The afb-counts/1 streams per peer and X-Afb-Visited path (the upgrade's headers hold for every request on it). */
+  private readonly streams = new Map<Peer, Map<string, PeerStream[]>>();
+  /** Peers that refused to open a stream (they announced it): asked by HTTP requests until this time. */
+  private readonly noStream = new Map<Peer, number>();
 
   /** `maxBufferedBytes`: answers held at once by all calls together; a call that would go over it fails. */
   constructor(maxBufferedBytes = Number.MAX_SAFE_INTEGER) {
@@ -72,6 +78,96 @@ export class PeerHttp {
   }
 
   /**
+   * As `lines`, on the peer's long-lived afb-counts/1 stream (beacon/counts-protocol.ts
+   * COUNTS_STREAM): the body written as one line, the answer's lines read as they come. A request
+   * whose answer never began (the stream closed: the peer restarted, or closed it idle) is asked
+   * once more on a new stream. A peer that does not open a stream within STREAM_OPEN_MS (a proxy
+   * in front of it that does not pass upgrades on, say) is asked by HTTP requests for the next
+   * NO_STREAM_MS; so is the request that found out.
+   */
+  async streamLines(peer: Peer, call: PeerCall, onAnswer: (declared: ReadDeclarations) => (line: string) => void): Promise<void> {
+    if ((this.noStream.get(peer) ?? 0) > Date.now()) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
+    try {
+      return await this.streamOnce(peer, call, onAnswer);
+    } catch (e) {
+      if (e instanceof PeerFailure && e.noStream && !call.signal.aborted) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
+      if (!(e instanceof PeerFailure && e.unanswered) || call.signal.aborted) throw e;
+      return this.streamOnce(peer, call, onAnswer);
+    }
+  }
+
+  private streamOnce(peer: Peer, call: PeerCall, onAnswer: (declared: ReadDeclarations) => (line: string) => void): Promise<void> {
+    const visited = call.visited?.join(',') ?? '';
+    const stream = this.streamFor(peer, call.path, visited);
+    if (!stream) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
+    const deadline = `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`;
+    return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, () => whyAborted(call.signal, deadline));
+  }
+
+  /**
+   * The stream to ask on: one that is idle, or else the one with the fewest requests waiting. A peer
+   * answers a stream's requests one at a time, so when every stream's oldest request has waited more
+   * than STREAM_BUSY_MS (a broker peer, whose answers wait on its own peers) another stream is
+   * opened, up to MAX_STREAMS_PER_PEER; a node answers within that and keeps one. Undefined (ask by
+   * an HTTP request) for a path past the MAX_STREAM_PATHS a peer has streams for: X-Afb-Visited
+   * comes from the caller, and must not be a way to make this broker open connections without end.
+   */
+  private streamFor(peer: Peer, path: string, visited: string): PeerStream | undefined {
+    let paths = this.streams.get(peer);
+    if (!paths) this.streams.set(peer, (paths = new Map()));
+    let list = paths.get(visited);
+    if (!list) {
+      if (paths.size >= MAX_STREAM_PATHS) for (const [v, l] of paths) if (l.every((x) => x.closed)) paths.delete(v);
+      if (paths.size >= MAX_STREAM_PATHS) return undefined;
+      paths.set(visited, (list = []));
+    }
+    const now = performance.now();
+    let best: PeerStream | undefined;
+    let live = 0;
+    for (const s of list) {
+      if (s.closed) continue;
+      live++;
+      if (s.pending === 0) return s;
+      if (!best || s.pending < best.pending) best = s;
+    }
+    if (best && (live >= MAX_STREAMS_PER_PEER || best.waited(now) < STREAM_BUSY_MS)) return best;
+    const opened = new PeerStream(() => this.upgrade(peer, path, visited));
+    paths.set(visited, [...list.filter((s) => !s.closed), opened]);
+    return opened;
+  }
+
+  /** Opens a stream: `GET <path>` upgraded to afb-counts/1, with the headers every request on it carries. */
+  private async upgrade(peer: Peer, path: string, visited: string): Promise<Duplex> {
+    const base = this.base(peer);
+    const headers: Record<string, string> = {};
+    if (peer.token) headers.authorization = `Bearer ${peer.token}`;
+    if (visited !== '') headers['x-afb-visited'] = visited;
+    try {
+      const signal = AbortSignal.timeout(Math.min(STREAM_OPEN_MS, peer.timeoutMs));
+      const { socket } = await this.agent.upgrade({ origin: base.origin, path: base.path + path, method: 'GET', headers, protocol: COUNTS_UPGRADE, signal } as Dispatcher.UpgradeOptions);
+      return socket;
+    } catch (e) {
+      const f = failureOf(e, peer);
+      // Not down, but no stream (answered without 101, or not in time): asked by HTTP requests for a while.
+      if (f.status !== 'refused') {
+        f.noStream = true;
+        this.noStream.set(peer, Date.now() + NO_STREAM_MS);
+      }
+      throw f;
+    }
+  }
+
+  private base(peer: Peer): { origin: string; path: string } {
+    let base = this.bases.get(peer);
+    if (!base) {
+      const url = new URL(peer.url);
+      base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
+      this.bases.set(peer, base);
+    }
+    return base;
+  }
+
+  /**
    * One request; resolves with the status and body text (an error status keeps at most 2 kB of its
    * body). Asked once more, on a fresh connection, when the peer closed the kept-alive one before
    * any answer began (the requests are lookups: asking again changes nothing at the peer).
@@ -86,12 +182,7 @@ export class PeerHttp {
   }
 
   private exchangeOnce(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
-    let base = this.bases.get(peer);
-    if (!base) {
-      const url = new URL(peer.url);
-      base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
-      this.bases.set(peer, base);
-    }
+    const base = this.base(peer);
     const headers: Record<string, string> = { accept: onLine ? 'application/x-ndjson' : 'application/json' };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (peer.token) headers.authorization = `Bearer ${peer.token}`;
@@ -128,6 +219,8 @@ export class PeerHttp {
   }
 
   async close(): Promise<void> {
+    for (const paths of this.streams.values()) for (const list of paths.values()) for (const s of list) s.close();
+    this.streams.clear();
     await this.agent.destroy();
   }
 }

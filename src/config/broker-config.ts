@@ -19,8 +19,12 @@ export interface BrokerConfig {
   cacheEntries: number;
   /** Optional TSV `population<TAB>canonical code`: how this broker pools other vocabularies. */
   populationsFile?: string;
-  /** `auto`: afb peers that announce afb-counts/1 are asked through it; `beacon`: every peer through Beacon v2. */
-  peerProtocol: 'auto' | 'beacon';
+  /**
+   * `auto`: afb peers that announce afb-counts/1 are asked through it, single lookups on its
+   * long-lived stream where announced; `requests`: afb-counts/1, one HTTP request per lookup (no
+   * streams); `beacon`: every peer through Beacon v2.
+   */
+  peerProtocol: 'auto' | 'requests' | 'beacon';
   /** Optional GENCODE/Ensembl GTF or GFF3: gene spans for asking third-party Beacons a geneId query. */
   genesFile?: string;
 }
@@ -41,9 +45,9 @@ export const BROKER_KEYS = keyList<BrokerConfig>({
   peerProtocol: {
     env: 'AFB_BROKER_PEER_PROTOCOL',
     type: 'enum',
-    values: ['auto', 'beacon'],
+    values: ['auto', 'requests', 'beacon'],
     default: 'auto',
-    doc: 'auto: afb peers that announce afb-counts/1 are asked through it; beacon: every peer through Beacon v2',
+    doc: 'auto: afb peers that announce afb-counts/1 are asked through it (single lookups on its long-lived stream, afb-counts/1+stream); requests: afb-counts/1, one HTTP request per lookup; beacon: every peer through Beacon v2',
   },
   populationsFile: {
     env: 'AFB_BROKER_POPULATIONS_FILE',

@@ -1,7 +1,7 @@
 import { AfbError } from '../domain/errors';
 import type { Granularity, VariantKey, VariantRecord } from '../domain/lookup';
 import { COUNTS_CONTENT_TYPE, COUNTS_PROTOCOL, type CountsRequest } from '../beacon/counts-protocol';
-import { CountsWriter } from '../beacon/counts-lines';
+import { CountsWriter, type WrittenDeclarations } from '../beacon/counts-lines';
 import { answered, datasetsIn, scopeOf, type Answer, type AnswerContext } from './answer';
 import { batchAnswers } from './batch';
 import type { Caller } from './caller';
@@ -25,13 +25,15 @@ export async function countsReply(
   caller: Caller,
   req: CountsRequest,
   granularity: Granularity,
+  /** On a stream: what earlier answers on it declared. */
+  declared?: WrittenDeclarations,
 ): Promise<Reply> {
   if (req.op === 'alleles') {
     if (granularity !== 'record') {
       throw new AfbError('INVALID_PARAMETER', `${COUNTS_PROTOCOL} alleles answers records; the ${caller.level} access level is answered at ${granularity} granularity at most`);
     }
     const b = await batchAnswers(ctx, steps, caller, { assembly: req.assembly, datasetIds: req.datasetIds, items: req.items });
-    const w = new CountsWriter(originOf(render, b.datasets));
+    const w = new CountsWriter(originOf(render, b.datasets), declared);
     return counts(
       b.entries.length <= b.size,
       (async function* () {
@@ -55,7 +57,7 @@ export async function countsReply(
   const scope = scopeOf(ctx, description, req.assembly, req.datasetIds);
   const datasets = datasetsIn(description, scope);
   const limit = granularity === 'record' ? req.limit : 0;
-  const w = new CountsWriter(originOf(render, datasets));
+  const w = new CountsWriter(originOf(render, datasets), declared);
   if (!scope) return counts(true, (async function* () {
     yield w.header({ op: 'scan', granularity, total: 0 });
     yield w.end();

@@ -48,7 +48,11 @@ export function render(ctx: RenderContext, parsed: Exclude<Parsed, { endpoint: '
   const asked = summaryFor(parsed.request, parsed.endpoint === 'g_variant' ? parsed.id : undefined);
   // A caller whose level allows less than it asked is answered at its level, and meta says so.
   const summary = answer.granularity === asked.requestedGranularity ? asked : { ...asked, returnedGranularity: answer.granularity };
-  let sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, wire) : resultSets(ctx, answer, records, wire);
+  // A streamed answer makes each record's JSON as it is written, and one that shows no records
+  // (boolean, count) never makes it; a small record answer is written whole, so its records are
+  // made at once (no deferred record per record; the same JSON either way).
+  const recordOf = answer.granularity === 'record' && records.length <= STREAM_ABOVE_RECORDS ? wire : (r: VariantRecord) => lazy(r, wire);
+  let sets = ctx.role === 'broker' && parsed.endpoint === 'g_variants' && parsed.view === 'contributors' ? contributorSets(ctx, records, recordOf) : resultSets(ctx, answer, records, recordOf);
   if (parsed.request.caf && summary.requestedGranularity !== 'boolean') sets = sets.map(cafSet);
   return json(variantsResponse(ctx, summary, answer.total, sets, answerInfo(answer, extraInfo)), records.length);
 }
@@ -133,15 +137,15 @@ export function originOf(ctx: RenderContext, datasets: DatasetInfo[]): ((f: { da
  * Result sets: a node answers one per dataset (the record restricted to that dataset's
  * frequencies), a broker one for the federation (whole records: pooled entry and each peer's).
  */
-function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
-  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map((r) => lazy(r, wire)), total: a.total, ...adjusted(records.flatMap((r) => r.frequencies)) }];
+function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], recordOf: (r: VariantRecord) => WireRecord): ResultSet[] {
+  if (ctx.role === 'broker') return [{ id: ctx.beaconId, records: records.map(recordOf), total: a.total, ...adjusted(records.flatMap((r) => r.frequencies)) }];
   return a.datasets.map((d) => {
     const own: WireRecord[] = [];
     const entries = [];
     for (const r of records) {
       const frequencies = r.frequencies.filter((f) => f.datasetId === d.id);
       entries.push(...frequencies);
-      if (frequencies.length > 0) own.push(lazy({ ...r, frequencies }, wire));
+      if (frequencies.length > 0) own.push(recordOf({ ...r, frequencies }));
     }
     return { id: d.id, records: own, info: { name: d.name, version: d.version }, ...adjusted(entries) };
   });
@@ -155,7 +159,7 @@ function resultSets(ctx: RenderContext, a: Answer, records: VariantRecord[], wir
  * two fields the portal shows, `beaconId` and `id` (`POOLED (PARTIAL: 2 of 3 peers; missing ee)`),
  * and carries frequencies only: its counts would otherwise be summed a second time by the portal.
  */
-function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r: VariantRecord) => WireRecord): ResultSet[] {
+function contributorSets(ctx: RenderContext, records: VariantRecord[], recordOf: (r: VariantRecord) => WireRecord): ResultSet[] {
   const sets = new Map<string, ResultSet>();
   const pooledRecords: WireRecord[] = [];
   const pooledEntries: DatasetFrequencies[] = [];
@@ -168,14 +172,14 @@ function contributorSets(ctx: RenderContext, records: VariantRecord[], wire: (r:
         pooledSource ||= f.source;
         pooledEntries.push(f);
         const populations = f.populations.map((p) => ({ ...p, counts: frequencyOnly(p.counts) }));
-        pooledRecords.push(lazy({ ...r, frequencies: [{ ...f, populations }] }, wire));
+        pooledRecords.push(recordOf({ ...r, frequencies: [{ ...f, populations }] }));
         continue;
       }
       const who = contributorOf(f);
       const key = `${who.beaconId}\u0000${who.id}`;
       let set = sets.get(key);
       if (!set) sets.set(key, (set = { id: who.id, beaconId: who.beaconId, records: [], info: { contributor: f.datasetId }, ...adjusted([f]) }));
-      set.records.push(lazy({ ...r, frequencies: [f] }, wire));
+      set.records.push(recordOf({ ...r, frequencies: [f] }));
     }
   }
   const out = [...sets.values()];
@@ -217,12 +221,17 @@ function adjusted(entries: DatasetFrequencies[]): { countAdjustedTo?: number } {
 
 /** The `info` every data response carries: how the answer was obtained. */
 export function answerInfo(a: Answer, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const afb: Record<string, unknown> = { ...(a.assembly ? { assemblyId: a.assembly } : {}), ...extra };
+  // Filled in the order it is written, without spread objects (every answer makes one).
+  const afb: Record<string, unknown> = {};
+  if (a.assembly) afb.assemblyId = a.assembly;
+  Object.assign(afb, extra);
   const t: LookupTrace | undefined = a.trace;
   if (t?.peers) afb.peers = t.peers;
-  const warnings = [...(t?.warnings ?? [])];
-  if (a.totalIsLowerBound) warnings.push('numTotalResults is a lower bound: the peers answered overlapping sets that cannot be joined exactly');
-  if (warnings.length > 0) afb.warnings = warnings;
+  if ((t?.warnings && t.warnings.length > 0) || a.totalIsLowerBound) {
+    const warnings = [...(t?.warnings ?? [])];
+    if (a.totalIsLowerBound) warnings.push('numTotalResults is a lower bound: the peers answered overlapping sets that cannot be joined exactly');
+    afb.warnings = warnings;
+  }
   return { afb };
 }
 

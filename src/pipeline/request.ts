@@ -4,6 +4,7 @@ import { parseGetRequest, parsePostRequest, type BeaconRequest, type RequestLimi
 import { parseBatchRequest, type BatchRequest } from '../beacon/batch';
 import { parseAnnotateRequest, type AnnotateRequest } from './annotate-request';
 import { parseCountsRequest, type CountsRequest } from '../beacon/counts-protocol';
+import type { WrittenDeclarations } from '../beacon/counts-lines';
 
 /**
  * A variant request as every door hands it over, free of any HTTP framework: which endpoint, the
@@ -15,8 +16,11 @@ export type PipelineRequest =
   | { endpoint: 'batch'; query: QueryParams; body: unknown; headers: RequestHeaders }
   /** POST /api/annotate: the body is the VCF itself (plain or gzip), read as it arrives. */
   | { endpoint: 'annotate'; query: QueryParams; body: AsyncIterable<Uint8Array>; headers: RequestHeaders }
-  /** afb-counts/1, the compact afb <-> afb protocol (beacon/counts-protocol.ts): same steps, its own render. */
-  | { endpoint: 'counts'; body: unknown; headers: RequestHeaders };
+  /**
+   * afb-counts/1, the compact afb <-> afb protocol (beacon/counts-protocol.ts): same steps, its own
+   * render. `declared`: on a stream, what earlier answers on it declared (datasets and groups).
+   */
+  | { endpoint: 'counts'; body: unknown; headers: RequestHeaders; declared?: WrittenDeclarations };
 
 export type QueryParams = Record<string, unknown>;
 
@@ -93,5 +97,6 @@ function formatOf(param: unknown, accept: string | undefined): Format {
     if (f === 'tsv' || f === 'json') return f;
     throw new AfbError('INVALID_PARAMETER', `format '${String(param)}' must be json or tsv`);
   }
-  return /text\/tab-separated-values/i.test(accept ?? '') ? 'tsv' : 'json';
+  // Most callers send no Accept at all: no regular expression to run for them.
+  return accept !== undefined && /text\/tab-separated-values/i.test(accept) ? 'tsv' : 'json';
 }

@@ -119,7 +119,7 @@ function serve(app: AppContext, req: IncomingMessage, res: ServerResponse, route
   })();
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -129,7 +129,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * a loopback peer (a local proxy) may name the client in X-Forwarded-For, anyone else is its socket.
  * Both doors must count a client the same, or the fast path would be a way around its budget.
  */
-function clientIp(req: IncomingMessage): string | undefined {
+export function clientIp(req: IncomingMessage): string | undefined {
   const socket = req.socket.remoteAddress;
   if (socket === undefined || !isLoopback(socket)) return socket;
   const chain = (header(req, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { memoDescribe } from './description-cache';
 import { corsHandler } from './cors';
 import { fastPath } from './fast-path';
+import { countsStreamDoor } from './counts-stream-door';
 import { gracefulClose } from './graceful-close';
 import { createLogger, createMetrics, type Logger } from './observability';
 import { createCatalogueDoor, createPipeline, disclosureFor, nodeCatalogue, type DisclosureStep } from '../pipeline';
@@ -129,9 +130,10 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     },
     handler(ctx),
   );
-  const closeServer = gracefulClose(server, o.config.shutdownGraceMs);
+  const graceful = gracefulClose(server, o.config.shutdownGraceMs);
+  server.on('upgrade', countsStreamDoor(ctx, graceful.hold));
   const close = async (): Promise<void> => {
-    await closeServer();
+    await graceful.close();
     await ctx.closeAudit();
   };
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,54 @@ export type Logger = pino.Logger;
 
 /** JSON lines on stdout (pino); `silent` in tests. `fields` go on every line (a worker's slot). */
 export function createLogger(level: string, name: string, fields: Record<string, unknown> = {}): Logger {
-  return pino({ name, level, base: { service: name, ...fields } });
+  return pino({ name, level, base: { service: name, ...fields } }, stdoutLines());
+}
+
+/**
+ * At most this many bytes per write: PIPE_BUF, what a pipe takes whole. Workers share the
+ * primary's stdout, so a longer write could interleave with another worker's mid-line.
+ */
+const LINES_WRITE_BYTES = 4096;
+let stdoutWriter: { write(line: string): void } | undefined;
+
+/**
+ * stdout for every logger of this process, written once per turn of the event loop: each request
+ * makes two lines (the request and its audit line) and a loaded server many per turn, and a
+ * write(2) per line was ~3 % of a single lookup's CPU. Lines wait at most one turn and keep their
+ * order; those waiting when the process exits are written by its exit handler, so a line logged
+ * just before `process.exit` is not lost. The write is synchronous, as node's own process.stdout is
+ * for files and pipes: pino's default (asynchronous, through libuv's thread pool) cost ~10-20 % more
+ * CPU per single lookup at c = 1 (docs/benchmarks.md), and a log reader that stalls then slows the
+ * server down instead of growing its memory without bound (pino's asynchronous buffer has no limit).
+ */
+function stdoutLines(): { write(line: string): void } {
+  if (stdoutWriter) return stdoutWriter;
+  const out = pino.destination({ dest: 1, sync: true });
+  let waiting = '';
+  let waitingBytes = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (waiting === '') return;
+    const text = waiting;
+    waiting = '';
+    waitingBytes = 0;
+    out.write(text);
+  };
+  process.on('exit', flush);
+  stdoutWriter = {
+    write(line) {
+      const bytes = Buffer.byteLength(line);
+      if (waitingBytes + bytes > LINES_WRITE_BYTES) flush();
+      waiting += line;
+      waitingBytes += bytes;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
+  return stdoutWriter;
 }
 
 /** Per-app registry, so several servers in one process (tests, the demo) keep their own counts. */

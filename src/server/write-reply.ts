@@ -8,12 +8,14 @@ import type { Reply } from '../pipeline';
  * nothing for `sendTimeoutMs` (including the last bytes after the end) is disconnected.
  */
 export async function writeReply(res: ServerResponse, reply: Reply, sendTimeoutMs: number, doorHeaders: Record<string, string> = {}): Promise<void> {
-  const headers = { ...doorHeaders, ...reply.headers };
   if (typeof reply.body === 'string') {
-    res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(reply.body) });
-    res.end(reply.body);
+    // Encoded once: its length is the Content-Length, and the socket writes these bytes as they are
+    // (Buffer.byteLength, then writing the string, read the whole answer twice).
+    const body = Buffer.from(reply.body, 'utf8');
+    res.writeHead(reply.status, { ...doorHeaders, ...reply.headers, 'Content-Type': reply.contentType, 'Content-Length': body.length });
+    res.end(body);
   } else {
-    res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType });
+    res.writeHead(reply.status, { ...doorHeaders, ...reply.headers, 'Content-Type': reply.contentType });
     try {
       // Leaving the loop early (the client left or stalled) closes the parts (their finally runs).
       for await (const part of reply.body) {

@@ -5,17 +5,19 @@
  * over a node, a broker over that broker, each under k = 5), and compares cell by cell with what the
  * Beacon door of the same server gives it: the compact door shows no cell the Beacon door withholds
  * (the same cells, the same values), and no visible count is in 1..k-1. The same requests to open
- * servers show small cells for these variants, so the comparison can fail.
+ * servers show small cells for these variants, so the comparison can fail. The same requests on the
+ * afb-counts/1 stream (one connection, declarations shared) give the same cells.
  */
 import { join } from 'node:path';
 import { ingestVcf } from '../../src/ingest';
 import { disclosureFor } from '../../src/pipeline';
-import { CountsReader } from '../../src/beacon/counts-lines';
+import { CountsReader, ReadDeclarations } from '../../src/beacon/counts-lines';
 import type { AccessPolicy } from '../../src/domain/access';
 import type { VariantRecord } from '../../src/domain/lookup';
 import { realFile, tempDir } from '../helpers/fixtures';
 import { fromWire, getJson, recordsOf, startNode, type TestNode } from '../helpers/node-server';
 import { compactReady, peer, startBroker, type TestBroker } from '../helpers/federation';
+import { openRawStream } from '../helpers/counts-stream';
 
 const K = 5;
 const policy: AccessPolicy = {
@@ -74,6 +76,23 @@ async function compactDoor(base: string, body: Record<string, unknown>): Promise
   return reader;
 }
 
+/** The same requests on one afb-counts/1 stream (declarations shared by its answers): one reader per answer. */
+async function streamDoor(base: string, bodies: Record<string, unknown>[]): Promise<CountsReader[]> {
+  const stream = await openRawStream(base);
+  try {
+    stream.send(bodies.map((b) => ({ assemblyId: 'GRCh37', ...b })));
+    const declared = new ReadDeclarations();
+    return (await stream.answers(bodies.length)).map((lines, i) => {
+      const reader = new CountsReader('GRCh37', { op: bodies[i]!.op as 'alleles' | 'scan', pooled: bodies[i]!.pooled === true }, declared);
+      for (const line of lines) reader.line(line);
+      reader.finish();
+      return reader;
+    });
+  } finally {
+    stream.close();
+  }
+}
+
 /** Visible carrier counts (and reference allele counts) in 1..k-1. */
 function smallCells(cells: Cells): string[] {
   const small: string[] = [];
@@ -114,6 +133,18 @@ test.each(['nodeK', 'brokerK', 'brokerOverK'])('%s: the compact door shows exact
   // Keys: the Beacon door's variants, no more.
   const keys = await compactDoor(base, { op: 'scan', query: { kind: 'all' }, limit: 1000, keys: true });
   expect(keys.keys.map((k) => `${k.contig}:${k.start0}:${k.ref}:${k.alt}`)).toEqual(beacon.map((r) => `${r.contig}:${r.trimmed.start0}:${r.trimmed.ref}:${r.trimmed.alt}`));
+  // The same four requests on the afb-counts/1 stream: the same cells and keys as their POSTs.
+  const asked = [
+    { op: 'scan', query: { kind: 'all' }, limit: 1000 },
+    { op: 'alleles', variants: beacon.map((r) => [r.contig, r.display.start0, r.display.ref, r.display.alt]) },
+    { op: 'alleles', pooled: true, variants: beacon.map((r) => [r.contig, r.display.start0, r.display.ref, r.display.alt]) },
+    { op: 'scan', query: { kind: 'all' }, limit: 1000, keys: true },
+  ];
+  const streamed = await streamDoor(base, asked);
+  expect(cellsOf(streamed[0]!.variants.map((v) => v.record))).toEqual(expected);
+  expect(cellsOf(streamed[1]!.variants.map((v) => v.record))).toEqual(expected);
+  expect(cellsOf(streamed[2]!.variants.map((v) => v.record))).toEqual(pooledCells);
+  expect(streamed[3]!.keys).toEqual(keys.keys);
   // The same question to an open server of the same kind: small cells are there to withhold.
   const open = who === 'nodeK' ? api.nodeOpen! : api.brokerOpen!;
   const openCells = cellsOf((await compactDoor(open, { op: 'scan', query: { kind: 'all' }, limit: 1000 })).variants.map((v) => v.record));
@@ -138,9 +169,9 @@ test('a compact request cannot widen what is asked: unknown fields, a limit past
   expect(((await res.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/at most 100000/);
 });
 
-test('afb nodes and brokers announce afb-counts/1 in /api/info and service-info', async () => {
+test('afb nodes and brokers announce afb-counts/1, its pooled answers and its stream in /api/info and service-info', async () => {
   for (const base of [api.nodeK!, api.brokerK!]) {
-    expect((await getJson(`${base}/info`)).body.response.info.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled']);
-    expect((await getJson(`${base}/service-info`)).body.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled']);
+    expect((await getJson(`${base}/info`)).body.response.info.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled', 'afb-counts/1+stream']);
+    expect((await getJson(`${base}/service-info`)).body.afb.protocols).toEqual(['afb-counts/1', 'afb-counts/1+pooled', 'afb-counts/1+stream']);
   }
 });
