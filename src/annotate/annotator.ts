@@ -22,7 +22,7 @@ export interface AnnotateOptions {
   datasets: readonly DatasetInfo[];
   /** Contigs some dataset in scope holds (undefined: ask every contig). */
   held?: ReadonlySet<Contig>;
-  /** Variants (ALT alleles) asked per lookup: memory holds a few parts, never the file. */
+  /** Variants (ALT alleles) asked per lookup, at most (a record with more ALTs alone excepted): memory holds a few parts, never the file. */
   partSize: number;
   /** Parts looked up at once ahead of the one being written (a broker's peers answer in parallel). */
   inFlight: number;
@@ -95,6 +95,15 @@ export async function* annotateVcf(lines: AsyncIterable<string[]>, find: FindPar
       }
       if (line === '') continue;
       const rec = readRecord(line, lineNo, source, o.held);
+      let asked = 0;
+      for (const a of rec.asks) if (typeof a !== 'string') asked++;
+      // A part never holds more than partSize variants (a peer refuses a batch over its limit): a
+      // multi-allelic record that would cross it starts the next part.
+      if (part.queries.length > 0 && part.queries.length + asked > o.partSize) {
+        pending.push(lookup(part));
+        part = { records: [], queries: [] };
+        if (pending.length >= o.inFlight) yield write(await pending.shift()!);
+      }
       part.records.push(rec);
       for (const a of rec.asks) if (typeof a !== 'string') part.queries.push(a);
       summary.records++;
