@@ -27,7 +27,8 @@ export class PeerHealth {
   checkedAt?: string;
   latencyMs?: number;
   lastError?: string;
-  private polled = false;
+  /** A poll has succeeded once (until then the peer's protocols and datasets are not known). */
+  polled = false;
 
   constructor(readonly peer: Peer, config: BrokerConfig) {
     this.breaker = new CircuitBreaker({ failureThreshold: config.failureThreshold, cooldownMs: config.cooldownMs });
@@ -128,6 +129,9 @@ export class PeerHealth {
   }
 }
 
+/** The first quick poll again of a peer never yet polled (doubling each time). */
+const FIRST_RETRY_MS = 1000;
+
 /** Largest service-info or info answer read (an afb broker's info over 100 peers with 10 datasets each is ~1 MB). */
 const HEALTH_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -145,6 +149,9 @@ export class HealthMonitor {
   private running?: Promise<void>;
   private seen: Record<string, string>[] = [];
   private versionKey = '';
+  /** Polls again soon of the peers never yet polled (e.g. a node that was still starting), backing off to healthIntervalMs. */
+  private soon?: NodeJS.Timeout;
+  private soonMs = FIRST_RETRY_MS;
 
   constructor(peers: readonly Peer[], private readonly http: PeerHttp, private readonly config: BrokerConfig) {
     this.peers = peers.map((p) => new PeerHealth(p, config));
@@ -166,6 +173,7 @@ export class HealthMonitor {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.soon);
     this.stopping.abort();
     await this.initial?.catch(() => undefined);
     await this.running?.catch(() => undefined);
@@ -183,11 +191,36 @@ export class HealthMonitor {
 
   /** A round unless the last one is still going (a slow peer must not pile rounds up). */
   private round(): Promise<void> {
-    if (!this.running) this.running = this.pollAll().finally(() => (this.running = undefined));
+    if (!this.running) this.running = this.pollAll(this.peers).finally(() => {
+      this.running = undefined;
+      this.retrySoon();
+    });
     return this.running;
   }
 
-  private async pollAll(): Promise<void> {
+  /**
+   * A peer that has never answered a poll is asked only through Beacon v2 and with the datasets
+   * assumed from the peers file, until a poll succeeds: so it is polled again after 1 s, then 2, 4, …
+   * while that is sooner than the next round. A broker started before its nodes
+   * otherwise spoke Beacon JSON to them for a whole interval.
+   */
+  private retrySoon(): void {
+    const waiting = this.peers.filter((h) => !h.polled);
+    // Past healthIntervalMs the regular rounds poll it as often.
+    if (waiting.length === 0 || this.soon || this.stopping.signal.aborted || this.soonMs >= this.config.healthIntervalMs) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      if (this.running) return this.retrySoon();
+      this.running = this.pollAll(this.peers.filter((h) => !h.polled)).finally(() => {
+        this.running = undefined;
+        this.retrySoon();
+      });
+    }, this.soonMs);
+    this.soon.unref();
+    this.soonMs *= 2;
+  }
+
+  private async pollAll(peers: readonly PeerHealth[]): Promise<void> {
     if (this.stopping.signal.aborted) return;
     const round = new AbortController();
     setMaxListeners(this.peers.length * 4 + 10, round.signal);
@@ -197,7 +230,7 @@ export class HealthMonitor {
     try {
       // service-info and info are small: a peer streaming an endless body at every poll costs at most this.
       const maxBytes = Math.min(this.config.maxResponseBytes, HEALTH_MAX_BYTES);
-      await Promise.all(this.peers.map((h) => h.poll(this.http, round.signal, maxBytes)));
+      await Promise.all(peers.map((h) => h.poll(this.http, round.signal, maxBytes)));
     } finally {
       clearTimeout(timer);
       this.stopping.signal.removeEventListener('abort', stop);
