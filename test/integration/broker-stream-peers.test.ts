@@ -73,8 +73,8 @@ beforeAll(async () => {
         else if (mode === 'cut') socket.end([HEAD, ...(first ? DECLARE : []), ANSWER(v, 3)].join('\n') + '\n');
         else {
           const text = [HEAD, ...(first ? DECLARE : []), ANSWER(v, 3), '["E",1]'].join('\n') + '\n';
-          // Slow: each answer 40 ms after the one before it (a broker peer waiting on its own peers).
-          if (mode === 'slow') later = later.then(() => new Promise<void>((r) => setTimeout(() => r(void socket.write(text)), 40)));
+          // Slow: each answer 100 ms after the one before it (a broker peer waiting on its own peers).
+          if (mode === 'slow') later = later.then(() => new Promise<void>((r) => setTimeout(() => r(void socket.write(text)), 100)));
           else socket.write(text);
         }
         first = false;
@@ -153,11 +153,11 @@ test('a stream closed before its answer began is asked once more on a new stream
 test('lookups that would wait behind a slow peer\'s answers go on further streams to it (a broker peer), each answered', async () => {
   mode = 'slow';
   const before = upgrades;
-  // Asked 10 ms apart: each finds the stream's oldest request waiting longer than a node would take.
+  // Asked 25 ms apart: each finds the stream's oldest request waiting longer than a node would take.
   const asked5: ReturnType<typeof lookup>[] = [];
   for (const pos of [16050075, 16050076, 16050077, 16050078, 16050079]) {
     asked5.push(lookup(pos));
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 25));
   }
   const answers = await Promise.all(asked5);
   for (const { status, body } of answers) {
