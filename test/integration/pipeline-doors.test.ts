@@ -1,6 +1,7 @@
 /**
  * Issue 8, acceptance 1: every door into the request pipeline (the node:http fast path, express
- * GET and POST, the single entry by GET and POST, batch, TSV) gives the same records and counts
+ * GET and POST, the single entry by GET and POST, batch, TSV, afb-counts/1 by POST and on its
+ * stream) gives the same records and counts
  * for the same variant; and a step added to the pipeline is seen through every door, so no door
  * can skip a rule. A real store behind a real server on a free port.
  */
@@ -14,6 +15,7 @@ import { readTruth, realFile, tempDir } from '../helpers/fixtures';
 import { getJson, postJson, recordsOf } from '../helpers/node-server';
 import type { WireRecord } from '../../src/beacon/record';
 import { CountsReader } from '../../src/beacon/counts-lines';
+import { openRawStream } from '../helpers/counts-stream';
 import type { VariantRecord } from '../../src/domain/lookup';
 
 const tmp = tempDir();
@@ -97,6 +99,18 @@ async function throughEveryDoor(api: string, id: string, q: { referenceName: str
     return cellsOfDomain(reader.variants.map((v) => v.record));
   };
   doors['afb-counts/1 alleles'] = await counts({ op: 'alleles', variants: [[q.referenceName, q.start, q.referenceBases, q.alternateBases]] });
+  // The long-lived stream (afb-counts/1+stream): the same request as a line, its answer read to its end line.
+  const stream = await openRawStream(api);
+  try {
+    const request = { op: 'alleles', variants: [[q.referenceName, q.start, q.referenceBases, q.alternateBases]] };
+    stream.send([request]);
+    const reader = new CountsReader('GRCh37', { op: 'alleles' });
+    for (const line of (await stream.answers(1))[0]!) reader.line(line);
+    reader.finish();
+    doors['afb-counts/1 stream'] = cellsOfDomain(reader.variants.map((v) => v.record));
+  } finally {
+    stream.close();
+  }
   doors['afb-counts/1 scan'] = await counts({ op: 'scan', query: { kind: 'range', contig: q.referenceName, start0: q.start, end0: q.start + 1, alt: q.alternateBases }, limit: 10 });
   return doors;
 }
@@ -148,7 +162,7 @@ test('a step added to the pipeline is seen through every door, JSON and TSV', as
   try {
     const row = picks[0]!;
     const doors = await throughEveryDoor(node.api, `${row.CHROM}-${row.POS}-${row.REF}-${row.ALT}`, { referenceName: row.CHROM!, start: Number(row.POS) - 1, referenceBases: row.REF!, alternateBases: row.ALT! });
-    expect(Object.keys(doors).length).toBe(16);
+    expect(Object.keys(doors).length).toBe(17);
     for (const [door, cells] of Object.entries(doors)) {
       expect({ door, n: cells.length }).toEqual({ door, n: 5 });
       expect({ door, unmarked: cells.filter((c) => c.split('|')[3]!.startsWith('MARKED ') === false) }).toEqual({ door, unmarked: [] });
