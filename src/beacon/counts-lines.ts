@@ -4,6 +4,7 @@ import { isAlleleBases, trimAlleles } from '../domain/alleles';
 import { parseVrsAlleleId } from '../domain/vrs';
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, DatasetRef, PopulationCounts, VariantRecord } from '../domain/lookup';
+import { sameIds } from '../domain/pooling';
 import { COUNTS_PROTOCOL } from './counts-protocol';
 import { ImpossibleCountsError, MAX_PLAUSIBLE_ALLELE_NUMBER, WireFormatError } from './record';
 
@@ -62,8 +63,6 @@ export class WrittenDeclarations {
 
 /** Writes one answer's lines; declares each dataset entry and group the first time it is used. */
 export class CountsWriter {
-  private readonly datasets: Map<string, number>;
-  private readonly groups: Map<string, { label: string; canonical?: string; g: number }[]>;
   private n = 0;
   /** The last entry declared or matched per dataset id, its origin and declaration (see sameAsLast). */
   private readonly last = new Map<string, { source: string; version?: string; origin?: string; minCount: number; absent: boolean; pooled?: { contributors: string[]; missing: string[] }; d: number }>();
@@ -75,10 +74,7 @@ export class CountsWriter {
   constructor(
     private readonly originOf: (f: DatasetFrequencies) => string | undefined = (f) => f.origin,
     private readonly declared = new WrittenDeclarations(),
-  ) {
-    this.datasets = declared.datasets;
-    this.groups = declared.groups;
-  }
+  ) {}
 
   header(h: Omit<CountsHeader, 'protocol'>): string {
     return JSON.stringify({ protocol: COUNTS_PROTOCOL, ...h }) + '\n';
@@ -101,17 +97,17 @@ export class CountsWriter {
         const dk = f.pooled
           ? `P\u0000${f.datasetId}\u0000${f.source}\u0000${f.minCount ?? 0}\u0000${f.pooled.contributors.join('\u0001')}\u0000${f.pooled.missing.join('\u0001')}`
           : `${f.datasetId}\u0000${f.source}\u0000${f.version ?? '\u0002'}\u0000${origin ?? '\u0002'}\u0000${f.minCount ?? 0}\u0000${f.absent ? 1 : 0}`;
-        d = this.datasets.get(dk);
+        d = this.declared.datasets.get(dk);
         if (d === undefined) {
-          this.datasets.set(dk, (d = this.datasets.size));
+          this.declared.datasets.set(dk, (d = this.declared.datasets.size));
           out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null, f.absent ? 1 : 0]) + '\n';
         }
         this.last.set(f.datasetId, { source: f.source, version: f.version, origin, minCount: f.minCount ?? 0, absent: f.absent === true, pooled: f.pooled && { contributors: [...f.pooled.contributors], missing: [...f.pooled.missing] }, d });
       }
       const entry: (number | null)[] = [d];
       for (const p of f.populations) {
-        let list = this.groups.get(p.code);
-        if (!list) this.groups.set(p.code, (list = []));
+        let list = this.declared.groups.get(p.code);
+        if (!list) this.declared.groups.set(p.code, (list = []));
         let found = list.find((x) => x.label === p.label && x.canonical === p.canonical);
         if (!found) {
           list.push((found = { label: p.label, canonical: p.canonical, g: this.declared.groupCount++ }));
@@ -132,9 +128,9 @@ export class CountsWriter {
       for (const ref of r.notCovered) {
         const origin = this.originOf({ ...ref, filters: [], populations: [] }) ?? ref.origin;
         const dk = `N\u0000${ref.datasetId}\u0000${ref.source}\u0000${origin ?? '\u0002'}`;
-        let d = this.datasets.get(dk);
+        let d = this.declared.datasets.get(dk);
         if (d === undefined) {
-          this.datasets.set(dk, (d = this.datasets.size));
+          this.declared.datasets.set(dk, (d = this.declared.datasets.size));
           out += JSON.stringify(['D', d, ref.datasetId, ref.source, null, origin ?? null, 0, null, null, 0]) + '\n';
         }
         nc.push(d);
@@ -158,13 +154,7 @@ export class CountsWriter {
     if (!last) return undefined;
     if (last.source !== f.source || last.version !== f.version || last.origin !== origin || last.minCount !== (f.minCount ?? 0) || last.absent !== (f.absent === true)) return undefined;
     if (!f.pooled || !last.pooled) return f.pooled || last.pooled ? undefined : last.d;
-    return CountsWriter.same(f.pooled.contributors, last.pooled.contributors) && CountsWriter.same(f.pooled.missing, last.pooled.missing) ? last.d : undefined;
-  }
-
-  private static same(a: readonly string[], b: readonly string[]): boolean {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
+    return sameIds(f.pooled.contributors, last.pooled.contributors) && sameIds(f.pooled.missing, last.pooled.missing) ? last.d : undefined;
   }
 
   key(r: VariantRecord): string {
@@ -286,8 +276,6 @@ export class CountsReader {
   header?: CountsHeader;
   readonly variants: CountsVariant[] = [];
   readonly keys: { contig: Contig; start0: number; ref: string; alt: string }[] = [];
-  private readonly datasets: Declared[];
-  private readonly groups: { code: string; label: string; canonical?: string }[];
   private lastQ = -1;
   private ended = false;
   private lineNo = 0;
@@ -298,10 +286,7 @@ export class CountsReader {
     private readonly assembly: Assembly,
     private readonly expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean },
     private readonly declared = new ReadDeclarations(),
-  ) {
-    this.datasets = declared.datasets;
-    this.groups = declared.groups;
-  }
+  ) {}
 
   line(text: string): void {
     this.lineNo++;
@@ -322,9 +307,9 @@ export class CountsReader {
       case 'K':
         return this.readKey(v);
       case 'D':
-        return this.readDataset(v);
+        return this.declared.dataset(v, this.badLine);
       case 'G':
-        return this.readGroup(v);
+        return this.declared.group(v, this.badLine);
       case 'E':
         if (v[1] !== this.variants.length + this.keys.length) this.bad(`the end line counts ${JSON.stringify(v[1])} lines; ${this.variants.length + this.keys.length} came`);
         this.ended = true;
@@ -353,14 +338,6 @@ export class CountsReader {
     this.header = h as CountsHeader;
   }
 
-  private readDataset(v: unknown[]): void {
-    this.declared.dataset(v, this.badLine);
-  }
-
-  private readGroup(v: unknown[]): void {
-    this.declared.group(v, this.badLine);
-  }
-
   private readKey(v: unknown[]): void {
     if (this.variants.length > 0) this.bad('keys and variants in one answer');
     const contig = this.contig(v[1]);
@@ -384,7 +361,7 @@ export class CountsReader {
     if (!Number.isSafeInteger(start0) || (start0 as number) < 0) this.bad('a variant start is not a 0-based position');
     const ref = this.bases(v[4]);
     const alt = this.bases(v[5]);
-    const rsids = this.strings(v[6], 'rsids');
+    const rsids = strings(v[6], 'rsids', this.badLine);
     const frequencies: DatasetFrequencies[] = [];
     let notCovered: DatasetRef[] | undefined;
     let vrsId: string | undefined;
@@ -411,12 +388,12 @@ export class CountsReader {
 
   private entry(raw: unknown): DatasetFrequencies {
     if (!Array.isArray(raw) || raw.length < 1 + STRIDE || (raw.length - 1) % STRIDE !== 0) this.bad('a dataset entry is not [d, populations...]');
-    const d = this.datasets[raw[0] as number];
+    const d = this.declared.datasets[raw[0] as number];
     if (!Number.isInteger(raw[0]) || !d) this.bad(`dataset ${JSON.stringify(raw[0])} was not declared`);
     // Made at its size (an array grown by push reserves 17 places).
     const populations: PopulationCounts[] = new Array((raw.length - 1) / STRIDE);
     for (let i = 1, at = 0; i < raw.length; i += STRIDE, at++) {
-      const g = this.groups[raw[i] as number];
+      const g = this.declared.groups[raw[i] as number];
       if (!Number.isInteger(raw[i]) || !g) this.bad(`group ${JSON.stringify(raw[i])} was not declared`);
       for (let k = 0; k < 5; k++) {
         const x = raw[i + 1 + k];
@@ -467,7 +444,7 @@ export class CountsReader {
 
   /** A dataset named in `nc` (not covered): its id, source and origin, nothing else. */
   private ref(x: unknown): DatasetRef {
-    const d = this.datasets[x as number];
+    const d = this.declared.datasets[x as number];
     if (!Number.isInteger(x) || !d) this.bad(`dataset ${JSON.stringify(x)} was not declared`);
     return { datasetId: d.datasetId, source: d.source, ...(d.origin !== undefined ? { origin: d.origin } : {}) };
   }
@@ -485,13 +462,7 @@ export class CountsReader {
     return x;
   }
 
-  private strings(x: unknown, field: string): string[] {
-    return strings(x, field, this.badLine);
-  }
-
   private bad(why: string): never {
     throw new WireFormatError(`${COUNTS_PROTOCOL} line ${this.lineNo}: ${why}`);
   }
 }
-
-

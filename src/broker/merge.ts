@@ -1,6 +1,6 @@
 import type { Assembly } from '../domain/assemblies';
 import type { DatasetFrequencies, VariantRecord } from '../domain/lookup';
-import { poolEntries } from '../domain/pooling';
+import { poolEntries, sameIds } from '../domain/pooling';
 import { POOLED_DATASET_ID } from '../beacon/record';
 import type { PeerVariant } from './peer-answer';
 
@@ -86,7 +86,7 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const contributing = new Set<string>();
   let seen: readonly string[] | undefined;
   for (const p of pooledPops) {
-    if (seen !== undefined && sameStrings(p.pooledFrom, seen)) continue;
+    if (seen !== undefined && sameIds(p.pooledFrom, seen)) continue;
     seen = p.pooledFrom;
     for (const d of p.pooledFrom) contributing.add(kept[ids.lastIndexOf(d)]!.peerId);
   }
@@ -117,12 +117,6 @@ export function mergeVariant(assembly: Assembly, parts: readonly PeerPart[], ask
   const record: VariantRecord = { assembly, contig: first.contig, trimmed: first.trimmed, display: first.display, rsids, ...(vrsId ? { vrsId } : {}), frequencies: [pooled, ...entries] };
   if (notCovered.length > 0) record.notCovered = notCovered;
   return { record, warnings };
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** indexOf by a plain loop (faster than Array.prototype.indexOf for the few strings of a variant). */

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { COUNTS_UPGRADE } from '../beacon/counts-protocol';
 import { ReadDeclarations } from '../beacon/counts-lines';
+import { LineCutter } from '../beacon/line-cutter';
 import type { Peer } from './peers';
 import { PeerStream } from './peer-stream';
 import { PeerFailure } from './peer-failure';
@@ -104,8 +104,8 @@ export class PeerHttp {
     const visited = call.visited?.join(',') ?? '';
     const stream = this.streamFor(peer, call.path, visited);
     if (!stream) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
-    const deadline = `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`;
-    return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, () => whyAborted(call.signal, deadline));
+    const why = () => whyAborted(call.signal, `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`);
+    return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, why);
   }
 
   /**
@@ -271,29 +271,12 @@ class CollectHandler implements Dispatcher.DispatchHandler {
     private readonly onLine?: (line: string) => void,
   ) {}
 
-  private decoder?: StringDecoder;
-  private rest = '';
+  private lines?: LineCutter;
 
-  /** Line mode: the complete lines of what has come so far; false when a line was refused (the call is stopped). */
-  private feed(text: string, last: boolean): boolean {
-    let from = 0;
+  /** Line mode: `give` hands complete lines to onLine; false when one was refused (the call is then stopped). */
+  private readLines(give: (onLine: (line: string) => void) => void): boolean {
     try {
-      // Lines are cut from the chunk itself (the rest of the last chunk is joined only to the first
-      // line: not chunk after chunk copied into one string to search).
-      let nl = text.indexOf('\n');
-      if (nl >= 0 && this.rest !== '') {
-        const first = this.rest + text.slice(0, nl);
-        this.rest = '';
-        from = nl + 1;
-        this.onLine!(first);
-        nl = text.indexOf('\n', from);
-      }
-      for (; nl >= 0; nl = text.indexOf('\n', from)) {
-        this.onLine!(text.slice(from, nl));
-        from = nl + 1;
-      }
-      this.rest = from === 0 ? this.rest + text : text.slice(from);
-      if (last && this.rest !== '') this.onLine!(this.rest);
+      give(this.onLine!);
       return true;
     } catch (e) {
       const failure = e instanceof PeerFailure ? e : new PeerFailure('invalid_answer', (e as Error).message);
@@ -325,8 +308,8 @@ class CollectHandler implements Dispatcher.DispatchHandler {
     }
     this.size += chunk.length;
     if (ok && this.onLine) {
-      this.decoder ??= new StringDecoder('utf8');
-      this.feed(this.decoder.write(chunk), false);
+      const lines = (this.lines ??= new LineCutter());
+      this.readLines((onLine) => lines.write(chunk, onLine));
       return;
     }
     this.chunks.push(chunk);
@@ -339,7 +322,12 @@ class CollectHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.settled) return;
-    if (this.onLine && this.status >= 200 && this.status < 300 && !this.feed(this.decoder?.end() ?? '', true)) return;
+    // A last line without its newline is read too (the end line then says whether the answer was whole).
+    const last = (onLine: (line: string) => void) => {
+      const rest = this.lines?.end() ?? '';
+      if (rest !== '') onLine(rest);
+    };
+    if (this.onLine && this.status >= 200 && this.status < 300 && !this.readLines(last)) return;
     this.finish(undefined, { status: this.status, text: this.text() });
   }
 

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { readStreamError } from '../beacon/counts-protocol';
 import { ReadDeclarations } from '../beacon/counts-lines';
 import { coalescedWrite } from '../beacon/coalesced-writes';
+import { LineCutter } from '../beacon/line-cutter';
 import { PeerFailure } from './peer-failure';
 
 /** A stream with nothing asked for this long is closed by the broker (the node closes idle streams at 120 s). */
@@ -41,8 +41,7 @@ export class PeerStream {
   private opening?: Promise<void>;
   private readonly calls: StreamCall[] = [];
   private readonly unsent: string[] = [];
-  private decoder = new StringDecoder('utf8');
-  private rest = '';
+  private readonly lines = new LineCutter();
   /**
    * One timer for the stream, not one per request (a timer set and cleared per peer answer was ~4 %
    * of a broker's CPU): it fires when the oldest request is due, or when the stream has been idle
@@ -136,15 +135,10 @@ export class PeerStream {
   }
 
   private read(chunk: Buffer): void {
-    const text = this.decoder.write(chunk);
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0 && !this.closed; nl = text.indexOf('\n', from)) {
-      const line = from === 0 && this.rest !== '' ? this.rest + text.slice(0, nl) : text.slice(from, nl);
-      if (from === 0) this.rest = '';
-      from = nl + 1;
+    this.lines.write(chunk, (line) => {
       this.deliver(line);
-    }
-    this.rest = from === 0 ? this.rest + text : text.slice(from);
+      return !this.closed;
+    });
   }
 
   /** One line of the answer at the head of the queue. */

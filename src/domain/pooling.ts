@@ -233,3 +233,10 @@ function contributorList(times: Uint16Array, from: number, n: number, contributo
   for (let i = 0; i < n; i++) for (let t = times[from + i]!; t > 0; t--) list[at++] = contributors[i]!;
   return list;
 }
+
+/** Two lists of dataset or peer ids the same, in order (contributor lists repeat from population to population, entry to entry). */
+export function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

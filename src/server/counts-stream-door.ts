@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { AfbError } from '../domain/errors';
 import { COUNTS_PATH, COUNTS_UPGRADE, streamErrorLine } from '../beacon/counts-protocol';
 import { WrittenDeclarations } from '../beacon/counts-lines';
 import { coalescedWrite } from '../beacon/coalesced-writes';
+import { LineCutter } from '../beacon/line-cutter';
 import { errorReply, type Reply } from '../pipeline';
 import type { AppContext } from './context';
 import { clientIp, header } from './fast-path';
@@ -57,8 +57,7 @@ export function countsStreamDoor(app: AppContext, hold: HoldSocket): (req: Incom
 class StreamSession {
   private readonly queue: string[] = [];
   private queuedBytes = 0;
-  private readonly decoder = new StringDecoder('utf8');
-  private rest = '';
+  private readonly lines = new LineCutter();
   private answering = false;
   /** Every answer on this stream declares only what no earlier one did. */
   private readonly declared = new WrittenDeclarations();
@@ -84,22 +83,16 @@ class StreamSession {
   }
 
   private read(chunk: Buffer): void {
-    const text = this.decoder.write(chunk);
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      const line = from === 0 && this.rest !== '' ? this.rest + text.slice(0, nl) : text.slice(from, nl);
-      if (from === 0) this.rest = '';
-      from = nl + 1;
-      if (line === '') continue;
+    this.lines.write(chunk, (line) => {
+      if (line === '') return;
       const fits = Buffer.byteLength(line) <= this.app.config.bodyLimitBytes;
       if (fits) this.queuedBytes += line.length;
       this.queue.push(fits ? line : '');
-    }
-    this.rest = from === 0 ? this.rest + text : text.slice(from);
+    });
     // A request longer than a POST body may be is answered PAYLOAD_TOO_LARGE (an empty entry), and the stream then closes.
-    if (this.rest.length > this.app.config.bodyLimitBytes) {
+    if (this.lines.pendingLength > this.app.config.bodyLimitBytes) {
       this.queue.push('');
-      this.rest = '';
+      this.lines.dropPending();
       this.socket.pause();
     }
     if (this.queue.length >= MAX_QUEUED || this.queuedBytes > this.app.config.bodyLimitBytes) this.socket.pause();
