@@ -53,7 +53,7 @@ export class FanOut {
     const onCancel = () => deadline.abort(new Error(CANCELLED));
     if (cancel?.aborted) onCancel();
     else cancel?.addEventListener('abort', onCancel, { once: true });
-    const call: PeerCallContext = { signal: deadline.signal, visited: [...visited, this.o.id] };
+    const call: PeerCallContext = { signal: deadline.signal, visited: [...visited, this.o.id], shared: {} };
     // One promise for every peer's race against the deadline (a listener on the signal per peer was a measurable part of a peer answer).
     const aborted = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(DEADLINE), { once: true }));
     aborted.catch(() => undefined);

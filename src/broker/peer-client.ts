@@ -28,6 +28,8 @@ export interface PeerCallContext {
   notes?: string[];
   /** Set by the client when the peer sent records but none was the variant asked: the outcome is `unmatched`, not `miss`. */
   unmatched?: string;
+  /** Shared by every peer call of one fan-out (one object, FanOut.run): what all its peers are sent alike, made once. */
+  shared?: { allelesBody?: string; pooledBody?: string };
 }
 
 /** One peer's answer to a scan: its first variants in key order (records, or keys only) and its total. */
@@ -172,7 +174,7 @@ export class AfbPeerClient extends BasePeerClient {
     const out: (VariantRecord | undefined)[] = new Array(queries.length).fill(undefined);
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return out;
-    const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets, true), { op: 'alleles', queries: queries.length, pooled: true }, call);
+    const reader = await this.counts(scope, allelesBodyText(scope, queries, datasets, true, call), { op: 'alleles', queries: queries.length, pooled: true }, call);
     const peer = this.peer;
     for (const { q, record } of reader.variants) {
       if (!answersQuery(record, queries[q]!)) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${queryKeys(queries)[q]}, answered ${variantKey(record.contig, record.trimmed)}`);
@@ -208,7 +210,7 @@ export class AfbPeerClient extends BasePeerClient {
     if (datasets === null) return out;
     const keys = queryKeys(queries);
     if (this.compact) {
-      const reader = await this.counts(scope, allelesCountsBody(scope.assembly, queries, datasets), { op: 'alleles', queries: queries.length }, call);
+      const reader = await this.counts(scope, allelesBodyText(scope, queries, datasets, false, call), { op: 'alleles', queries: queries.length }, call);
       for (const { q, record } of reader.variants) {
         if (!answersQuery(record, queries[q]!)) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL} variant ${q}: asked for ${keys[q]}, answered ${variantKey(record.contig, record.trimmed)}`);
         out[q] = relabel(record, this.peer, keys[q]);
@@ -250,7 +252,7 @@ export class AfbPeerClient extends BasePeerClient {
   private async compactScan(scope: LookupScope, query: ScanQuery, want: ScanWant, call: PeerCallContext): Promise<PeerScan> {
     const datasets = this.datasetsIn(scope);
     if (datasets === null) return { variants: [], total: 0 };
-    const reader = await this.counts(scope, scanCountsBody(scope.assembly, query, want.keys, true, datasets, want.after), { op: 'scan' }, call);
+    const reader = await this.counts(scope, JSON.stringify(scanCountsBody(scope.assembly, query, want.keys, true, datasets, want.after)), { op: 'scan' }, call);
     const h = reader.header!;
     const lowerBound = h.lowerBound === true;
     if (reader.keys.length > want.keys) throw new PeerFailure('invalid_answer', `${COUNTS_PROTOCOL}: ${reader.keys.length} keys sent, ${want.keys} asked`);
@@ -272,19 +274,35 @@ export class AfbPeerClient extends BasePeerClient {
    * is invalid_answer. A few variants go on the peer's long-lived stream where it offers one (a
    * batch or a scan would hold up the lookups queued behind it: those are HTTP requests).
    */
-  private async counts(scope: LookupScope, body: unknown, expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }, call: PeerCallContext): Promise<CountsReader> {
-    const peerCall = { method: 'POST' as const, path: COUNTS_PATH, body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes };
-    let reader = new CountsReader(scope.assembly, expect);
+  private async counts(scope: LookupScope, body: string, expect: { op: 'alleles' | 'scan'; queries?: number; pooled?: boolean }, call: PeerCallContext): Promise<CountsReader> {
+    const peerCall = { method: 'POST' as const, path: COUNTS_PATH, bodyText: body, signal: call.signal, visited: call.visited, maxBytes: this.maxBytes };
+    let reader: CountsReader;
     if (expect.op === 'alleles' && (expect.queries ?? 0) <= STREAM_MAX_VARIANTS && this.protocols().includes(COUNTS_STREAM)) {
-      // Read with what earlier answers on the stream declared (a stream asked again is a new reader).
+      // Read with what earlier answers on the stream declared (a stream asked again is a new reader);
+      // streamLines makes one before it resolves.
+      let last: CountsReader | undefined;
       await this.http.streamLines(this.peer, peerCall, (declared) => {
-        const r = (reader = new CountsReader(scope.assembly, expect, declared));
+        const r = (last = new CountsReader(scope.assembly, expect, declared));
         return (line) => asPeerAnswer(() => r.line(line));
       });
-    } else await this.http.lines(this.peer, peerCall, (line) => asPeerAnswer(() => reader.line(line)));
+      reader = last!;
+    } else {
+      const r = (reader = new CountsReader(scope.assembly, expect));
+      await this.http.lines(this.peer, peerCall, (line) => asPeerAnswer(() => r.line(line)));
+    }
     asPeerAnswer(() => reader.finish());
     return reader;
   }
+}
+
+/**
+ * An alleles request body as text. Without a dataset filter (which names each peer's own ids) every
+ * peer of a fan-out is sent the same, so it is made once per fan-out (`call.shared`), not once per peer.
+ */
+function allelesBodyText(scope: LookupScope, queries: readonly AlleleQuery[], datasets: readonly string[] | undefined, pooled: boolean, call: PeerCallContext): string {
+  const text = () => JSON.stringify(allelesCountsBody(scope.assembly, queries, datasets, pooled));
+  if (datasets !== undefined || !call.shared) return text();
+  return pooled ? (call.shared.pooledBody ??= text()) : (call.shared.allelesBody ??= text());
 }
 
 /** How the notes name the dialects the wire reader met. */

@@ -14,6 +14,8 @@ export interface PeerCall {
   /** Path below the peer's API base, e.g. `/batch` or `/g_variants?...`. */
   path: string;
   body?: unknown;
+  /** The body as JSON text already (instead of `body`). */
+  bodyText?: string;
   visited?: readonly string[];
   /** The broker's overall deadline for this answer. */
   signal: AbortSignal;
@@ -105,7 +107,7 @@ export class PeerHttp {
     const stream = this.streamFor(peer, call.path, visited);
     if (!stream) return this.lines(peer, call, onAnswer(new ReadDeclarations()));
     const why = () => whyAborted(call.signal, `no complete answer within the broker deadline (peer timeout ${peer.timeoutMs} ms)`);
-    return stream.ask(JSON.stringify(call.body), onAnswer, call.maxBytes, peer.timeoutMs, call.signal, why);
+    return stream.ask(bodyTextOf(call) ?? 'null', onAnswer, call.maxBytes, peer.timeoutMs, call.signal, why);
   }
 
   /**
@@ -208,7 +210,7 @@ export class PeerHttp {
           path: base.path + call.path,
           method: call.method,
           headers,
-          body: call.body === undefined ? null : JSON.stringify(call.body),
+          body: bodyTextOf(call) ?? null,
           headersTimeout: peer.timeoutMs,
           bodyTimeout: peer.timeoutMs,
         },
@@ -384,4 +386,8 @@ function summarise(text: string): string {
     }
   }
   return t.length > 160 ? t.slice(0, 160) + '…' : t;
+}
+
+function bodyTextOf(call: PeerCall): string | undefined {
+  return call.bodyText ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
 }
