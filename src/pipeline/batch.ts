@@ -53,6 +53,8 @@ export interface BatchAnswers {
   entries: { text: string; error?: string }[];
   /** Entries per part. */
   size: number;
+  /** The first part (already read): the whole answer when `entries.length <= size`, and then `parts` need not be read. */
+  first: Answer;
   parts: AsyncGenerator<Answer>;
 }
 
@@ -105,7 +107,7 @@ export async function batchAnswers(ctx: AnswerContext, steps: readonly Disclosur
       snapshot?.release();
     }
   };
-  return { datasets, entries, size, parts: parts() };
+  return { datasets, entries, size, first, parts: parts() };
 }
 
 /** Each dataset's contigs as a set, made once per dataset description (the node keeps one for a second): a Set per request was ~4 % of a single lookup's CPU. */

@@ -34,20 +34,20 @@ export async function countsReply(
     }
     const b = await batchAnswers(ctx, steps, caller, { assembly: req.assembly, datasetIds: req.datasetIds, items: req.items });
     const w = new CountsWriter(originOf(render, b.datasets), declared);
+    const header = () => w.header({ op: 'alleles', granularity: 'record', ...(req.pooled ? { pooled: true } : {}) });
+    if (b.entries.length <= b.size) {
+      // One part, already read (a broker's single lookup): written at once, without the async generators a streamed answer needs.
+      const text = header() + variantLines(w, b.first, 0, req.pooled);
+      return { status: 200, contentType: COUNTS_CONTENT_TYPE, body: text + w.end() };
+    }
     return counts(
       b.entries.length <= b.size,
       (async function* () {
-        yield w.header({ op: 'alleles', granularity: 'record', ...(req.pooled ? { pooled: true } : {}) });
+        yield header();
         let q = 0;
         for await (const a of b.parts) {
-          // Joined once (a broker's one part is 10,000 variants: `+=` would build a tree of strings to flatten when sent).
-          const lines: string[] = [];
-          for (const r of a.records) {
-            // Pooled only: the same disclosed record, its per-node entries left out (withheld cells stay withheld in the pooled entry).
-            if (r) lines.push(w.variant(q, r, req.pooled));
-            q++;
-          }
-          yield lines.join('');
+          yield variantLines(w, a, q, req.pooled);
+          q += a.records.length;
         }
         yield w.end();
       })(),
@@ -98,6 +98,18 @@ export async function countsReply(
       yield w.end();
     })(),
   );
+}
+
+/** The V lines of one part of an alleles answer, its first record answering query `q`. */
+function variantLines(w: CountsWriter, a: Answer, q: number, pooled: boolean | undefined): string {
+  // Joined once (a broker's one part is 10,000 variants: `+=` would build a tree of strings to flatten when sent).
+  const lines: string[] = [];
+  for (const r of a.records) {
+    // Pooled only: the same disclosed record, its per-node entries left out (withheld cells stay withheld in the pooled entry).
+    if (r) lines.push(w.variant(q, r, pooled));
+    q++;
+  }
+  return lines.join('');
 }
 
 function keyOf(r: VariantRecord): VariantKey {
