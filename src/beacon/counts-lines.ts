@@ -55,6 +55,12 @@ export class WrittenDeclarations {
   /** Group indexes by code, then label and canonical (a lookup per population, without building a key string). */
   readonly groups = new Map<string, { label: string; canonical?: string; g: number }[]>();
   groupCount = 0;
+  /**
+   * The last entry declared or matched per dataset id, its origin and declaration (CountsWriter
+   * sameAsLast): kept with the declarations, so on a stream later answers find them without
+   * making the declaration's key again.
+   */
+  readonly last = new Map<string, { source: string; version?: string; origin?: string; minCount: number; absent: boolean; pooled?: { contributors: string[]; missing: string[] }; d: number }>();
 
   get size(): number {
     return this.datasets.size + this.groupCount;
@@ -64,8 +70,6 @@ export class WrittenDeclarations {
 /** Writes one answer's lines; declares each dataset entry and group the first time it is used. */
 export class CountsWriter {
   private n = 0;
-  /** The last entry declared or matched per dataset id, its origin and declaration (see sameAsLast). */
-  private readonly last = new Map<string, { source: string; version?: string; origin?: string; minCount: number; absent: boolean; pooled?: { contributors: string[]; missing: string[] }; d: number }>();
 
   /**
    * `originOf`: the origin a node stamps on its entries (render.ts wireOf does the same for Beacon
@@ -102,13 +106,17 @@ export class CountsWriter {
           this.declared.datasets.set(dk, (d = this.declared.datasets.size));
           out += JSON.stringify(['D', d, f.datasetId, f.source, f.version ?? null, origin ?? null, f.minCount ?? 0, f.pooled?.contributors ?? null, f.pooled?.missing ?? null, f.absent ? 1 : 0]) + '\n';
         }
-        this.last.set(f.datasetId, { source: f.source, version: f.version, origin, minCount: f.minCount ?? 0, absent: f.absent === true, pooled: f.pooled && { contributors: [...f.pooled.contributors], missing: [...f.pooled.missing] }, d });
+        this.declared.last.set(f.datasetId, { source: f.source, version: f.version, origin, minCount: f.minCount ?? 0, absent: f.absent === true, pooled: f.pooled && { contributors: [...f.pooled.contributors], missing: [...f.pooled.missing] }, d });
       }
-      const entry: (number | null)[] = [d];
+      // Made at its size (an array grown by push is copied as it grows; a batch writes hundreds of thousands).
+      const entry: (number | null)[] = new Array(1 + STRIDE * f.populations.length);
+      entry[0] = d;
+      let at = 1;
       for (const p of f.populations) {
         let list = this.declared.groups.get(p.code);
         if (!list) this.declared.groups.set(p.code, (list = []));
-        let found = list.find((x) => x.label === p.label && x.canonical === p.canonical);
+        let found: { label: string; canonical?: string; g: number } | undefined;
+        for (let i = 0; i < list.length && !found; i++) if (list[i]!.label === p.label && list[i]!.canonical === p.canonical) found = list[i];
         if (!found) {
           list.push((found = { label: p.label, canonical: p.canonical, g: this.declared.groupCount++ }));
           out += JSON.stringify(['G', found.g, p.code, p.label, p.canonical ?? null]) + '\n';
@@ -116,7 +124,15 @@ export class CountsWriter {
         const c = p.counts;
         let mask = 0;
         if (p.withheld) for (const k of p.withheld) mask |= 1 << KINDS.indexOf(k);
-        entry.push(found.g, c.ac ?? null, c.an ?? null, c.nhomalt ?? null, c.nhet ?? null, c.nhemi ?? null, c.af ?? null, mask);
+        entry[at] = found.g;
+        entry[at + 1] = c.ac ?? null;
+        entry[at + 2] = c.an ?? null;
+        entry[at + 3] = c.nhomalt ?? null;
+        entry[at + 4] = c.nhet ?? null;
+        entry[at + 5] = c.nhemi ?? null;
+        entry[at + 6] = c.af ?? null;
+        entry[at + 7] = mask;
+        at += STRIDE;
       }
       line.push(entry);
     }
@@ -150,7 +166,7 @@ export class CountsWriter {
    * hashing the key string (a pooled entry's key holds every contributor's id).
    */
   private sameAsLast(f: DatasetFrequencies, origin: string | undefined): number | undefined {
-    const last = this.last.get(f.datasetId);
+    const last = this.declared.last.get(f.datasetId);
     if (!last) return undefined;
     if (last.source !== f.source || last.version !== f.version || last.origin !== origin || last.minCount !== (f.minCount ?? 0) || last.absent !== (f.absent === true)) return undefined;
     if (!f.pooled || !last.pooled) return f.pooled || last.pooled ? undefined : last.d;

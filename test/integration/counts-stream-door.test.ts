@@ -149,3 +149,30 @@ test('on the stream each request is the upgrade\'s caller\'s: an anonymous calle
   const audit = auditLines().map((l) => JSON.parse(l) as { level: string; status: number });
   expect(audit.map((a) => `${a.level}:${a.status}`).sort()).toEqual(['anonymous:200', 'anonymous:200', 'anonymous:200', 'registered:200', 'registered:200', 'registered:200', 'unidentified:401', 'unidentified:401'].sort());
 });
+
+test('a dataset re-ingested while a stream is open: the next answer on it declares the new version, and reads as a POST of it does', async () => {
+  const db = join(tmp.dir, 'again.db');
+  const ingest = () => ingestVcf({ db, dataset: 'kg', assembly: 'GRCh37', panel: realFile('pyvcf-1kg/1kg.panel.txt'), inputs: [realFile('pyvcf-1kg/1kg.vcf.gz')] });
+  await ingest();
+  const node = await startNode(db);
+  const stream = await openRawStream(node.api);
+  try {
+    const ask = body({ op: 'alleles', variants: variants.slice(0, 3) });
+    const declared = new ReadDeclarations();
+    stream.send([ask]);
+    const [first] = await stream.answers(1);
+    const before = recordsOf(read(first!, ask, declared));
+    await ingest();
+    stream.send([ask]);
+    const [second] = await stream.answers(1);
+    // A new version is a new declaration on the same stream: the dataset's entries name it.
+    expect(second!.filter((l) => l.startsWith('["D"')).length).toBeGreaterThan(0);
+    const after = recordsOf(read(second!, ask, declared));
+    const versions = (rs: VariantRecord[]) => [...new Set(rs.flatMap((r) => r.frequencies.map((f) => f.version)))];
+    expect(versions(after)).not.toEqual(versions(before));
+    expect(after).toEqual(recordsOf(await post(node.api, ask)));
+  } finally {
+    stream.close();
+    await node.close();
+  }
+});
