@@ -189,8 +189,9 @@ export class PeerHttp {
 
   private exchangeOnce(peer: Peer, call: PeerCall, onLine?: (line: string) => void): Promise<{ status: number; text: string }> {
     const base = this.base(peer);
+    const body = bodyTextOf(call);
     const headers: Record<string, string> = { accept: onLine ? 'application/x-ndjson' : 'application/json' };
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = 'application/json';
     if (peer.token) headers.authorization = `Bearer ${peer.token}`;
     if (call.visited && call.visited.length > 0) headers['x-afb-visited'] = call.visited.join(',');
     return new Promise((resolve, reject) => {
@@ -210,7 +211,7 @@ export class PeerHttp {
           path: base.path + call.path,
           method: call.method,
           headers,
-          body: bodyTextOf(call) ?? null,
+          body: body ?? null,
           headersTimeout: peer.timeoutMs,
           bodyTimeout: peer.timeoutMs,
         },

@@ -11,6 +11,8 @@ import { compactReady, peer, startBroker, type TestBroker } from '../helpers/fed
 
 let answer = '';
 const asked: string[] = [];
+/** The content type of each POST the broker sent. */
+const postTypes: string[] = [];
 let server: Server;
 let base: string;
 const brokers: TestBroker[] = [];
@@ -23,6 +25,7 @@ const V = (ac: number, an: number, g = 0, pos = 16050074) => `["V",0,"22",${pos}
 beforeAll(async () => {
   server = createServer((req, res) => {
     asked.push(`${req.method} ${req.url}`);
+    if (req.method === 'POST') postTypes.push(String(req.headers['content-type']));
     req.resume();
     req.on('end', () => {
       if (req.url === '/api/service-info') return json(res, { id: 'hostile', afb: { role: 'node', protocols: ['afb-counts/1'], datasetVersions: { kg: '1' } } });
@@ -70,6 +73,15 @@ test.each([
   expect(status).toBe(503);
   expect(res.error.errorMessage).toMatch(/h \(invalid_answer/);
   expect(res.error.errorMessage).toMatch(message);
+});
+
+test('the broker\'s afb-counts/1 request is a POST of JSON that says so', async () => {
+  const b = brokers[0] ?? (await broker());
+  answer = [HEAD, D, G, V(1, 100), '["E",1]'].join('\n');
+  postTypes.length = 0;
+  const { status } = await getJson(`${b.api}/g_variants/22-16050075-A-G?assemblyId=GRCh37`);
+  expect(status).toBe(200);
+  expect(postTypes).toEqual(['application/json']);
 });
 
 test('an answer over the size cap is invalid_answer', async () => {
