@@ -13,6 +13,7 @@ const { readFileSync } = require('node:fs');
 const dist = join(__dirname, '..', '..', 'dist');
 const { FederatedLookup } = require(join(dist, 'broker'));
 const { loadBrokerConfig } = require(join(dist, 'config', 'broker-config'));
+const { timedLookups } = require('./timed-lookups');
 
 const [idsFile, n, base, lookups] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 2000)];
 const ids = readFileSync(idsFile, 'utf8').trim().split('\n');
@@ -36,28 +37,15 @@ async function measure(peerProtocol) {
     seen += ok;
   };
   for (let i = 0; i < 300; i++) await one(i);
-  const times = [];
-  const cpu = process.cpuUsage();
-  // CONCURRENCY lookups in flight at a time (default 1: one after another).
-  const inFlight = Number(process.env.CONCURRENCY ?? 1);
-  for (let i = 0; i < lookups; i += inFlight) {
-    await Promise.all(Array.from({ length: Math.min(inFlight, lookups - i) }, async (_, j) => {
-      const t = performance.now();
-      await one((i + j) * 7919);
-      times.push(performance.now() - t);
-    }));
-  }
-  const used = process.cpuUsage(cpu);
+  const { used, p50Ms, p99Ms } = await timedLookups(one, lookups);
   await lookup.close();
-  times.sort((a, b) => a - b);
   const us = used.user + used.system;
   if (process.env.SPLIT) console.error(peerProtocol, "user", Math.round(used.user / lookups / n), "system", Math.round(used.system / lookups / n), "µs per peer answer");
-  const protocol = (await lookupProtocol(peerProtocol));
-  return { protocol, peers: n, lookups, cpuUsPerLookup: Math.round(us / lookups), cpuUsPerPeerAnswer: +(us / lookups / n).toFixed(1), p50Ms: +times[Math.floor(lookups / 2)].toFixed(2), p99Ms: +times[Math.floor(lookups * 0.99)].toFixed(2), peerAnswers: seen };
+  return { protocol: lookupProtocol(peerProtocol), peers: n, lookups, cpuUsPerLookup: Math.round(us / lookups), cpuUsPerPeerAnswer: +(us / lookups / n).toFixed(1), p50Ms, p99Ms, peerAnswers: seen };
 }
 
 /** What the broker asks its peers through, by peerProtocol: auto (afb-counts/1, single lookups on its stream), requests (afb-counts/1, an HTTP request each), beacon. */
-async function lookupProtocol(p) {
+function lookupProtocol(p) {
   return { auto: 'afb-counts/1+stream', requests: 'afb-counts/1', beacon: 'beacon-v2' }[p];
 }
 
@@ -67,7 +55,7 @@ async function batch(peerProtocol) {
   const lookup = new FederatedLookup({ id: 'bench-broker', peers, config });
   lookup.start();
   await lookup.describe();
-  const out = { protocol: await lookupProtocol(peerProtocol), peers: n, variants: queries.length };
+  const out = { protocol: lookupProtocol(peerProtocol), peers: n, variants: queries.length };
   for (const run of ['cold', 'second']) {
     const cpu = process.cpuUsage();
     const t = performance.now();

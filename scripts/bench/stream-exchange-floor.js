@@ -9,6 +9,7 @@
 'use strict';
 const http = require('node:http');
 const { readFileSync } = require('node:fs');
+const { timedLookups } = require('./timed-lookups');
 const [idsFile, n, base, lookups] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 2000)];
 const lines = readFileSync(idsFile, 'utf8').trim().split('\n').map((id) => {
   const [c, p, r, a] = id.split('-');
@@ -45,21 +46,10 @@ function open(port) {
   const streams = await Promise.all(Array.from({ length: n }, (_, i) => open(base + i + 1)));
   const one = (i) => Promise.all(streams.map((s) => s.ask(lines[i % lines.length])));
   for (let i = 0; i < 300; i++) await one(i);
-  const inFlight = Number(process.env.CONCURRENCY ?? 1);
-  const times = [];
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < lookups; i += inFlight) {
-    await Promise.all(Array.from({ length: Math.min(inFlight, lookups - i) }, async (_, j) => {
-      const t = performance.now();
-      await one((i + j) * 7919);
-      times.push(performance.now() - t);
-    }));
-  }
-  const used = process.cpuUsage(cpu);
+  const { used, inFlight, p50Ms, p99Ms } = await timedLookups(one, lookups);
   streams.forEach((s) => s.close());
-  times.sort((a, b) => a - b);
   const per = (us) => +(us / lookups / n).toFixed(1);
-  console.log(JSON.stringify({ peers: n, lookups, concurrency: inFlight, cpuUsPerPeerAnswer: per(used.user + used.system), userUs: per(used.user), systemUs: per(used.system), p50Ms: +times[Math.floor(lookups / 2)].toFixed(2), p99Ms: +times[Math.floor(lookups * 0.99)].toFixed(2) }));
+  console.log(JSON.stringify({ peers: n, lookups, concurrency: inFlight, cpuUsPerPeerAnswer: per(used.user + used.system), userUs: per(used.user), systemUs: per(used.system), p50Ms, p99Ms }));
 })().catch((e) => {
   console.error(e);
   process.exit(1);
