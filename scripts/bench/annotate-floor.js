@@ -8,16 +8,13 @@
 // Usage: annotate-floor.js DB IDS_FILE   (IDS_FILE: 1-based chrom-pos-ref-alt ids of stored variants, e.g. $BENCH_DIR/ids.txt)
 'use strict';
 const { join } = require('node:path');
-const { readFileSync } = require('node:fs');
 const dist = join(__dirname, '..', '..', 'dist');
 const { openNodeLookup } = require(join(dist, 'store', 'node-lookup'));
 const { CountsReader, CountsWriter } = require(join(dist, 'beacon', 'counts-lines'));
+const { readQueries } = require('./bench-ids');
 
 const [db, idsFile] = process.argv.slice(2);
-const ids = readFileSync(idsFile, 'utf8').trim().split('\n').map((s) => {
-  const [contig, pos, ref, alt] = s.split('-');
-  return { contig, start0: Number(pos) - 1, ref, alt };
-});
+const ids = readQueries(idsFile);
 const scope = { assembly: 'GRCh38' };
 const us = (t0, n) => Number(process.hrtime.bigint() - t0) / n / 1000;
 

@@ -9,18 +9,14 @@
 // Prints one JSON line per protocol: {protocol, peers, lookups, cpuUsPerLookup, cpuUsPerPeerAnswer, p50Ms, p99Ms}.
 'use strict';
 const { join } = require('node:path');
-const { readFileSync } = require('node:fs');
 const dist = join(__dirname, '..', '..', 'dist');
 const { FederatedLookup } = require(join(dist, 'broker'));
 const { loadBrokerConfig } = require(join(dist, 'config', 'broker-config'));
 const { timedLookups } = require('./timed-lookups');
+const { readQueries } = require('./bench-ids');
 
 const [idsFile, n, base, lookups] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 2000)];
-const ids = readFileSync(idsFile, 'utf8').trim().split('\n');
-const queries = ids.map((id) => {
-  const [contig, pos, ref, alt] = id.split('-');
-  return { contig, start0: Number(pos) - 1, ref, alt };
-});
+const queries = readQueries(idsFile);
 const peers = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, name: `n${i + 1}`, url: `http://127.0.0.1:${base + i + 1}/api`, assemblies: ['GRCh38'], timeoutMs: process.env.BATCH ? 60_000 : 5000, kind: 'afb' }));
 
 async function measure(peerProtocol) {

@@ -6,15 +6,12 @@
 // alternately on stores each built itself.
 //   node scripts/bench/lookup-cpu.js DB IDS [N=100000]
 'use strict';
-const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = process.env.DIST ?? join(__dirname, '..', '..', 'dist');
 const { openNodeLookup } = require(join(dist, 'store'));
+const { readQueries } = require('./bench-ids');
 const [db, idsFile, n] = [process.argv[2], process.argv[3], Number(process.argv[4] ?? 100000)];
-const ids = readFileSync(idsFile, 'utf8').trim().split('\n').map((id) => {
-  const [contig, pos, ref, alt] = id.split('-');
-  return { contig, start0: Number(pos) - 1, ref, alt };
-});
+const ids = readQueries(idsFile);
 (async () => {
   const { lookup, close } = openNodeLookup(db);
   const scope = { assembly: 'GRCh38' };

@@ -19,11 +19,11 @@ if (cluster.isPrimary) {
   const body = require('node:fs').readFileSync(bodyFile);
   const { openStoreLookup } = require(join(__dirname, '..', '..', 'dist', 'store'));
   const { lookup } = openStoreLookup(db);
+  const { queryOf } = require('./bench-ids');
   require('node:http')
     .createServer((req, res) => {
       if (req.url === '/health') return res.end('ok');
-      const [contig, pos, ref, alt] = req.url.slice(req.url.lastIndexOf('/') + 1).split('-');
-      lookup.findAlleles({ assembly: 'GRCh38' }, [{ contig, start0: Number(pos) - 1, ref, alt }]).then(
+      lookup.findAlleles({ assembly: 'GRCh38' }, [queryOf(req.url.slice(req.url.lastIndexOf('/') + 1))]).then(
         (found) => {
           if (!found.records[0]) throw new Error(`not found: ${req.url}`);
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });

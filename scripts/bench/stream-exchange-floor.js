@@ -8,13 +8,10 @@
 // Prints one JSON line: {peers, lookups, cpuUsPerPeerAnswer, userUs, systemUs, p50Ms, p99Ms}.
 'use strict';
 const http = require('node:http');
-const { readFileSync } = require('node:fs');
 const { timedLookups } = require('./timed-lookups');
+const { readQueries } = require('./bench-ids');
 const [idsFile, n, base, lookups] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 2000)];
-const lines = readFileSync(idsFile, 'utf8').trim().split('\n').map((id) => {
-  const [c, p, r, a] = id.split('-');
-  return JSON.stringify({ op: 'alleles', assemblyId: 'GRCh38', variants: [[c, Number(p) - 1, r, a]] }) + '\n';
-});
+const lines = readQueries(idsFile).map((q) => JSON.stringify({ op: 'alleles', assemblyId: 'GRCh38', variants: [[q.contig, q.start0, q.ref, q.alt]] }) + '\n');
 
 /** One upgraded stream; `ask(line)` resolves when its answer's end line has come. */
 function open(port) {
